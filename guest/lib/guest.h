@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/* The tiny test-guest library: port/MMIO access, console, reports. */
+#ifndef GUEST_H
+#define GUEST_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GUEST_MAX_CPUS 64
+#define DEBUG_EXIT_PORT 0xf4
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint32_t mmio_read32(uint64_t addr)
+{
+	return *(volatile uint32_t *)(uintptr_t)addr;
+}
+
+static inline void mmio_write32(uint64_t addr, uint32_t v)
+{
+	*(volatile uint32_t *)(uintptr_t)addr = v;
+}
+
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c,
+			 uint32_t *d)
+{
+	__asm__ volatile("cpuid"
+			 : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+			 : "a"(leaf), "c"(0));
+}
+
+/* Set by the start-up code before main() runs. */
+extern const void *guest_fdt;
+
+/* Entry of the boot vCPU; its return value is reported like exit(). */
+int main(void);
+
+/* Entry of the other vCPUs (default: halt forever). */
+void secondary_main(unsigned int cpu);
+
+void halt_forever(void) __attribute__((noreturn));
+
+/* Console on the COM1 UART (polled). */
+void putchar_(char c);
+void puts_(const char *s);
+void printf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vprintf_(const char *fmt, va_list ap);
+
+/* Reports in the style of kvm-unit-tests. */
+void report(int pass, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Print the summary and exit through the debug port: 0 pass, 1 fail. */
+void report_summary(void) __attribute__((noreturn));
+
+/* Exit the VM through the debug-exit port with @v (ferry: (v<<1)|1). */
+void debug_exit(uint32_t v) __attribute__((noreturn));
+
+/* Reboot through the i8042 reset line (ferry exits 0). */
+void reboot(void) __attribute__((noreturn));
+
+/* Device-tree helpers. */
+int fdt_count_cpus(void);
+const char *fdt_bootargs(void);
+/* Value of "key=N" in the kernel command line, or @def. */
+unsigned long bootarg_ulong(const char *key, unsigned long def);
+
+#endif

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+/* smp: every vCPU checks in; each must see its own APIC ID in CPUID. */
+#include "lib/guest.h"
+
+static volatile unsigned int checked_in;
+static volatile uint8_t apic_id_ok[GUEST_MAX_CPUS];
+
+static unsigned int my_apic_id(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(1, &a, &b, &c, &d);
+	return b >> 24;
+}
+
+void secondary_main(unsigned int cpu)
+{
+	apic_id_ok[cpu] = my_apic_id() == cpu;
+	__atomic_fetch_add(&checked_in, 1, __ATOMIC_SEQ_CST);
+}
+
+int main(void)
+{
+	unsigned int want = (unsigned int)fdt_count_cpus(), i, ok = 1;
+	unsigned long spins = bootarg_ulong("spins", 20000000);
+
+	apic_id_ok[0] = my_apic_id() == 0;
+	__atomic_fetch_add(&checked_in, 1, __ATOMIC_SEQ_CST);
+	while (checked_in < want && spins--)
+		cpu_relax();
+	printf_("cpus: %u of %u checked in\n", checked_in, want);
+	report(checked_in == want, "all %u vCPUs checked in", want);
+	for (i = 0; i < want && i < GUEST_MAX_CPUS; i++)
+		ok &= apic_id_ok[i];
+	report(ok, "every vCPU sees its index as its APIC ID");
+	report_summary();
+}

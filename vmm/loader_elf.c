@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+/* ELF64 loader for test guests; the input is untrusted (fuzzed). */
+#include <elf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include "loader.h"
+
+#define ELF_MAX_PHDRS 64
+
+static int fail(char *why, size_t whylen, int ret, const char *fmt, ...)
+	__printf(4, 5);
+
+static int fail(char *why, size_t whylen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+enum kernel_format loader_detect(const void *buf, size_t size)
+{
+	const uint8_t *b = buf;
+
+	if (size >= SELFMAG && memcmp(b, ELFMAG, SELFMAG) == 0)
+		return KERNEL_ELF64;
+	/* Linux x86 boot protocol: "HdrS" at 0x202 in the setup header. */
+	if (size >= 0x206 && memcmp(b + 0x202, "HdrS", 4) == 0)
+		return KERNEL_BZIMAGE;
+	return KERNEL_UNKNOWN;
+}
+
+static int check_ehdr(const Elf64_Ehdr *eh, size_t size, uint16_t machine,
+		      char *why, size_t whylen)
+{
+	uint64_t phend;
+
+	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
+		return fail(why, whylen, -ENOEXEC, "it is a 32-bit ELF file; "
+			    "ferry loads ELF64 executables");
+	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
+		return fail(why, whylen, -ENOEXEC, "it is a big-endian ELF file");
+	if (eh->e_ident[EI_VERSION] != EV_CURRENT)
+		return fail(why, whylen, -ENOEXEC, "unknown ELF version %u",
+			    eh->e_ident[EI_VERSION]);
+	if (eh->e_machine != machine)
+		return fail(why, whylen, -ENOEXEC,
+			    "it is built for ELF machine %u, this host needs %u",
+			    eh->e_machine, machine);
+	if (eh->e_type == ET_DYN)
+		return fail(why, whylen, -ENOEXEC, "it is position-independent "
+			    "(ET_DYN); link it with -no-pie at a fixed address");
+	if (eh->e_type != ET_EXEC)
+		return fail(why, whylen, -ENOEXEC, "it is not an executable "
+			    "(ELF type %u)", eh->e_type);
+	if (eh->e_phentsize != sizeof(Elf64_Phdr))
+		return fail(why, whylen, -ENOEXEC,
+			    "program header size %u is not %zu",
+			    eh->e_phentsize, sizeof(Elf64_Phdr));
+	if (eh->e_phnum == 0 || eh->e_phnum > ELF_MAX_PHDRS)
+		return fail(why, whylen, -ENOEXEC,
+			    "it has %u program headers (1 to %d allowed)",
+			    eh->e_phnum, ELF_MAX_PHDRS);
+	if (__builtin_add_overflow(eh->e_phoff,
+				   (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr),
+				   &phend) ||
+	    phend > size)
+		return fail(why, whylen, -ENOEXEC,
+			    "it is truncated: program headers end past the "
+			    "file's %zu bytes", size);
+	return 0;
+}
+
+static int check_segment(const struct guest_mem *mem, const Elf64_Phdr *ph,
+			 unsigned int idx, size_t size,
+			 const struct gpa_range *reserved,
+			 unsigned int nr_reserved, char *why, size_t whylen)
+{
+	uint64_t end;
+	unsigned int i;
+
+	if (ph->p_filesz > ph->p_memsz)
+		return fail(why, whylen, -EINVAL, "segment %u has more file "
+			    "bytes than memory bytes", idx);
+	if (__builtin_add_overflow(ph->p_offset, ph->p_filesz, &end) ||
+	    end > size)
+		return fail(why, whylen, -EINVAL, "it is truncated: segment %u "
+			    "ends past the file's %zu bytes", idx, size);
+	if (ph->p_vaddr != ph->p_paddr)
+		return fail(why, whylen, -EINVAL, "segment %u has virtual "
+			    "address 0x%llx but physical 0x%llx; ferry runs "
+			    "test guests identity-mapped", idx,
+			    (unsigned long long)ph->p_vaddr,
+			    (unsigned long long)ph->p_paddr);
+	if (__builtin_add_overflow(ph->p_paddr, ph->p_memsz, &end) ||
+	    !mem_gpa_to_hva(mem, ph->p_paddr, ph->p_memsz))
+		return fail(why, whylen, -EINVAL, "segment %u at 0x%llx "
+			    "(0x%llx bytes) lies outside guest RAM; give more "
+			    "--memory or relink", idx,
+			    (unsigned long long)ph->p_paddr,
+			    (unsigned long long)ph->p_memsz);
+	for (i = 0; i < nr_reserved; i++)
+		if (ranges_overlap(ph->p_paddr, ph->p_memsz, reserved[i].gpa,
+				   reserved[i].len))
+			return fail(why, whylen, -EINVAL, "segment %u at "
+				    "0x%llx overlaps ferry's boot data at "
+				    "0x%llx-0x%llx; link above it", idx,
+				    (unsigned long long)ph->p_paddr,
+				    (unsigned long long)reserved[i].gpa,
+				    (unsigned long long)(reserved[i].gpa +
+							 reserved[i].len - 1));
+	return 0;
+}
+
+int elf_load(const struct guest_mem *mem, const void *buf, size_t size,
+	     uint16_t machine, const struct gpa_range *reserved,
+	     unsigned int nr_reserved, struct elf_image *img, char *why,
+	     size_t whylen)
+{
+	Elf64_Phdr ph[ELF_MAX_PHDRS];
+	const uint8_t *file = buf;
+	Elf64_Ehdr eh;
+	unsigned int i, j, n = 0;
+	int entry_ok = 0, ret;
+
+	memset(img, 0, sizeof(*img));
+	if (size < sizeof(eh) || memcmp(file, ELFMAG, SELFMAG) != 0)
+		return fail(why, whylen, -ENOEXEC, "it is not an ELF file");
+	/* Copy headers out: @buf may be unaligned, and is never trusted. */
+	memcpy(&eh, file, sizeof(eh));
+	ret = check_ehdr(&eh, size, machine, why, whylen);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr p;
+
+		memcpy(&p, file + eh.e_phoff + i * sizeof(p), sizeof(p));
+		if (p.p_type != PT_LOAD || p.p_memsz == 0)
+			continue;
+		ret = check_segment(mem, &p, i, size, reserved, nr_reserved,
+				    why, whylen);
+		if (ret)
+			return ret;
+		for (j = 0; j < n; j++)
+			if (ranges_overlap(p.p_paddr, p.p_memsz, ph[j].p_paddr,
+					   ph[j].p_memsz))
+				return fail(why, whylen, -EINVAL,
+					    "segment %u overlaps another "
+					    "segment at 0x%llx", i,
+					    (unsigned long long)ph[j].p_paddr);
+		if ((p.p_flags & PF_X) && eh.e_entry >= p.p_paddr &&
+		    eh.e_entry - p.p_paddr < p.p_memsz)
+			entry_ok = 1;
+		ph[n++] = p;
+	}
+	if (n == 0)
+		return fail(why, whylen, -ENOEXEC, "it has no loadable segment");
+	if (!entry_ok)
+		return fail(why, whylen, -EINVAL, "its entry point 0x%llx is "
+			    "not inside an executable segment",
+			    (unsigned long long)eh.e_entry);
+
+	/* All checks passed: only now touch guest RAM. */
+	img->lo = UINT64_MAX;
+	for (i = 0; i < n; i++) {
+		uint8_t *dst = mem_gpa_to_hva(mem, ph[i].p_paddr, ph[i].p_memsz);
+
+		memcpy(dst, file + ph[i].p_offset, ph[i].p_filesz);
+		memset(dst + ph[i].p_filesz, 0, ph[i].p_memsz - ph[i].p_filesz);
+		img->lo = MIN(img->lo, ph[i].p_paddr);
+		img->hi = MAX(img->hi, ph[i].p_paddr + ph[i].p_memsz);
+	}
+	img->entry = eh.e_entry;
+	img->nr_segments = n;
+	return 0;
+}

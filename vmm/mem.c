@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+/* Guest RAM: one memfd mapped once, cut into regions around MMIO holes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "mem.h"
+
+int mem_create(struct guest_mem *mem, uint64_t size)
+{
+	void *p;
+	int ret;
+
+	memset(mem, 0, sizeof(*mem));
+	mem->fd = memfd_create("ferry-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mem->fd < 0)
+		return -errno;
+	if (ftruncate(mem->fd, (off_t)size) < 0) {
+		ret = -errno;
+		goto err_close;
+	}
+	/* The size never changes under the mapping (and device servers). */
+	if (fcntl(mem->fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK) < 0) {
+		ret = -errno;
+		goto err_close;
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_NORESERVE, mem->fd, 0);
+	if (p == MAP_FAILED) {
+		ret = -errno;
+		goto err_close;
+	}
+	mem->base = p;
+	mem->size = size;
+	return 0;
+
+err_close:
+	close(mem->fd);
+	mem->fd = -1;
+	return ret;
+}
+
+int mem_add_region(struct guest_mem *mem, uint64_t gpa, uint64_t len)
+{
+	uint64_t used = 0, last;
+	unsigned int i;
+
+	if (len == 0 || !IS_ALIGNED(gpa, 4096) || !IS_ALIGNED(len, 4096) ||
+	    __builtin_add_overflow(gpa, len - 1, &last))
+		return -EINVAL;
+	if (mem->nr == MEM_MAX_REGIONS)
+		return -ENOSPC;
+	for (i = 0; i < mem->nr; i++) {
+		if (ranges_overlap(gpa, len, mem->regions[i].gpa,
+				   mem->regions[i].len))
+			return -EINVAL;
+		used += mem->regions[i].len;
+	}
+	if (len > mem->size - used)
+		return -EINVAL;
+	mem->regions[mem->nr++] = (struct mem_region){
+		.gpa = gpa, .len = len, .hva = mem->base + used, .fd_off = used,
+	};
+	return 0;
+}
+
+void mem_destroy(struct guest_mem *mem)
+{
+	/* Only a mapping made by mem_create() has a memfd to close. */
+	if (mem->base && mem->fd >= 0) {
+		munmap(mem->base, mem->size);
+		close(mem->fd);
+	}
+	mem->base = NULL;
+	mem->fd = -1;
+	mem->nr = 0;
+}
+
+void *mem_gpa_to_hva(const struct guest_mem *mem, uint64_t gpa, uint64_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < mem->nr; i++) {
+		const struct mem_region *r = &mem->regions[i];
+
+		if (gpa < r->gpa || gpa - r->gpa >= r->len)
+			continue;
+		if (len > r->len - (gpa - r->gpa))
+			return NULL;
+		return r->hva + (gpa - r->gpa);
+	}
+	return NULL;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* Command-line options of `ferry run`: parsing and validation. */
+#ifndef FERRY_OPTS_H
+#define FERRY_OPTS_H
+
+#include <stdint.h>
+#include "util.h"
+
+#define OPTS_MAX_DEVICES 16
+#define OPTS_MIN_MEMORY (2 * MiB)
+#define OPTS_MAX_MEMORY (1024 * GiB)
+#define OPTS_MAX_CPUS 255 /* xAPIC IDs are 8 bits */
+#define OPTS_DEFAULT_MEMORY (256 * MiB)
+
+enum console_mode { CONSOLE_SERIAL, CONSOLE_NONE };
+
+struct run_opts {
+	const char *kernel;  /* NULL: the built-in demo guest */
+	const char *initrd;
+	const char *cmdline;
+	const char *dump_dtb; /* write the device tree here and exit */
+	uint64_t memory;
+	unsigned int cpus;
+	enum console_mode console;
+	const char *devices[OPTS_MAX_DEVICES];
+	unsigned int nr_devices;
+	int stats;
+	int verbosity; /* -1 quiet, 0 default, 1.. verbose */
+};
+
+enum opts_result {
+	OPTS_RUN,     /* @opts is valid: run the VM */
+	OPTS_HELP,    /* print the help text, exit 0 */
+	OPTS_VERSION, /* print the version, exit 0 */
+	OPTS_ERROR,   /* @why says what is wrong: exit FERRY_EXIT_USAGE */
+};
+
+/*
+ * Parse `ferry [run] ARGS...` (argv[0] is the program). Accepts
+ * "--opt VALUE", "--opt=VALUE" and the short forms listed in the help.
+ * On OPTS_ERROR, @why holds one sentence saying what is wrong and what
+ * to do. Reentrant: keeps no state between calls.
+ */
+enum opts_result opts_parse(int argc, char *const argv[], struct run_opts *opts,
+			    char *why, size_t whylen);
+
+/*
+ * Parse a size such as "512M", "2G", "2GiB", "1048576B" or "64" (no
+ * suffix means MiB, as QEMU's -m). Returns 0 or -EINVAL (syntax, zero
+ * is allowed here) or -ERANGE (does not fit in 64 bits).
+ */
+int parse_size(const char *s, uint64_t *bytes) __must_check;
+
+/* The text printed by `ferry --help`. */
+extern const char opts_help_text[];
+
+#endif

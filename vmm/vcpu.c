@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: MIT
+/* One vCPU: its KVM fd, its thread and its exit loop. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+#include "arch.h"
+#include "exitcode.h"
+#include "log.h"
+#include "vcpu.h"
+
+int vcpu_create(struct vm *vm, struct vcpu *vcpu, unsigned int index)
+{
+	void *run;
+	int ret;
+
+	vcpu->vm = vm;
+	vcpu->index = index;
+	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, index);
+	if (vcpu->fd < 0) {
+		ret = -errno;
+		err("cannot create vCPU %u: %s", index, strerror(-ret));
+		return ret;
+	}
+	run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   vcpu->fd, 0);
+	if (run == MAP_FAILED) {
+		ret = -errno;
+		err("cannot map vCPU %u's run area: %s", index, strerror(-ret));
+		return ret;
+	}
+	vcpu->run = run;
+	ret = arch_vcpu_init(vcpu);
+	if (ret)
+		err("cannot set up vCPU %u: %s", index, strerror(-ret));
+	return ret;
+}
+
+static void kick_handler(int sig)
+{
+	(void)sig; /* only there to make KVM_RUN return -EINTR */
+}
+
+int vcpu_install_kick_handler(void)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(VCPU_KICK_SIGNAL, &sa, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static void handle_io(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	uint32_t i;
+
+	vcpu->stats.pio++;
+	/* String I/O (rep outs/ins) arrives as count back-to-back items. */
+	for (i = 0; i < run->io.count; i++, data += run->io.size) {
+		if (run->io.direction == KVM_EXIT_IO_OUT)
+			bus_write(&vcpu->vm->pio, run->io.port, data,
+				  run->io.size);
+		else
+			bus_read(&vcpu->vm->pio, run->io.port, data,
+				 run->io.size);
+	}
+}
+
+static void handle_mmio(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	uint32_t len = run->mmio.len;
+
+	vcpu->stats.mmio++;
+	if (len == 0 || len > sizeof(run->mmio.data)) {
+		warn_ratelimited("vCPU %u: MMIO access of %u bytes at 0x%llx "
+				 "ignored", vcpu->index, len,
+				 (unsigned long long)run->mmio.phys_addr);
+		return;
+	}
+	if (run->mmio.is_write)
+		bus_write(&vcpu->vm->mmio, run->mmio.phys_addr, run->mmio.data,
+			  len);
+	else
+		bus_read(&vcpu->vm->mmio, run->mmio.phys_addr, run->mmio.data,
+			 len);
+}
+
+static void fatal_exit(struct vcpu *vcpu, const char *what)
+{
+	err("vCPU %u: %s; stopping the VM", vcpu->index, what);
+	arch_vcpu_dump(vcpu);
+	vm_request_stop(vcpu->vm, FERRY_EXIT_GUEST_CRASH);
+}
+
+/* Returns 0 to keep running, 1 when this vCPU is done. */
+static int handle_exit(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	char buf[96];
+
+	vcpu->stats.exits++;
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		handle_io(vcpu);
+		return 0;
+	case KVM_EXIT_MMIO:
+		handle_mmio(vcpu);
+		return 0;
+	case KVM_EXIT_INTR:
+		return 0;
+	case KVM_EXIT_SHUTDOWN:
+		fatal_exit(vcpu, "the guest triple-faulted");
+		return 1;
+	case KVM_EXIT_SYSTEM_EVENT:
+		if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN ||
+		    run->system_event.type == KVM_SYSTEM_EVENT_RESET) {
+			info("guest requested %s",
+			     run->system_event.type ==
+					     KVM_SYSTEM_EVENT_RESET
+				     ? "reset"
+				     : "power off");
+			vm_request_stop(vcpu->vm, FERRY_EXIT_OK);
+			return 1;
+		}
+		snprintf(buf, sizeof(buf), "system event %u",
+			 run->system_event.type);
+		fatal_exit(vcpu, buf);
+		return 1;
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(buf, sizeof(buf), "VM entry failed (hardware reason "
+			 "0x%llx)", (unsigned long long)
+			 run->fail_entry.hardware_entry_failure_reason);
+		fatal_exit(vcpu, buf);
+		return 1;
+	case KVM_EXIT_INTERNAL_ERROR:
+		snprintf(buf, sizeof(buf), "KVM internal error %u",
+			 run->internal.suberror);
+		fatal_exit(vcpu, buf);
+		return 1;
+	case KVM_EXIT_HLT:
+		fatal_exit(vcpu, "the guest halted with nothing to wake it");
+		return 1;
+	default:
+		snprintf(buf, sizeof(buf), "unexpected KVM exit reason %u",
+			 run->exit_reason);
+		fatal_exit(vcpu, buf);
+		return 1;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *vcpu = arg;
+	struct vm *vm = vcpu->vm;
+	sigset_t set;
+
+	/* The main thread blocked the signals it waits on; we take kicks. */
+	sigemptyset(&set);
+	sigaddset(&set, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+
+	while (!atomic_load(&vm->stopping)) {
+		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
+			int e = errno;
+
+			if (e == EINTR || e == EAGAIN) {
+				vcpu->run->immediate_exit = 0;
+				continue;
+			}
+			err("vCPU %u: KVM_RUN failed: %s", vcpu->index,
+			    strerror(e));
+			arch_vcpu_dump(vcpu);
+			vm_request_stop(vm, FERRY_EXIT_GUEST_CRASH);
+			break;
+		}
+		if (handle_exit(vcpu))
+			break;
+	}
+	return NULL;
+}
+
+int vcpu_start(struct vcpu *vcpu)
+{
+	int ret = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+
+	if (ret)
+		return -ret;
+	vcpu->thread_started = 1;
+	return 0;
+}
+
+void vcpu_kick(struct vcpu *vcpu)
+{
+	if (!vcpu->thread_started)
+		return;
+	vcpu->run->immediate_exit = 1;
+	pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+}
+
+void vcpu_join(struct vcpu *vcpu)
+{
+	if (!vcpu->thread_started)
+		return;
+	pthread_join(vcpu->thread, NULL);
+	vcpu->thread_started = 0;
+}
+
+void vcpu_destroy(struct vcpu *vcpu)
+{
+	if (vcpu->run)
+		munmap(vcpu->run, vcpu->vm->run_size);
+	if (vcpu->fd >= 0)
+		close(vcpu->fd);
+	vcpu->run = NULL;
+	vcpu->fd = -1;
+}

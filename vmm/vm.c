@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+/* A KVM virtual machine: fds, guest RAM, buses, vCPUs, and how it stops. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+#include "arch.h"
+#include "exitcode.h"
+#include "log.h"
+#include "vcpu.h"
+#include "vm.h"
+
+static int open_kvm(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	int e = errno;
+
+	if (fd >= 0)
+		return fd;
+	if (e == ENOENT)
+		err("/dev/kvm does not exist; load the kvm module (modprobe "
+		    "kvm-intel or kvm-amd) or run on a host with "
+		    "virtualization enabled");
+	else if (e == EACCES || e == EPERM)
+		err("no permission to open /dev/kvm; run as root or add your "
+		    "user to the kvm group");
+	else
+		err("cannot open /dev/kvm: %s", strerror(e));
+	return -e;
+}
+
+int vm_create(struct vm *vm, unsigned int nr_vcpus)
+{
+	int ret, max;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->vm_fd = vm->stop_fd = -1;
+	vm->mem.fd = -1;
+	vm->nr_vcpus = nr_vcpus;
+
+	vm->kvm_fd = open_kvm();
+	if (vm->kvm_fd < 0)
+		return vm->kvm_fd;
+	ret = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (ret != KVM_API_VERSION) {
+		err("/dev/kvm speaks KVM API %d, ferry needs %d", ret,
+		    KVM_API_VERSION);
+		ret = -ENOTSUP;
+		goto err_kvm;
+	}
+	max = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	if (max <= 0)
+		max = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+	if (max <= 0)
+		max = 4; /* KVM's documented minimum without the capability */
+	if (nr_vcpus > (unsigned int)max) {
+		err("--cpus %u is more than this host's KVM allows (%d); give "
+		    "at most %d", nr_vcpus, max, max);
+		ret = -EINVAL;
+		goto err_kvm;
+	}
+	vm->run_size = (size_t)ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0) {
+		ret = -errno;
+		err("KVM_CREATE_VM failed: %s", strerror(-ret));
+		goto err_kvm;
+	}
+	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->stop_fd < 0) {
+		ret = -errno;
+		err("eventfd: %s", strerror(-ret));
+		goto err_vm;
+	}
+	ret = bus_init(&vm->pio, "pio");
+	if (ret)
+		goto err_stop_fd;
+	ret = bus_init(&vm->mmio, "mmio");
+	if (ret)
+		goto err_pio;
+	ret = arch_vm_init(vm);
+	if (ret)
+		goto err_mmio;
+	return 0;
+
+err_mmio:
+	bus_destroy(&vm->mmio);
+err_pio:
+	bus_destroy(&vm->pio);
+err_stop_fd:
+	close(vm->stop_fd);
+	vm->stop_fd = -1;
+err_vm:
+	close(vm->vm_fd);
+	vm->vm_fd = -1;
+err_kvm:
+	close(vm->kvm_fd);
+	vm->kvm_fd = -1;
+	return ret;
+}
+
+int vm_set_slot(struct vm *vm, unsigned int slot, uint64_t gpa, uint64_t len,
+		void *hva)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot,
+		.guest_phys_addr = gpa,
+		.memory_size = len,
+		.userspace_addr = (uint64_t)(uintptr_t)hva,
+	};
+
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+		return -errno;
+	return 0;
+}
+
+int vm_add_ram(struct vm *vm)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < vm->mem.nr; i++) {
+		const struct mem_region *r = &vm->mem.regions[i];
+
+		ret = vm_set_slot(vm, vm->nr_slots, r->gpa, r->len, r->hva);
+		if (ret) {
+			err("cannot give %llu MiB of RAM to KVM: %s",
+			    (unsigned long long)(r->len >> 20),
+			    strerror(-ret));
+			return ret;
+		}
+		vm->nr_slots++;
+	}
+	return 0;
+}
+
+int vm_create_vcpus(struct vm *vm)
+{
+	unsigned int i;
+	int ret;
+
+	vm->vcpus = calloc(vm->nr_vcpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return -ENOMEM;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i].fd = -1;
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		ret = vcpu_create(vm, &vm->vcpus[i], i);
+		if (ret)
+			return ret; /* vm_destroy() closes what was made */
+	}
+	return 0;
+}
+
+int vm_start(struct vm *vm)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		ret = vcpu_start(&vm->vcpus[i]);
+		if (ret) {
+			err("cannot start vCPU %u: %s", i, strerror(-ret));
+			vm_request_stop(vm, FERRY_EXIT_HOST);
+			vm_stop_vcpus(vm);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void vm_request_stop(struct vm *vm, int status)
+{
+	int expected = 0;
+	uint64_t one = 1;
+
+	if (!atomic_compare_exchange_strong(&vm->stopping, &expected, 1))
+		return;
+	vm->exit_status = status;
+	if (write(vm->stop_fd, &one, sizeof(one)) < 0)
+		err("cannot signal the main loop: %s", strerror(errno));
+}
+
+void vm_stop_vcpus(struct vm *vm)
+{
+	unsigned int i;
+
+	atomic_store(&vm->stopping, 1);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vcpu_join(&vm->vcpus[i]);
+}
+
+void vm_irq_line(struct vm *vm, unsigned int irq, int level)
+{
+	struct kvm_irq_level l = { .irq = irq, .level = level ? 1 : 0 };
+
+	if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0)
+		warn_ratelimited("KVM_IRQ_LINE %u: %s", irq, strerror(errno));
+}
+
+void vm_destroy(struct vm *vm)
+{
+	unsigned int i;
+
+	if (vm->vcpus) {
+		for (i = 0; i < vm->nr_vcpus; i++)
+			vcpu_destroy(&vm->vcpus[i]);
+		free(vm->vcpus);
+		vm->vcpus = NULL;
+	}
+	if (vm->vm_fd >= 0) {
+		bus_destroy(&vm->mmio);
+		bus_destroy(&vm->pio);
+	}
+	mem_destroy(&vm->mem);
+	if (vm->stop_fd >= 0)
+		close(vm->stop_fd);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	vm->stop_fd = vm->vm_fd = vm->kvm_fd = -1;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/* A KVM virtual machine: fds, guest RAM, buses, vCPUs, and how it stops. */
+#ifndef FERRY_VM_H
+#define FERRY_VM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include "bus.h"
+#include "mem.h"
+#include "util.h"
+
+struct kvm_run;
+struct vm;
+
+struct vcpu_stats {
+	uint64_t exits, pio, mmio;
+};
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int index;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	int thread_started;
+	struct vcpu_stats stats; /* written by this vCPU's thread only */
+};
+
+struct vm {
+	int kvm_fd;
+	int vm_fd;
+	size_t run_size;
+	unsigned int nr_vcpus;
+	struct vcpu *vcpus;
+	struct guest_mem mem;
+	unsigned int nr_slots;
+	struct bus pio;
+	struct bus mmio;
+
+	/* Stopping: the first vm_request_stop() sets the status. */
+	atomic_int stopping;
+	int exit_status;
+	int stop_fd; /* eventfd: readable once a stop was requested */
+};
+
+/*
+ * Open /dev/kvm, check the API, create the VM with @nr_vcpus vCPUs'
+ * worth of checks (count within KVM's limit), the in-kernel irqchip and
+ * timers (arch_vm_init), and both buses. On failure logs one sentence
+ * and returns -errno; the caller's exit status is FERRY_EXIT_HOST.
+ */
+int vm_create(struct vm *vm, unsigned int nr_vcpus) __must_check;
+
+/*
+ * Register every region of vm->mem (made by mem_create() and
+ * mem_add_region()) as a KVM memory slot. Logs and returns -errno.
+ */
+int vm_add_ram(struct vm *vm) __must_check;
+
+/* Register guest RAM region @r as a KVM memory slot. 0 or -errno. */
+int vm_set_slot(struct vm *vm, unsigned int slot, uint64_t gpa, uint64_t len,
+		void *hva) __must_check;
+
+/* Create every vCPU (KVM_CREATE_VCPU, mmap kvm_run, arch init). */
+int vm_create_vcpus(struct vm *vm) __must_check;
+
+/* Start one thread per vCPU. 0 or -errno (already started are stopped). */
+int vm_start(struct vm *vm) __must_check;
+
+/*
+ * Ask the VM to stop with process exit @status. The first caller wins;
+ * later calls are ignored. Async-signal-unsafe but thread-safe: called
+ * from vCPU threads (debug exit, reset, fatal exit) and the main loop.
+ */
+void vm_request_stop(struct vm *vm, int status);
+
+/* Kick every vCPU out of KVM_RUN and join its thread. Main thread only. */
+void vm_stop_vcpus(struct vm *vm);
+
+/* Raise or lower interrupt line @irq on the in-kernel irqchip. */
+void vm_irq_line(struct vm *vm, unsigned int irq, int level);
+
+/* Close everything vm_create()/vm_add_ram()/vm_create_vcpus() opened. */
+void vm_destroy(struct vm *vm);
+
+#endif

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+/* The x86_64 board: RAM layout, ISA devices, device tree, boot paths. */
+#include <elf.h>
+#include <errno.h>
+#include <libfdt.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+#include "../log.h"
+#include "../machine.h"
+#include "boot_long.h"
+#include "layout.h"
+
+const uint16_t board_elf_machine = EM_X86_64;
+
+#define COM1_PORT 0x3f8
+#define COM1_IRQ 4
+
+int board_layout_ram(struct guest_mem *mem)
+{
+	uint64_t low = MIN(mem->size, X86_MMIO_HOLE_GPA);
+	int ret;
+
+	ret = mem_add_region(mem, 0, low);
+	if (ret || mem->size == low)
+		return ret;
+	return mem_add_region(mem, X86_HIGH_RAM_GPA, mem->size - low);
+}
+
+uint64_t board_initrd_limit(const struct machine *m)
+{
+	return MIN(m->vm.mem.size, X86_MMIO_HOLE_GPA);
+}
+
+/* The device table: what this board has, in the order it is created. */
+static int serial_setup(struct machine *m)
+{
+	int out = m->opts->console == CONSOLE_SERIAL ? STDOUT_FILENO : -1;
+
+	return serial_init(&m->serial, &m->vm, COM1_PORT, COM1_IRQ, out);
+}
+
+static int debug_exit_setup(struct machine *m)
+{
+	return debug_exit_init(&m->debug_exit, &m->vm, DEBUG_EXIT_PORT);
+}
+
+static int i8042_setup(struct machine *m)
+{
+	return i8042_init(&m->i8042, &m->vm);
+}
+
+static int isa_node(void *fdt, const char *name, const char *compat,
+		    uint32_t port, uint32_t len, int irq)
+{
+	uint32_t reg[3] = { cpu_to_fdt32(1), cpu_to_fdt32(port),
+			    cpu_to_fdt32(len) };
+	int ret;
+
+	ret = fdt_begin_node(fdt, name);
+	if (!ret)
+		ret = fdt_property_string(fdt, "compatible", compat);
+	if (!ret)
+		ret = fdt_property(fdt, "reg", reg, sizeof(reg));
+	if (!ret && irq >= 0)
+		ret = fdt_property_u32(fdt, "interrupts", (uint32_t)irq);
+	if (!ret && strcmp(compat, "ns16550a") == 0)
+		ret = fdt_property_u32(fdt, "clock-frequency", 1843200);
+	return ret ? ret : fdt_end_node(fdt);
+}
+
+static int serial_fdt(struct machine *m, void *fdt)
+{
+	(void)m;
+	return isa_node(fdt, "serial@i3f8", "ns16550a", COM1_PORT, 8, COM1_IRQ);
+}
+
+static int debug_exit_fdt(struct machine *m, void *fdt)
+{
+	(void)m;
+	return isa_node(fdt, "debug-exit@if4", "ferry,debug-exit",
+			DEBUG_EXIT_PORT, 4, -1);
+}
+
+static int i8042_fdt(struct machine *m, void *fdt)
+{
+	(void)m;
+	return isa_node(fdt, "keyboard-controller@i60", "intel,8042", 0x60, 5,
+			-1);
+}
+
+static const struct board_device {
+	const char *name;
+	int (*init)(struct machine *m);
+	int (*fdt)(struct machine *m, void *fdt);
+} x86_devices[] = {
+	{ "serial (COM1)", serial_setup, serial_fdt },
+	{ "debug-exit", debug_exit_setup, debug_exit_fdt },
+	{ "i8042", i8042_setup, i8042_fdt },
+};
+
+int board_init_devices(struct machine *m)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(x86_devices); i++) {
+		ret = x86_devices[i].init(m);
+		if (ret) {
+			err("cannot create device %s: %s", x86_devices[i].name,
+			    strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int board_fdt_devices(struct machine *m, void *fdt)
+{
+	unsigned int i;
+	int ret;
+
+	ret = fdt_begin_node(fdt, "aliases");
+	if (!ret)
+		ret = fdt_property_string(fdt, "serial0", "/isa/serial@i3f8");
+	if (!ret)
+		ret = fdt_end_node(fdt);
+	/* ISA I/O ports: reg = <1 port length>, as the ISA binding says. */
+	if (!ret)
+		ret = fdt_begin_node(fdt, "isa");
+	if (!ret)
+		ret = fdt_property_string(fdt, "compatible", "isa");
+	if (!ret)
+		ret = fdt_property_u32(fdt, "#address-cells", 2);
+	if (!ret)
+		ret = fdt_property_u32(fdt, "#size-cells", 1);
+	for (i = 0; !ret && i < ARRAY_SIZE(x86_devices); i++)
+		if (x86_devices[i].fdt)
+			ret = x86_devices[i].fdt(m, fdt);
+	return ret ? ret : fdt_end_node(fdt);
+}
+
+int board_place_fdt(struct machine *m, const void *fdt, size_t size,
+		    uint64_t *gpa)
+{
+	void *dst;
+
+	if (size > X86_FDT_MAX)
+		return -E2BIG;
+	dst = mem_gpa_to_hva(&m->vm.mem, X86_FDT_GPA, size);
+	if (!dst)
+		return -ENOMEM;
+	memcpy(dst, fdt, size);
+	*gpa = X86_FDT_GPA;
+	return 0;
+}
+
+static int boot_elf(struct machine *m)
+{
+	static const struct gpa_range reserved[] = {
+		{ 0, X86_BOOT_DATA_END },
+		{ X86_MMIO_HOLE_GPA, X86_HIGH_RAM_GPA - X86_MMIO_HOLE_GPA },
+	};
+	struct elf_image img;
+	struct kvm_mp_state runnable = { .mp_state = KVM_MP_STATE_RUNNABLE };
+	char why[256];
+	unsigned int i;
+	int ret;
+
+	ret = elf_load(&m->vm.mem, m->kernel, m->kernel_size,
+		       board_elf_machine, reserved, ARRAY_SIZE(reserved), &img,
+		       why, sizeof(why));
+	if (ret) {
+		err("cannot boot kernel '%s': %s",
+		    m->opts->kernel ? m->opts->kernel : "(built-in)", why);
+		return ret;
+	}
+	if (m->initrd_size && img.hi > m->initrd_gpa) {
+		err("the initrd does not fit above the kernel; give more "
+		    "--memory");
+		return -ENOMEM;
+	}
+	ret = x86_write_long_mode_tables(&m->vm.mem);
+	if (ret) {
+		err("guest RAM too small for the page tables");
+		return ret;
+	}
+	/* Every vCPU starts at the entry; each learns its index from RSI. */
+	for (i = 0; i < m->vm.nr_vcpus; i++) {
+		struct vcpu *v = &m->vm.vcpus[i];
+
+		ret = x86_vcpu_enter_long_mode(v->fd, img.entry, X86_FDT_GPA,
+					       i, 0);
+		if (!ret && i > 0 &&
+		    ioctl(v->fd, KVM_SET_MP_STATE, &runnable) < 0)
+			ret = -errno;
+		if (ret) {
+			err("cannot set vCPU %u's entry state: %s", i,
+			    strerror(-ret));
+			return ret;
+		}
+	}
+	dbg("ELF guest: %u segments at 0x%llx-0x%llx, entry 0x%llx",
+	    img.nr_segments, (unsigned long long)img.lo,
+	    (unsigned long long)img.hi, (unsigned long long)img.entry);
+	return 0;
+}
+
+int board_boot(struct machine *m)
+{
+	switch (m->kernel_format) {
+	case KERNEL_ELF64:
+		return boot_elf(m);
+	case KERNEL_BZIMAGE:
+		err("bzImage boot is not built yet");
+		return -ENOEXEC;
+	default:
+		return -ENOEXEC;
+	}
+}

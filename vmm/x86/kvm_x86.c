@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+/* x86 KVM set-up: in-kernel irqchip and PIT, CPUID and LAPIC per vCPU. */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <linux/kvm.h>
+#include "../arch.h"
+#include "../log.h"
+#include "../vm.h"
+#include "cpuid.h"
+#include "layout.h"
+
+int arch_vm_init(struct vm *vm)
+{
+	struct kvm_pit_config pit = { .flags = 0 };
+	uint64_t ident = X86_KVM_IDENT_MAP_GPA;
+
+	/* Intel VMX needs these two pages of the MMIO hole for real mode. */
+	if (ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &ident) < 0 ||
+	    ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, X86_KVM_TSS_GPA) < 0) {
+		err("KVM refused the TSS/identity-map pages: %s",
+		    strerror(errno));
+		return -errno;
+	}
+	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
+		err("KVM cannot create the in-kernel irqchip: %s",
+		    strerror(errno));
+		return -errno;
+	}
+	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
+		err("KVM cannot create the in-kernel PIT: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int set_cpuid(struct vcpu *vcpu)
+{
+	struct kvm_cpuid2 *c = NULL;
+	unsigned int nent = 64;
+	int ret;
+
+	for (;;) {
+		free(c);
+		c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
+		if (!c)
+			return -ENOMEM;
+		c->nent = nent;
+		if (ioctl(vcpu->vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+			break;
+		if (errno != E2BIG || nent >= 4096) {
+			ret = -errno;
+			goto out;
+		}
+		nent *= 2;
+	}
+	cpuid_filter(c->entries, c->nent, vcpu->index, vcpu->vm->nr_vcpus);
+	ret = ioctl(vcpu->fd, KVM_SET_CPUID2, c) < 0 ? -errno : 0;
+out:
+	free(c);
+	return ret;
+}
+
+/* LVT delivery modes, as a BIOS leaves them for the boot CPU. */
+#define APIC_LVT0 0x350
+#define APIC_LVT1 0x360
+#define APIC_MODE_NMI 0x4
+#define APIC_MODE_EXTINT 0x7
+
+static void lvt_set_mode(struct kvm_lapic_state *l, unsigned int reg,
+			 uint32_t mode)
+{
+	uint32_t v;
+
+	memcpy(&v, &l->regs[reg], sizeof(v));
+	v = (v & ~0x700u) | (mode << 8);
+	memcpy(&l->regs[reg], &v, sizeof(v));
+}
+
+int arch_vcpu_init(struct vcpu *vcpu)
+{
+	struct kvm_lapic_state lapic;
+	int ret;
+
+	ret = set_cpuid(vcpu);
+	if (ret)
+		return ret;
+	/* LINT0 carries the 8259's ExtINT, LINT1 NMI: what Linux expects. */
+	if (ioctl(vcpu->fd, KVM_GET_LAPIC, &lapic) < 0)
+		return -errno;
+	lvt_set_mode(&lapic, APIC_LVT0, APIC_MODE_EXTINT);
+	lvt_set_mode(&lapic, APIC_LVT1, APIC_MODE_NMI);
+	if (ioctl(vcpu->fd, KVM_SET_LAPIC, &lapic) < 0)
+		return -errno;
+	return 0;
+}
+
+void arch_vcpu_dump(struct vcpu *vcpu)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &r) < 0 ||
+	    ioctl(vcpu->fd, KVM_GET_SREGS, &s) < 0) {
+		err("vCPU %u: registers unavailable: %s", vcpu->index,
+		    strerror(errno));
+		return;
+	}
+	err("vCPU %u: rip=0x%llx rsp=0x%llx rflags=0x%llx cs=0x%x", vcpu->index,
+	    (unsigned long long)r.rip, (unsigned long long)r.rsp,
+	    (unsigned long long)r.rflags, s.cs.selector);
+	err("vCPU %u: cr0=0x%llx cr2=0x%llx cr3=0x%llx cr4=0x%llx efer=0x%llx",
+	    vcpu->index, (unsigned long long)s.cr0, (unsigned long long)s.cr2,
+	    (unsigned long long)s.cr3, (unsigned long long)s.cr4,
+	    (unsigned long long)s.efer);
+}

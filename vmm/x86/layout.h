@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* The x86 machine's guest-physical memory map. */
+#ifndef FERRY_X86_LAYOUT_H
+#define FERRY_X86_LAYOUT_H
+
+#include "../util.h"
+
+/* Boot data written by ferry, all below 1 MiB. */
+#define X86_GDT_GPA 0x1000ULL
+#define X86_PML4_GPA 0x2000ULL
+#define X86_PDPT_GPA 0x3000ULL
+#define X86_PD_GPA 0x4000ULL /* four pages: 4 GiB of 2 MiB pages */
+#define X86_FDT_GPA 0x10000ULL
+#define X86_FDT_MAX 0x10000ULL
+#define X86_ZERO_PAGE_GPA 0x20000ULL /* Linux boot_params */
+#define X86_CMDLINE_GPA 0x21000ULL
+#define X86_CMDLINE_MAX 0x1000ULL
+#define X86_MPTABLE_GPA 0x9fc00ULL /* in the EBDA, where Linux looks */
+#define X86_BOOT_DATA_END 0x100000ULL /* ELF guests load above this */
+
+/* RAM below 4 GiB stops here; [3 GiB, 4 GiB) holds MMIO. */
+#define X86_MMIO_HOLE_GPA (3 * GiB)
+#define X86_HIGH_RAM_GPA (4 * GiB)
+
+/* Architectural and KVM-private addresses inside the MMIO hole. */
+#define X86_IOAPIC_GPA 0xfec00000ULL
+#define X86_LAPIC_GPA 0xfee00000ULL
+#define X86_KVM_IDENT_MAP_GPA 0xfffbc000ULL
+#define X86_KVM_TSS_GPA 0xfffbd000ULL
+
+#endif
