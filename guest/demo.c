@@ -10,7 +10,7 @@ int main(void)
 	unsigned long long ram = 0;
 
 	if (reg && len >= 16)
-		ram = fdt64_to_cpu(reg[1]);
+		ram = fdt64_ld(&reg[1]);
 	printf_("Hello from ferry's built-in guest: %d vCPU(s), %llu MiB of "
 		"RAM below 3 GiB.\n", fdt_count_cpus(), ram >> 20);
 	puts_("Boot your own with: ferry run --kernel PATH [--initrd PATH]\n");

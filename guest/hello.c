@@ -21,5 +21,8 @@ int main(void)
 	args = fdt_bootargs();
 	report(args != NULL, "command line: '%s'", args ? args : "(none)");
 	report(fdt_count_cpus() >= 1, "%d vCPU(s) listed", fdt_count_cpus());
+	/* fail=1 exercises the failure path of the harness and of ferry. */
+	if (bootarg_ulong("fail", 0))
+		report(0, "deliberate failure (fail=1)");
 	report_summary();
 }

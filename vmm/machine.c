@@ -125,7 +125,7 @@ static int place_initrd(struct machine *m)
 	}
 	gpa = (limit - m->initrd_size) & ~0xfffULL;
 	dst = mem_gpa_to_hva(&m->vm.mem, gpa, m->initrd_size);
-	if (!dst || gpa < 2 * MiB) {
+	if (!dst || gpa < MiB) {
 		err("initrd '%s' does not fit in guest RAM; give more --memory",
 		    m->opts->initrd);
 		return -ENOMEM;

@@ -1,11 +1,29 @@
 // SPDX-License-Identifier: MIT
 /* ferry's entry point: parse the command line, run the machine. */
 #include <stdio.h>
+#include <sys/sysinfo.h>
 #include "exitcode.h"
 #include "log.h"
 #include "machine.h"
 #include "opts.h"
 #include "version.h"
+
+/* Refuse guest RAM the host could never back (RAM plus swap). */
+static int check_host_memory(uint64_t want)
+{
+	struct sysinfo si;
+	uint64_t have;
+
+	if (sysinfo(&si) < 0)
+		return 0; /* cannot tell: let mem_create() decide */
+	have = ((uint64_t)si.totalram + si.totalswap) * si.mem_unit;
+	if (want <= have)
+		return 0;
+	err("--memory %llu MiB is more than this host's %llu MiB of RAM and "
+	    "swap; give less", (unsigned long long)(want >> 20),
+	    (unsigned long long)(have >> 20));
+	return -1;
+}
 
 int main(int argc, char *argv[])
 {
@@ -31,5 +49,7 @@ int main(int argc, char *argv[])
 		log_max_level = LOG_INFO;
 	else if (opts.verbosity > 1)
 		log_max_level = LOG_DEBUG;
+	if (!opts.dump_dtb && check_host_memory(opts.memory))
+		return FERRY_EXIT_USAGE;
 	return machine_run(&opts);
 }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include "opts.h"
 
 const char opts_help_text[] =
@@ -75,7 +76,7 @@ int parse_size(const char *s, uint64_t *bytes)
 	default: return -EINVAL;
 	}
 	/* "2G", "2GB", "2GiB" all mean 2 GiB; "2B" means two bytes. */
-	if (mult != 1 && (strcmp(p, "iB") == 0 || strcmp(p, "B") == 0))
+	if (mult != 1 && (strcasecmp(p, "iB") == 0 || strcasecmp(p, "B") == 0))
 		p += strlen(p);
 	if (*p)
 		return -EINVAL;

@@ -15,6 +15,7 @@ const uint16_t board_elf_machine = EM_X86_64;
 
 #define COM1_PORT 0x3f8
 #define COM1_IRQ 4
+#define IOAPIC_PHANDLE 1
 
 int board_layout_ram(struct guest_mem *mem)
 {
@@ -62,8 +63,15 @@ static int isa_node(void *fdt, const char *name, const char *compat,
 		ret = fdt_property_string(fdt, "compatible", compat);
 	if (!ret)
 		ret = fdt_property(fdt, "reg", reg, sizeof(reg));
-	if (!ret && irq >= 0)
-		ret = fdt_property_u32(fdt, "interrupts", (uint32_t)irq);
+	if (!ret && irq >= 0) {
+		/* IOAPIC pin and trigger (0: edge, as ISA interrupts are). */
+		uint32_t cells[2] = { cpu_to_fdt32((uint32_t)irq), 0 };
+
+		ret = fdt_property(fdt, "interrupts", cells, sizeof(cells));
+		if (!ret)
+			ret = fdt_property_u32(fdt, "interrupt-parent",
+					       IOAPIC_PHANDLE);
+	}
 	if (!ret && strcmp(compat, "ns16550a") == 0)
 		ret = fdt_property_u32(fdt, "clock-frequency", 1843200);
 	return ret ? ret : fdt_end_node(fdt);
@@ -115,12 +123,37 @@ int board_init_devices(struct machine *m)
 	return 0;
 }
 
+/* The IOAPIC, in the binding Linux uses for x86 device trees. */
+static int ioapic_node(void *fdt)
+{
+	uint64_t reg[2] = { cpu_to_fdt64(X86_IOAPIC_GPA), cpu_to_fdt64(0x1000) };
+	int ret;
+
+	ret = fdt_begin_node(fdt, "interrupt-controller@fec00000");
+	if (!ret)
+		ret = fdt_property_string(fdt, "compatible",
+					  "intel,ce4100-ioapic");
+	if (!ret)
+		ret = fdt_property(fdt, "interrupt-controller", NULL, 0);
+	if (!ret)
+		ret = fdt_property_u32(fdt, "#interrupt-cells", 2);
+	if (!ret)
+		ret = fdt_property_u32(fdt, "#address-cells", 0);
+	if (!ret)
+		ret = fdt_property(fdt, "reg", reg, sizeof(reg));
+	if (!ret)
+		ret = fdt_property_u32(fdt, "phandle", IOAPIC_PHANDLE);
+	return ret ? ret : fdt_end_node(fdt);
+}
+
 int board_fdt_devices(struct machine *m, void *fdt)
 {
 	unsigned int i;
 	int ret;
 
-	ret = fdt_begin_node(fdt, "aliases");
+	ret = ioapic_node(fdt);
+	if (!ret)
+		ret = fdt_begin_node(fdt, "aliases");
 	if (!ret)
 		ret = fdt_property_string(fdt, "serial0", "/isa/serial@i3f8");
 	if (!ret)

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+/* ELF64 loader: a good image loads; each kind of bad image is refused. */
+#include <elf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include "loader.h"
+#include "test.h"
+
+#define RAM (8 * MiB)
+
+static uint8_t ram[RAM];
+static struct guest_mem mem;
+static const struct gpa_range reserved[] = { { 0, MiB } };
+
+struct img {
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[3];
+	uint8_t payload[64];
+};
+
+/* A valid image: one RX segment with the payload at 0x200000. */
+static void make(struct img *e)
+{
+	memset(e, 0, sizeof(*e));
+	memcpy(e->eh.e_ident, ELFMAG, SELFMAG);
+	e->eh.e_ident[EI_CLASS] = ELFCLASS64;
+	e->eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	e->eh.e_ident[EI_VERSION] = EV_CURRENT;
+	e->eh.e_type = ET_EXEC;
+	e->eh.e_machine = EM_X86_64;
+	e->eh.e_version = EV_CURRENT;
+	e->eh.e_entry = 0x200004;
+	e->eh.e_phoff = offsetof(struct img, ph);
+	e->eh.e_ehsize = sizeof(Elf64_Ehdr);
+	e->eh.e_phentsize = sizeof(Elf64_Phdr);
+	e->eh.e_phnum = 1;
+	e->ph[0].p_type = PT_LOAD;
+	e->ph[0].p_flags = PF_R | PF_X;
+	e->ph[0].p_offset = offsetof(struct img, payload);
+	e->ph[0].p_vaddr = e->ph[0].p_paddr = 0x200000;
+	e->ph[0].p_filesz = sizeof(e->payload);
+	e->ph[0].p_memsz = 0x1000;
+	memset(e->payload, 0xab, sizeof(e->payload));
+}
+
+static int load(const void *buf, size_t size, char *why)
+{
+	struct elf_image out;
+
+	return elf_load(&mem, buf, size, EM_X86_64, reserved, 1, &out, why,
+			200);
+}
+
+#define EXPECT_REFUSED(mutation, err_, words)                                  \
+	do {                                                                   \
+		struct img im_;                                                \
+		char why_[200] = "";                                           \
+		make(&im_);                                                    \
+		{ struct img *e = &im_; mutation; }                           \
+		int r_ = load(&im_, sizeof(im_), why_);                        \
+		check_(r_ == (err_) && strstr(why_, words) != NULL,            \
+		       #mutation " -> " words, __FILE__, __LINE__);            \
+		if (r_ != (err_) || !strstr(why_, words))                      \
+			printf("# got %d: %s\n", r_, why_);                    \
+	} while (0)
+
+static uint8_t *read_all(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n);
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	*size = (size_t)n;
+	return buf;
+}
+
+int main(int argc, char **argv)
+{
+	struct elf_image out;
+	struct img good;
+	char why[200];
+	unsigned int i;
+	int ok;
+
+	mem.fd = -1;
+	mem.base = ram;
+	mem.size = RAM;
+	CHECK(mem_add_region(&mem, 0, RAM) == 0);
+
+	make(&good);
+	memset(ram, 0x55, RAM);
+	CHECK(elf_load(&mem, &good, sizeof(good), EM_X86_64, reserved, 1, &out,
+		       why, sizeof(why)) == 0);
+	CHECK(out.entry == 0x200004 && out.lo == 0x200000 &&
+	      out.hi == 0x201000 && out.nr_segments == 1);
+	CHECK_MSG(ram[0x200000] == 0xab && ram[0x20003f] == 0xab,
+		  "file bytes copied");
+	ok = 1;
+	for (i = 0x200040; i < 0x201000; i++)
+		ok &= ram[i] == 0;
+	CHECK_MSG(ok, "memsz beyond filesz zeroed");
+	CHECK_MSG(ram[0x201000] == 0x55, "nothing written past the segment");
+
+	CHECK(loader_detect(&good, sizeof(good)) == KERNEL_ELF64);
+	CHECK(loader_detect("nope", 4) == KERNEL_UNKNOWN);
+	{
+		static uint8_t bz[0x300];
+
+		memcpy(bz + 0x202, "HdrS", 4);
+		CHECK(loader_detect(bz, sizeof(bz)) == KERNEL_BZIMAGE);
+	}
+
+	CHECK(load(&good, 10, why) == -ENOEXEC && strstr(why, "not an ELF"));
+	CHECK(load(&good, offsetof(struct img, ph) + 10, why) == -ENOEXEC &&
+	      strstr(why, "truncated"));
+	CHECK(load(&good, offsetof(struct img, payload) + 8, why) == -EINVAL &&
+	      strstr(why, "truncated"));
+	EXPECT_REFUSED(e->eh.e_ident[EI_CLASS] = ELFCLASS32, -ENOEXEC,
+		       "32-bit");
+	EXPECT_REFUSED(e->eh.e_ident[EI_DATA] = ELFDATA2MSB, -ENOEXEC,
+		       "big-endian");
+	EXPECT_REFUSED(e->eh.e_machine = EM_AARCH64, -ENOEXEC, "machine");
+	EXPECT_REFUSED(e->eh.e_type = ET_DYN, -ENOEXEC, "position-indep");
+	EXPECT_REFUSED(e->eh.e_type = ET_REL, -ENOEXEC, "not an executable");
+	EXPECT_REFUSED(e->eh.e_phentsize = 10, -ENOEXEC, "header size");
+	EXPECT_REFUSED(e->eh.e_phnum = 0, -ENOEXEC, "program headers");
+	EXPECT_REFUSED(e->eh.e_phnum = 1000, -ENOEXEC, "program headers");
+	EXPECT_REFUSED(e->eh.e_phoff = UINT64_MAX - 8, -ENOEXEC, "truncated");
+	EXPECT_REFUSED(e->ph[0].p_filesz = 0x2000, -EINVAL, "more file bytes");
+	EXPECT_REFUSED(e->ph[0].p_offset = UINT64_MAX, -EINVAL, "truncated");
+	EXPECT_REFUSED(e->ph[0].p_vaddr = 0xffffffff80200000ULL, -EINVAL,
+		       "identity");
+	EXPECT_REFUSED(e->ph[0].p_paddr = e->ph[0].p_vaddr = RAM - 0x800;
+		       e->eh.e_entry = RAM - 0x800, -EINVAL,
+		       "outside guest RAM");
+	EXPECT_REFUSED(e->ph[0].p_paddr = e->ph[0].p_vaddr = UINT64_MAX - 4;
+		       e->eh.e_entry = UINT64_MAX - 4, -EINVAL,
+		       "outside guest RAM");
+	EXPECT_REFUSED(e->ph[0].p_paddr = e->ph[0].p_vaddr = 0x8000;
+		       e->eh.e_entry = 0x8000, -EINVAL, "boot data");
+	EXPECT_REFUSED(e->eh.e_entry = 0x300000, -EINVAL, "entry point");
+	EXPECT_REFUSED(e->ph[0].p_flags = PF_R, -EINVAL, "entry point");
+	EXPECT_REFUSED(e->ph[0].p_type = PT_NOTE, -ENOEXEC, "no loadable");
+	EXPECT_REFUSED(e->eh.e_phnum = 2; e->ph[1] = e->ph[0];
+		       e->ph[1].p_paddr = e->ph[1].p_vaddr = 0x200800,
+		       -EINVAL, "overlaps another segment");
+	{
+		/* A refused image leaves RAM untouched. */
+		make(&good);
+		good.eh.e_phnum = 2;
+		good.ph[1] = good.ph[0];
+		good.ph[1].p_paddr = good.ph[1].p_vaddr = RAM;
+		memset(ram, 0x55, RAM);
+		CHECK(load(&good, sizeof(good), why) == -EINVAL);
+		CHECK_MSG(ram[0x200000] == 0x55,
+			  "a refused image writes nothing to RAM");
+	}
+
+	/* The real test guest built alongside, when given. */
+	if (argc > 1) {
+		size_t size;
+		uint8_t *buf = read_all(argv[1], &size);
+
+		CHECK_MSG(buf != NULL, "read the hello guest");
+		CHECK_MSG(buf && elf_load(&mem, buf, size, EM_X86_64, reserved,
+					  1, &out, why, sizeof(why)) == 0 &&
+				  out.lo == MiB,
+			  "the hello guest loads at 1 MiB");
+		free(buf);
+	}
+	return test_done();
+}

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+/* The guest device tree: every node the tiny guests and Linux rely on. */
+#include <libfdt.h>
+#include "machine.h"
+#include "test.h"
+
+static uint8_t buf[64 * 1024];
+
+static const void *prop(const char *path, const char *name, int *len)
+{
+	int node = fdt_path_offset(buf, path);
+
+	return node < 0 ? NULL : fdt_getprop(buf, node, name, len);
+}
+
+int main(void)
+{
+	struct run_opts opts = { .memory = 5 * GiB, .cpus = 3,
+				 .cmdline = "console=ttyS0 quiet" };
+	struct machine m = { .opts = &opts };
+	const fdt64_t *reg;
+	const char *s;
+	int size, len, node, n;
+
+	m.vm.mem.fd = -1;
+	m.vm.mem.size = opts.memory;
+	CHECK(board_layout_ram(&m.vm.mem) == 0);
+	CHECK_MSG(m.vm.mem.nr == 2, "5G of RAM splits around the 3G hole");
+	m.initrd_gpa = 0x1000000;
+	m.initrd_size = 0x2345;
+
+	size = machine_build_fdt(&m, buf, sizeof(buf));
+	CHECK(size > 0 && fdt_check_header(buf) == 0);
+	CHECK(machine_build_fdt(&m, buf, 64) == -FDT_ERR_NOSPACE);
+	size = machine_build_fdt(&m, buf, sizeof(buf));
+
+	reg = prop("/memory@0", "reg", &len);
+	CHECK(reg && len == 16 && fdt64_ld(&reg[0]) == 0 &&
+	      fdt64_ld(&reg[1]) == 3 * GiB);
+	reg = prop("/memory@100000000", "reg", &len);
+	CHECK(reg && len == 16 && fdt64_ld(&reg[0]) == 4 * GiB &&
+	      fdt64_ld(&reg[1]) == 2 * GiB);
+	s = prop("/memory@0", "device_type", NULL);
+	CHECK(s && strcmp(s, "memory") == 0);
+
+	node = fdt_path_offset(buf, "/cpus");
+	n = 0;
+	fdt_for_each_subnode(len, buf, node)
+		n++;
+	CHECK_MSG(n == 3, "three cpu nodes");
+	CHECK(prop("/cpus/cpu@2", "reg", &len) && len == 4);
+
+	s = prop("/chosen", "bootargs", NULL);
+	CHECK(s && strcmp(s, "console=ttyS0 quiet") == 0);
+	reg = prop("/chosen", "linux,initrd-start", &len);
+	CHECK(reg && len == 8 && fdt64_ld(reg) == 0x1000000);
+	reg = prop("/chosen", "linux,initrd-end", &len);
+	CHECK(reg && fdt64_ld(reg) == 0x1002345);
+	s = prop("/chosen", "stdout-path", NULL);
+	CHECK(s && strcmp(s, "serial0") == 0);
+	s = prop("/aliases", "serial0", NULL);
+	CHECK_MSG(s && fdt_path_offset(buf, s) >= 0,
+		  "the serial0 alias points at a real node");
+
+	{
+		const fdt32_t *r = prop("/isa/serial@i3f8", "reg", &len);
+
+		CHECK(r && len == 12 && fdt32_to_cpu(r[0]) == 1 &&
+		      fdt32_to_cpu(r[1]) == 0x3f8 && fdt32_to_cpu(r[2]) == 8);
+		r = prop("/isa/serial@i3f8", "interrupts", &len);
+		CHECK(r && len == 8 && fdt32_to_cpu(*r) == 4);
+		r = prop("/isa/debug-exit@if4", "reg", &len);
+		CHECK(r && fdt32_to_cpu(r[1]) == 0xf4);
+	}
+	opts.cmdline = NULL;
+	m.initrd_size = 0;
+	CHECK(machine_build_fdt(&m, buf, sizeof(buf)) > 0);
+	s = prop("/chosen", "bootargs", NULL);
+	CHECK_MSG(s && !*s, "no command line gives an empty bootargs");
+	CHECK_MSG(!prop("/chosen", "linux,initrd-start", NULL),
+		  "no initrd, no initrd properties");
+	return test_done();
+}

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+/* Guest RAM: region layout rules and overflow-safe translation. */
+#include <errno.h>
+#include "mem.h"
+#include "test.h"
+
+int main(void)
+{
+	struct guest_mem m;
+	uint8_t *hva;
+
+	CHECK(mem_create(&m, 16 * MiB) == 0);
+	CHECK(mem_add_region(&m, 0, 8 * MiB) == 0);
+	CHECK_MSG(mem_add_region(&m, 4 * MiB, 4 * MiB) == -EINVAL,
+		  "overlapping regions are refused");
+	CHECK_MSG(mem_add_region(&m, 4 * GiB + 1, 4096) == -EINVAL,
+		  "unaligned regions are refused");
+	CHECK_MSG(mem_add_region(&m, 4 * GiB, 16 * MiB) == -EINVAL,
+		  "regions beyond the memfd are refused");
+	CHECK(mem_add_region(&m, 4 * GiB, 8 * MiB) == 0);
+	CHECK(mem_add_region(&m, 8 * GiB, 4096) == -EINVAL);
+
+	hva = mem_gpa_to_hva(&m, 0, 8 * MiB);
+	CHECK(hva == m.base);
+	CHECK(mem_gpa_to_hva(&m, 4 * GiB, 1) == m.base + 8 * MiB);
+	CHECK_MSG(mem_gpa_to_hva(&m, 8 * MiB - 4, 8) == NULL,
+		  "a range running off the end of a region is refused");
+	CHECK_MSG(mem_gpa_to_hva(&m, 8 * MiB, 1) == NULL, "the hole is not RAM");
+	CHECK_MSG(mem_gpa_to_hva(&m, 4 * GiB + 8 * MiB - 1, 1) != NULL,
+		  "the last byte of RAM is RAM");
+	CHECK_MSG(mem_gpa_to_hva(&m, 4 * GiB, UINT64_MAX) == NULL,
+		  "a huge length does not wrap");
+	CHECK_MSG(mem_gpa_to_hva(&m, UINT64_MAX, 2) == NULL,
+		  "an address near 2^64 does not wrap");
+	/* The memfd is shared: writes through the mapping are visible. */
+	hva[100] = 7;
+	CHECK(m.base[100] == 7);
+	mem_destroy(&m);
+	CHECK(m.base == NULL && m.fd == -1);
+	return test_done();
+}

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+/* Command-line parsing: sizes, ranges, and every error path. */
+#include <errno.h>
+#include <stdarg.h>
+#include "opts.h"
+#include "test.h"
+
+static enum opts_result parse(struct run_opts *o, char *why, ...)
+{
+	char *argv[32] = { "ferry" };
+	int argc = 1;
+	va_list ap;
+	char *a;
+
+	va_start(ap, why);
+	while ((a = va_arg(ap, char *)) != NULL)
+		argv[argc++] = a;
+	va_end(ap);
+	return opts_parse(argc, argv, o, why, 256);
+}
+
+int main(void)
+{
+	struct run_opts o;
+	char why[256];
+	uint64_t b;
+
+	CHECK(parse_size("512M", &b) == 0 && b == 512 * MiB);
+	CHECK(parse_size("2G", &b) == 0 && b == 2 * GiB);
+	CHECK(parse_size("2GiB", &b) == 0 && b == 2 * GiB);
+	CHECK(parse_size("2gb", &b) == 0 && b == 2 * GiB);
+	CHECK(parse_size("64", &b) == 0 && b == 64 * MiB);
+	CHECK(parse_size("4096B", &b) == 0 && b == 4096);
+	CHECK(parse_size("1T", &b) == 0 && b == 1024 * GiB);
+	CHECK(parse_size("", &b) == -EINVAL);
+	CHECK(parse_size("M", &b) == -EINVAL);
+	CHECK(parse_size("-1G", &b) == -EINVAL);
+	CHECK(parse_size("1.5G", &b) == -EINVAL);
+	CHECK(parse_size("12X", &b) == -EINVAL);
+	CHECK(parse_size("1GiBs", &b) == -EINVAL);
+	CHECK(parse_size("99999999999999999999", &b) == -ERANGE);
+	CHECK(parse_size("17179869184G", &b) == -ERANGE);
+
+	CHECK(parse(&o, why, NULL) == OPTS_RUN && !o.kernel &&
+	      o.memory == OPTS_DEFAULT_MEMORY && o.cpus == 1);
+	CHECK(parse(&o, why, "run", "--kernel", "k", "--initrd=i", "-m", "1G",
+		    "--cpus", "4", "--cmdline", "console=ttyS0", "--console",
+		    "none", "--stats", "-v", "-v", NULL) == OPTS_RUN);
+	CHECK(strcmp(o.kernel, "k") == 0 && strcmp(o.initrd, "i") == 0 &&
+	      o.memory == GiB && o.cpus == 4 &&
+	      strcmp(o.cmdline, "console=ttyS0") == 0 &&
+	      o.console == CONSOLE_NONE && o.stats && o.verbosity == 2);
+	CHECK(parse(&o, why, "run", "--append", "x", "-d", "vfio,host=a",
+		    "--device=vfio,host=b", NULL) == OPTS_RUN &&
+	      strcmp(o.cmdline, "x") == 0 && o.nr_devices == 2);
+	CHECK(parse(&o, why, "--help", NULL) == OPTS_HELP);
+	CHECK(parse(&o, why, "run", "-h", NULL) == OPTS_HELP);
+	CHECK(parse(&o, why, "help", NULL) == OPTS_HELP);
+	CHECK(parse(&o, why, "--version", NULL) == OPTS_VERSION);
+
+	CHECK(parse(&o, why, "run", "--cpus", "0", NULL) == OPTS_ERROR &&
+	      strstr(why, "--cpus 0 is out of range"));
+	CHECK(parse(&o, why, "run", "--cpus", "256", NULL) == OPTS_ERROR);
+	CHECK(parse(&o, why, "run", "--cpus", "2x", NULL) == OPTS_ERROR &&
+	      strstr(why, "not a number"));
+	CHECK(parse(&o, why, "run", "--cpus", "-1", NULL) == OPTS_ERROR);
+	CHECK(parse(&o, why, "run", "--memory", "0", NULL) == OPTS_ERROR &&
+	      strstr(why, "too small"));
+	CHECK(parse(&o, why, "run", "--memory", "2T", NULL) == OPTS_ERROR &&
+	      strstr(why, "limit"));
+	CHECK(parse(&o, why, "run", "--memory", "lots", NULL) == OPTS_ERROR &&
+	      strstr(why, "not a size"));
+	CHECK(parse(&o, why, "run", "--memory", "4097K", NULL) == OPTS_ERROR &&
+	      strstr(why, "multiple of 4K"));
+	CHECK(parse(&o, why, "run", "--console", "vga", NULL) == OPTS_ERROR);
+	CHECK(parse(&o, why, "run", "--bogus", NULL) == OPTS_ERROR &&
+	      strstr(why, "unknown option '--bogus'"));
+	CHECK(parse(&o, why, "run", "--kernel", NULL) == OPTS_ERROR &&
+	      strstr(why, "needs a value"));
+	CHECK(parse(&o, why, "run", "--stats=1", NULL) == OPTS_ERROR);
+	CHECK(parse(&o, why, "fly", NULL) == OPTS_ERROR &&
+	      strstr(why, "unknown command"));
+	CHECK(parse(&o, why, "run", "--initrd", "i", NULL) == OPTS_ERROR &&
+	      strstr(why, "--initrd needs a --kernel"));
+	return test_done();
+}
