@@ -267,6 +267,22 @@ static void main_loop(struct machine *m, int sig_fd, int interactive)
 	}
 }
 
+/* Peak RSS and its guest-RAM (shmem) part, from /proc/self/status. */
+static void print_memory_stats(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmHWM:", 6) || !strncmp(line, "RssAnon:", 8) ||
+		    !strncmp(line, "RssFile:", 8) ||
+		    !strncmp(line, "RssShmem:", 9))
+			fprintf(stderr, "stats: %s", line);
+	fclose(f);
+}
+
 static void print_stats(const struct machine *m)
 {
 	unsigned int i;
@@ -285,6 +301,7 @@ static void print_stats(const struct machine *m)
 	fprintf(stderr, "stats: mmio-bus accesses=%llu unclaimed=%llu\n",
 		(unsigned long long)m->vm.mmio.accesses,
 		(unsigned long long)m->vm.mmio.unclaimed);
+	print_memory_stats();
 }
 
 /* Block the signals the main loop reads from a signalfd; -errno or fd. */
