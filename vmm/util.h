@@ -3,6 +3,7 @@
 #ifndef FERRY_UTIL_H
 #define FERRY_UTIL_H
 
+#include <assert.h> /* static_assert */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>

@@ -9,7 +9,9 @@
 #include "../log.h"
 #include "../machine.h"
 #include "boot_long.h"
+#include "bzimage.h"
 #include "layout.h"
+#include "mptable.h"
 
 const uint16_t board_elf_machine = EM_X86_64;
 
@@ -30,7 +32,15 @@ int board_layout_ram(struct guest_mem *mem)
 
 uint64_t board_initrd_limit(const struct machine *m)
 {
-	return MIN(m->vm.mem.size, X86_MMIO_HOLE_GPA);
+	uint64_t limit = MIN(m->vm.mem.size, X86_MMIO_HOLE_GPA);
+	struct bzimage_hdr h;
+	char why[128];
+
+	/* A kernel says how high it can reach for its initrd. */
+	if (m->kernel_format == KERNEL_BZIMAGE &&
+	    bzimage_parse(m->kernel, m->kernel_size, &h, why, sizeof(why)) == 0)
+		limit = MIN(limit, h.initrd_addr_max + 1);
+	return limit;
 }
 
 /* The device table: what this board has, in the order it is created. */
@@ -239,14 +249,55 @@ static int boot_elf(struct machine *m)
 	return 0;
 }
 
+/*
+ * Linux: boot_params and e820 from the bzImage loader, an MP table so it
+ * finds every vCPU and the IOAPIC (no ACPI: see README), and the boot
+ * vCPU at the 64-bit entry. The others wait for INIT/SIPI from Linux.
+ */
+static int boot_bzimage(struct machine *m)
+{
+	struct bzimage_boot boot;
+	void *mpt;
+	char why[256];
+	int ret;
+
+	ret = bzimage_load(&m->vm.mem, m->kernel, m->kernel_size,
+			   m->opts->cmdline, m->initrd_gpa, m->initrd_size,
+			   &boot, why, sizeof(why));
+	if (ret) {
+		err("cannot boot kernel '%s': %s", m->opts->kernel, why);
+		return ret;
+	}
+	mpt = mem_gpa_to_hva(&m->vm.mem, X86_MPTABLE_GPA, X86_MPTABLE_MAX);
+	ret = mpt ? mptable_write(mpt, X86_MPTABLE_MAX,
+				  (uint32_t)X86_MPTABLE_GPA, m->vm.nr_vcpus)
+		  : -ENOMEM;
+	if (ret < 0) {
+		err("cannot write the MP table for %u vCPUs", m->vm.nr_vcpus);
+		return ret;
+	}
+	ret = x86_write_long_mode_tables(&m->vm.mem);
+	if (!ret)
+		ret = x86_vcpu_enter_long_mode(m->vm.vcpus[0].fd, boot.entry, 0,
+					       boot.zero_page, 0);
+	if (ret) {
+		err("cannot set the boot vCPU's entry state: %s",
+		    strerror(-ret));
+		return ret;
+	}
+	dbg("bzImage: entry 0x%llx, boot_params at 0x%llx",
+	    (unsigned long long)boot.entry,
+	    (unsigned long long)boot.zero_page);
+	return 0;
+}
+
 int board_boot(struct machine *m)
 {
 	switch (m->kernel_format) {
 	case KERNEL_ELF64:
 		return boot_elf(m);
 	case KERNEL_BZIMAGE:
-		err("bzImage boot is not built yet");
-		return -ENOEXEC;
+		return boot_bzimage(m);
 	default:
 		return -ENOEXEC;
 	}

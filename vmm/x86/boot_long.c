@@ -24,9 +24,10 @@
 #define EFER_LME (1ULL << 8)
 #define EFER_LMA (1ULL << 10)
 
-#define SEL_CODE 0x08
-#define SEL_DATA 0x10
-#define SEL_TSS 0x18
+/* Linux's 64-bit boot protocol wants __BOOT_CS 0x10 and __BOOT_DS 0x18. */
+#define SEL_CODE 0x10
+#define SEL_DATA 0x18
+#define SEL_TSS 0x20
 
 int x86_write_long_mode_tables(const struct guest_mem *mem)
 {
@@ -40,6 +41,7 @@ int x86_write_long_mode_tables(const struct guest_mem *mem)
 		return -ENOMEM;
 
 	gdt[0] = 0;
+	gdt[1] = 0;
 	gdt[SEL_CODE / 8] = 0x00af9b000000ffffULL; /* 64-bit code, DPL 0 */
 	gdt[SEL_DATA / 8] = 0x00cf93000000ffffULL; /* flat data */
 	gdt[SEL_TSS / 8] = 0x0000890000000067ULL;  /* 64-bit TSS at 0 */
@@ -86,7 +88,7 @@ int x86_vcpu_enter_long_mode(int vcpu_fd, uint64_t rip, uint64_t rdi,
 	sregs.ldt.unusable = 1;
 	sregs.ldt.type = 2;
 	sregs.gdt.base = X86_GDT_GPA;
-	sregs.gdt.limit = 5 * 8 - 1;
+	sregs.gdt.limit = 6 * 8 - 1;
 	sregs.idt.base = 0;
 	sregs.idt.limit = 0;
 	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;

@@ -15,7 +15,10 @@
 #define X86_ZERO_PAGE_GPA 0x20000ULL /* Linux boot_params */
 #define X86_CMDLINE_GPA 0x21000ULL
 #define X86_CMDLINE_MAX 0x1000ULL
-#define X86_MPTABLE_GPA 0x9fc00ULL /* in the EBDA, where Linux looks */
+#define X86_EBDA_GPA 0x9fc00ULL /* reserved in the e820 map */
+#define X86_BIOS_GPA 0xf0000ULL /* reserved; Linux scans it for MP tables */
+#define X86_MPTABLE_GPA X86_BIOS_GPA
+#define X86_MPTABLE_MAX 0x10000ULL
 #define X86_BOOT_DATA_END 0x100000ULL /* ELF guests load above this */
 
 /* RAM below 4 GiB stops here; [3 GiB, 4 GiB) holds MMIO. */

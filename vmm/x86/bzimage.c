@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+/* Linux x86 boot protocol: loading a bzImage for its 64-bit entry. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <asm/bootparam.h>
+#include "bzimage.h"
+#include "layout.h"
+
+#define SETUP_HDR_OFF 0x1f1
+#define BOOT_FLAG 0xaa55
+#define HDRS 0x53726448 /* "HdrS" */
+#define MIN_PROTOCOL 0x020c /* 2.12: xloadflags, 64-bit entry */
+#define E820_RAM 1
+#define E820_RESERVED 2
+#define ENTRY_64_OFF 0x200
+
+static int fail(char *why, size_t whylen, int ret, const char *fmt, ...)
+	__printf(4, 5);
+
+static int fail(char *why, size_t whylen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+static_assert(SETUP_HDR_OFF + sizeof(struct setup_header) == 0x26c,
+	      "setup_header layout");
+static_assert(sizeof(struct boot_params) == 4096, "boot_params layout");
+
+int bzimage_parse(const void *buf, size_t size, struct bzimage_hdr *h,
+		  char *why, size_t whylen)
+{
+	struct setup_header sh;
+	uint64_t setup_sects;
+
+	if (size < SETUP_HDR_OFF + sizeof(sh))
+		return fail(why, whylen, -ENOEXEC, "it is too short to be a "
+			    "bzImage (%zu bytes)", size);
+	memcpy(&sh, (const uint8_t *)buf + SETUP_HDR_OFF, sizeof(sh));
+	if (sh.boot_flag != BOOT_FLAG || sh.header != HDRS)
+		return fail(why, whylen, -ENOEXEC, "it has no Linux setup "
+			    "header");
+	if (sh.version < MIN_PROTOCOL)
+		return fail(why, whylen, -ENOEXEC, "its boot protocol %u.%02u "
+			    "is older than 2.12; ferry needs a 64-bit kernel "
+			    "from Linux 3.8 or later", sh.version >> 8,
+			    sh.version & 0xff);
+	if (!(sh.xloadflags & XLF_KERNEL_64))
+		return fail(why, whylen, -ENOEXEC, "it has no 64-bit entry "
+			    "point (a 32-bit kernel?)");
+	if (!(sh.loadflags & LOADED_HIGH))
+		return fail(why, whylen, -ENOEXEC, "it is a zImage that must "
+			    "load below 1 MiB");
+	setup_sects = sh.setup_sects ? sh.setup_sects : 4;
+	h->setup_size = (setup_sects + 1) * 512;
+	if (h->setup_size + ENTRY_64_OFF >= size)
+		return fail(why, whylen, -ENOEXEC, "it is truncated: the "
+			    "kernel after the %llu setup bytes is missing",
+			    (unsigned long long)h->setup_size);
+	h->version = sh.version;
+	h->load_gpa = sh.pref_address ? sh.pref_address : 0x1000000;
+	h->init_size = MAX((uint64_t)sh.init_size, size - h->setup_size);
+	h->initrd_addr_max = sh.initrd_addr_max ? sh.initrd_addr_max
+						: 0x37ffffff;
+	h->cmdline_size = sh.cmdline_size ? sh.cmdline_size : 255;
+	if (h->load_gpa < X86_BOOT_DATA_END || !IS_ALIGNED(h->load_gpa, 4096))
+		return fail(why, whylen, -ENOEXEC, "its preferred load address "
+			    "0x%llx is unusable", (unsigned long long)h->load_gpa);
+	return 0;
+}
+
+static void e820_add(struct boot_params *bp, uint64_t addr, uint64_t len,
+		     uint32_t type)
+{
+	struct boot_e820_entry *e;
+
+	if (!len || bp->e820_entries >= E820_MAX_ENTRIES_ZEROPAGE)
+		return;
+	e = &bp->e820_table[bp->e820_entries++];
+	e->addr = addr;
+	e->size = len;
+	e->type = type;
+}
+
+/* RAM as Linux should see it: legacy holes below 1 MiB are reserved. */
+static void build_e820(struct boot_params *bp, const struct guest_mem *mem)
+{
+	unsigned int i;
+
+	for (i = 0; i < mem->nr; i++) {
+		const struct mem_region *r = &mem->regions[i];
+
+		if (r->gpa != 0) {
+			e820_add(bp, r->gpa, r->len, E820_RAM);
+			continue;
+		}
+		e820_add(bp, 0, X86_EBDA_GPA, E820_RAM);
+		e820_add(bp, X86_EBDA_GPA, 0xa0000 - X86_EBDA_GPA,
+			 E820_RESERVED);
+		e820_add(bp, X86_BIOS_GPA, X86_BOOT_DATA_END - X86_BIOS_GPA,
+			 E820_RESERVED);
+		if (r->len > X86_BOOT_DATA_END)
+			e820_add(bp, X86_BOOT_DATA_END,
+				 r->len - X86_BOOT_DATA_END, E820_RAM);
+	}
+}
+
+int bzimage_load(const struct guest_mem *mem, const void *buf, size_t size,
+		 const char *cmdline, uint64_t initrd_gpa, uint64_t initrd_size,
+		 struct bzimage_boot *boot, char *why, size_t whylen)
+{
+	const uint8_t *img = buf;
+	struct bzimage_hdr h;
+	struct boot_params *bp;
+	size_t hdr_len, cmd_len = cmdline ? strlen(cmdline) : 0;
+	uint64_t kend;
+	uint8_t *kernel;
+	char *cmd;
+	int ret;
+
+	ret = bzimage_parse(buf, size, &h, why, whylen);
+	if (ret)
+		return ret;
+	if (__builtin_add_overflow(h.load_gpa, h.init_size, &kend) ||
+	    !(kernel = mem_gpa_to_hva(mem, h.load_gpa, h.init_size)))
+		return fail(why, whylen, -EINVAL, "the kernel needs %llu MiB "
+			    "of RAM from 0x%llx; give more --memory",
+			    (unsigned long long)(h.init_size >> 20),
+			    (unsigned long long)h.load_gpa);
+	if (initrd_size && kend > initrd_gpa)
+		return fail(why, whylen, -EINVAL, "the initrd does not fit "
+			    "above the kernel; give more --memory");
+	if (initrd_size && initrd_gpa + initrd_size - 1 > h.initrd_addr_max)
+		return fail(why, whylen, -EINVAL, "the initrd ends above "
+			    "0x%llx, where this kernel cannot reach it",
+			    (unsigned long long)h.initrd_addr_max);
+	if (cmd_len > h.cmdline_size || cmd_len >= X86_CMDLINE_MAX)
+		return fail(why, whylen, -E2BIG, "the command line is %zu "
+			    "bytes; this kernel takes at most %u", cmd_len,
+			    MIN(h.cmdline_size, (uint32_t)X86_CMDLINE_MAX - 1));
+	bp = mem_gpa_to_hva(mem, X86_ZERO_PAGE_GPA, sizeof(*bp));
+	cmd = mem_gpa_to_hva(mem, X86_CMDLINE_GPA, X86_CMDLINE_MAX);
+	if (!bp || !cmd)
+		return fail(why, whylen, -EINVAL, "guest RAM does not cover "
+			    "the boot data");
+
+	/* All checks passed: now write RAM. */
+	memcpy(kernel, img + h.setup_size, size - h.setup_size);
+	memset(kernel + (size - h.setup_size), 0,
+	       h.init_size - (size - h.setup_size));
+
+	memset(bp, 0, sizeof(*bp));
+	/* The header runs from 0x1f1 to the end its jump says (0x202+x). */
+	hdr_len = 0x202 + img[0x201] - SETUP_HDR_OFF;
+	memcpy(&bp->hdr, img + SETUP_HDR_OFF, MIN(hdr_len, sizeof(bp->hdr)));
+	bp->hdr.type_of_loader = 0xff;
+	bp->hdr.vid_mode = 0xffff;
+	bp->hdr.loadflags |= CAN_USE_HEAP;
+	bp->hdr.heap_end_ptr = 0xfe00;
+	bp->hdr.code32_start = (uint32_t)h.load_gpa;
+	bp->hdr.cmd_line_ptr = (uint32_t)X86_CMDLINE_GPA;
+	memcpy(cmd, cmdline ? cmdline : "", cmd_len);
+	cmd[cmd_len] = '\0';
+	if (initrd_size) {
+		bp->hdr.ramdisk_image = (uint32_t)initrd_gpa;
+		bp->ext_ramdisk_image = (uint32_t)(initrd_gpa >> 32);
+		bp->hdr.ramdisk_size = (uint32_t)initrd_size;
+		bp->ext_ramdisk_size = (uint32_t)(initrd_size >> 32);
+	}
+	build_e820(bp, mem);
+
+	boot->entry = h.load_gpa + ENTRY_64_OFF;
+	boot->zero_page = X86_ZERO_PAGE_GPA;
+	return 0;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* Linux x86 boot protocol: loading a bzImage for its 64-bit entry. */
+#ifndef FERRY_X86_BZIMAGE_H
+#define FERRY_X86_BZIMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "../mem.h"
+
+/* What the setup header says, once checked. */
+struct bzimage_hdr {
+	uint16_t version;	    /* boot protocol, e.g. 0x020f */
+	uint64_t setup_size;	    /* bytes before the protected-mode kernel */
+	uint64_t load_gpa;	    /* where the kernel goes (pref_address) */
+	uint64_t init_size;	    /* memory the kernel needs from load_gpa */
+	uint64_t initrd_addr_max;   /* last byte an initrd may occupy */
+	uint32_t cmdline_size;	    /* longest command line, without NUL */
+};
+
+struct bzimage_boot {
+	uint64_t entry;	    /* 64-bit entry point: load_gpa + 0x200 */
+	uint64_t zero_page; /* boot_params, passed in RSI */
+};
+
+/*
+ * Check the setup header of @buf/@size: boot flag, "HdrS", protocol
+ * >= 2.12 with a 64-bit entry point, sizes inside the file. Returns 0,
+ * or -ENOEXEC with one sentence in @why. Never reads outside @buf.
+ */
+int bzimage_parse(const void *buf, size_t size, struct bzimage_hdr *hdr,
+		  char *why, size_t whylen) __must_check;
+
+/*
+ * Load the kernel at hdr.load_gpa and write boot_params (setup header,
+ * e820 map made from @mem's regions, command line, initrd) at the zero
+ * page address of layout.h. @initrd_size 0 means none. The kernel's
+ * footprint must lie in RAM below @initrd_gpa. Returns 0 or -EINVAL /
+ * -E2BIG with one sentence in @why; writes nothing to RAM on failure.
+ */
+int bzimage_load(const struct guest_mem *mem, const void *buf, size_t size,
+		 const char *cmdline, uint64_t initrd_gpa, uint64_t initrd_size,
+		 struct bzimage_boot *boot, char *why,
+		 size_t whylen) __must_check;
+
+#endif
