@@ -1,20 +1,42 @@
 /* SPDX-License-Identifier: MIT */
-/* i8042 keyboard controller: only its CPU reset line (reboot). */
+/*
+ * i8042 keyboard controller: enough for Linux to probe it in microseconds
+ * (CTR, self-tests, a keyboard that answers commands, no AUX port) and its
+ * CPU reset line, so `reboot` ends the VM. No keys are ever typed: the
+ * console is the UART.
+ */
 #ifndef FERRY_I8042_H
 #define FERRY_I8042_H
 
+#include <pthread.h>
 #include "../vmm/bus.h"
 
 struct vm;
 
+#define I8042_DATA_PORT 0x60
+#define I8042_CMD_PORT 0x64
+#define I8042_KBD_IRQ 1
+#define I8042_QUEUE 8
+
 struct i8042 {
-	struct bus_dev data_dev;   /* port 0x60 */
-	struct bus_dev status_dev; /* port 0x64 */
+	struct bus_dev data_dev; /* port 0x60 */
+	struct bus_dev cmd_dev;	 /* port 0x64 */
 	struct vm *vm;
-	int expect_output_port; /* last command was 0xd1 */
+	pthread_mutex_t lock;
+	uint8_t ctr;		/* controller configuration ("command byte") */
+	uint8_t outport;	/* output port; bit 0 low = CPU in reset */
+	uint8_t pending_cmd;	/* controller command awaiting its data byte */
+	uint8_t kbd_pending;	/* keyboard command awaiting its parameter */
+	int last_was_cmd;	/* status bit 3: last write went to 0x64 */
+	uint8_t queue[I8042_QUEUE]; /* output buffer and what follows it */
+	unsigned int head, count;
+	int irq_level;
 };
 
-/* Claim ports 0x60 and 0x64. Returns 0 or -errno. */
+/* Claim ports 0x60 and 0x64 (if @vm). Returns 0 or -errno. */
 int i8042_init(struct i8042 *k, struct vm *vm) __must_check;
+
+/* Bus callbacks, exposed for the unit test of the controller model. */
+extern const struct bus_ops i8042_data_ops, i8042_cmd_ops;
 
 #endif

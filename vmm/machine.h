@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "../devices/debug_exit.h"
 #include "../devices/i8042.h"
+#include "../devices/rtc.h"
 #include "../devices/serial.h"
 #include "loader.h"
 #include "opts.h"
@@ -29,6 +30,7 @@ struct machine {
 	struct serial serial;
 	struct debug_exit debug_exit;
 	struct i8042 i8042;
+	struct rtc rtc;
 };
 
 /*

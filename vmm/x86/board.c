@@ -61,6 +61,11 @@ static int i8042_setup(struct machine *m)
 	return i8042_init(&m->i8042, &m->vm);
 }
 
+static int rtc_setup(struct machine *m)
+{
+	return rtc_init(&m->rtc, &m->vm);
+}
+
 static int isa_node(void *fdt, const char *name, const char *compat,
 		    uint32_t port, uint32_t len, int irq)
 {
@@ -107,6 +112,12 @@ static int i8042_fdt(struct machine *m, void *fdt)
 			-1);
 }
 
+static int rtc_fdt(struct machine *m, void *fdt)
+{
+	(void)m;
+	return isa_node(fdt, "rtc@i70", "motorola,mc146818", RTC_PORT, 2, -1);
+}
+
 static const struct board_device {
 	const char *name;
 	int (*init)(struct machine *m);
@@ -115,6 +126,7 @@ static const struct board_device {
 	{ "serial (COM1)", serial_setup, serial_fdt },
 	{ "debug-exit", debug_exit_setup, debug_exit_fdt },
 	{ "i8042", i8042_setup, i8042_fdt },
+	{ "rtc", rtc_setup, rtc_fdt },
 };
 
 int board_init_devices(struct machine *m)

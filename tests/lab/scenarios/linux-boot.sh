@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: MIT
+# ferry boots the Debian kernel with a busybox initramfs on 1 and 2 vCPUs
+# (all online), ending by reboot (i8042) and by the debug-exit port; QEMU
+# boots the same kernel and initramfs in the same L1 run.
+. "$LAB_REPO/tests/lab/lib.sh"
+args="--kernel $LAB_KERNEL --initrd $LAB_L2_INITRD --memory 256M"
+cmd="console=ttyS0 reboot=k panic=-1"
+
+check "ferry, 1 vCPU, reboot" 0 "FERRY-L2-INIT cpus=1 online=0 " \
+	$FERRY run $args --cpus 1 --cmdline "$cmd lab.exit=reboot"
+check "ferry, 2 vCPUs, debug-exit port" 1 "FERRY-L2-INIT cpus=2 online=0-1 " \
+	$FERRY run $args --cpus 2 --cmdline "$cmd lab.exit=port"
+check "QEMU (pc), 2 vCPUs, same kernel and initramfs" 0 "FERRY-L2-INIT cpus=2 online=0-1 " \
+	qemu-system-x86_64 -accel kvm -cpu qemu64 -M pc -m 256M -smp 2 \
+	-nographic -no-reboot -net none -kernel "$LAB_KERNEL" \
+	-initrd "$LAB_L2_INITRD" -append "$cmd lab.exit=reboot"
+finish
