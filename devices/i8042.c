@@ -8,6 +8,7 @@
 #define STR_OBF 0x01
 #define STR_SYS 0x04
 #define STR_CMD 0x08
+#define STR_UNLOCKED 0x10 /* keyboard not inhibited by the keylock */
 
 #define CTR_KBDINT 0x01
 #define CTR_SYS 0x04
@@ -186,7 +187,8 @@ static void status_read(struct bus_dev *dev, uint64_t off, void *data,
 	uint8_t v;
 
 	pthread_mutex_lock(&k->lock);
-	v = (k->count ? STR_OBF : 0) | ((k->ctr & CTR_SYS) ? STR_SYS : 0) |
+	v = STR_UNLOCKED | (k->count ? STR_OBF : 0) |
+	    ((k->ctr & CTR_SYS) ? STR_SYS : 0) |
 	    (k->last_was_cmd ? STR_CMD : 0);
 	pthread_mutex_unlock(&k->lock);
 	memset(data, 0, len);

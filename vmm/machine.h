@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include "../devices/debug_exit.h"
 #include "../devices/i8042.h"
+#include "../devices/pci.h"
+#include "../devices/pci_host.h"
 #include "../devices/rtc.h"
 #include "../devices/serial.h"
 #include "loader.h"
@@ -31,6 +33,8 @@ struct machine {
 	struct debug_exit debug_exit;
 	struct i8042 i8042;
 	struct rtc rtc;
+	struct pci pci;
+	struct pci_host_bridge host_bridge;
 };
 
 /*

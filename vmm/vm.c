@@ -87,6 +87,9 @@ int vm_create(struct vm *vm, unsigned int nr_vcpus)
 	ret = arch_vm_init(vm);
 	if (ret)
 		goto err_mmio;
+	ret = irq_routing_init(&vm->irq);
+	if (ret)
+		goto err_mmio;
 	return 0;
 
 err_mmio:
@@ -219,6 +222,7 @@ void vm_destroy(struct vm *vm)
 	if (vm->vm_fd >= 0) {
 		bus_destroy(&vm->mmio);
 		bus_destroy(&vm->pio);
+		irq_routing_destroy(&vm->irq);
 	}
 	mem_destroy(&vm->mem);
 	if (vm->stop_fd >= 0)

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include "bus.h"
+#include "irq.h"
 #include "mem.h"
 #include "util.h"
 
@@ -37,6 +38,7 @@ struct vm {
 	unsigned int nr_slots;
 	struct bus pio;
 	struct bus mmio;
+	struct irq_routing irq;
 
 	/* Stopping: the first vm_request_stop() sets the status. */
 	atomic_int stopping;

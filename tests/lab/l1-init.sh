@@ -37,7 +37,7 @@ for s in $(echo "$lab_scenarios" | tr , ' '); do
 	chroot /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 		LAB_REPO="$lab_repo" LAB_BUILD="$lab_build" LAB_CACHE="$lab_cache" \
 		LAB_KERNEL="$lab_kernel" LAB_L2_INITRD="$lab_l2initrd" \
-		FERRY="$lab_build/ferry" \
+		FERRY="$lab_build/ferry" LAB_BENCH_RUNS="$lab_benchruns" \
 		/bin/sh "$lab_repo/tests/lab/scenarios/$s.sh"
 	echo "LAB-RESULT $s $?"
 done

@@ -158,7 +158,7 @@ boot_l1() {
 	local append="console=ttyS0 panic=-1 quiet intel_iommu=on"
 	append+=" lab.repo=$REPO lab.build=$BUILD lab.cache=$CACHE"
 	append+=" lab.kernel=$kdir/root/boot/vmlinuz-$KVER lab.l2initrd=$CACHE/l2.cpio.gz"
-	append+=" lab.scenarios=$scenarios"
+	append+=" lab.scenarios=$scenarios lab.benchruns=${LAB_BENCH_RUNS:-5}"
 	timeout --foreground "$TIMEOUT" qemu-system-x86_64 \
 		-accel tcg -machine q35 -cpu qemu64,+svm,+npt -m 2G -smp 2 \
 		-nographic -no-reboot -net none \

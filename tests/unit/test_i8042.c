@@ -47,6 +47,7 @@ int main(void)
 	cmd(0x20);
 	CHECK_MSG(out() == 0x74, "CTR written and read back");
 	CHECK_MSG(status() & 0x04, "system flag in the status register");
+	CHECK_MSG(status() & 0x10, "keyboard not inhibited (keylock off)");
 	cmd(0xd3);
 	data(0x5a);
 	CHECK_MSG(out() != 0x5a, "AUX loopback does not come back");

@@ -26,7 +26,11 @@ int main(void)
 	const uint8_t *p;
 	uint16_t i;
 
-	n = mptable_write(buf, sizeof(buf), gpa, 4);
+	static const struct mptable_pci_irq pci[] = { { 3, 1, 19 },
+						      { 4, 1, 20 } };
+	int pci_irqs = 0;
+
+	n = mptable_write(buf, sizeof(buf), gpa, 4, pci, 2);
 	CHECK(n > 0);
 	CHECK(memcmp(buf, "_MP_", 4) == 0 && sum(buf, 16) == 0);
 	memcpy(&physptr, buf + 4, 4);
@@ -53,7 +57,13 @@ int main(void)
 			p += 8;
 			break;
 		case 3:
-			isa_irqs += p[5] == p[7]; /* ISA IRQ n -> pin n */
+			if (p[4] == 1) /* ISA bus: IRQ n -> pin n */
+				isa_irqs += p[5] == p[7];
+			else if (p[4] == 0 && p[5] == (3 << 2) && p[7] == 19 &&
+				 p[2] == 0x0d)
+				pci_irqs++; /* slot 3 INTA, level high */
+			else if (p[4] == 0 && p[5] == (4 << 2) && p[7] == 20)
+				pci_irqs++;
 			p += 8;
 			break;
 		case 4:
@@ -68,10 +78,11 @@ int main(void)
 	CHECK(cpus == 4 && bsp == 1);
 	CHECK_MSG(ioapic_id == 4, "IOAPIC ID follows the CPUs' APIC IDs");
 	CHECK(isa_irqs == 16 && lint == 2);
+	CHECK_MSG(pci_irqs == 2, "PCI INTx routes: device/pin to IOAPIC pin");
 
-	CHECK(mptable_write(buf, 100, gpa, 4) == -E2BIG);
-	CHECK(mptable_write(buf, sizeof(buf), gpa, 0) == -E2BIG);
-	CHECK_MSG(mptable_write(buf, sizeof(buf), gpa, 254) > 0,
+	CHECK(mptable_write(buf, 100, gpa, 4, NULL, 0) == -E2BIG);
+	CHECK(mptable_write(buf, sizeof(buf), gpa, 0, NULL, 0) == -E2BIG);
+	CHECK_MSG(mptable_write(buf, sizeof(buf), gpa, 254, pci, 2) > 0,
 		  "254 vCPUs fit in the 64 KiB BIOS area");
 	return test_done();
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <libfdt.h>
 #include <sys/ioctl.h>
+#include <stdio.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 #include "../log.h"
@@ -112,6 +113,104 @@ static int i8042_fdt(struct machine *m, void *fdt)
 			-1);
 }
 
+/* The 64-bit BAR window starts above RAM, on a 1 GiB boundary. */
+static uint64_t mem64_base(const struct machine *m)
+{
+	uint64_t top = X86_HIGH_RAM_GPA;
+
+	if (m->vm.mem.size > X86_MMIO_HOLE_GPA)
+		top += m->vm.mem.size - X86_MMIO_HOLE_GPA;
+	return ALIGN_UP(top, GiB);
+}
+
+/* The PCI windows depend only on the RAM size (also for --dump-dtb). */
+static struct pci_windows pci_windows(const struct machine *m)
+{
+	return (struct pci_windows){
+		.ecam = X86_PCI_ECAM_GPA, .ecam_size = X86_PCI_ECAM_SIZE,
+		.mem32 = X86_PCI_MEM32_GPA, .mem32_size = X86_PCI_MEM32_SIZE,
+		.mem64 = mem64_base(m), .mem64_size = X86_PCI_MEM64_SIZE,
+		.io = X86_PCI_IO_BASE, .io_size = X86_PCI_IO_SIZE,
+		.intx_pin_base = X86_PCI_INTX_PIN,
+		.intx_pins = X86_PCI_INTX_PINS,
+	};
+}
+
+static int pci_setup(struct machine *m)
+{
+	struct pci_windows win = pci_windows(m);
+	int ret;
+
+	ret = pci_init(&m->pci, &m->vm, &win);
+	if (!ret)
+		ret = pci_host_bridge_init(&m->host_bridge, &m->pci);
+	return ret;
+}
+
+/*
+ * Generic ECAM host for tiny guests (Linux on x86 uses ports 0xcf8/0xcfc).
+ * ranges: I/O, 32-bit memory, 64-bit prefetchable memory.
+ */
+static int pci_fdt(struct machine *m, void *fdt)
+{
+	const struct pci_windows win = pci_windows(m), *w = &win;
+	uint64_t reg[2] = { cpu_to_fdt64(w->ecam), cpu_to_fdt64(w->ecam_size) };
+	uint32_t bus_range[2] = { 0, 0 };
+	uint32_t ranges[3 * 7];
+	const struct { uint32_t space; uint64_t base, size; } r[3] = {
+		{ 0x01000000, w->io, w->io_size },
+		{ 0x02000000, w->mem32, w->mem32_size },
+		{ 0x43000000, w->mem64, w->mem64_size },
+	};
+	char name[32];
+	int i, ret;
+
+	for (i = 0; i < 3; i++) {
+		uint32_t *c = &ranges[i * 7];
+
+		c[0] = cpu_to_fdt32(r[i].space);
+		c[1] = c[3] = cpu_to_fdt32((uint32_t)(r[i].base >> 32));
+		c[2] = c[4] = cpu_to_fdt32((uint32_t)r[i].base);
+		c[5] = cpu_to_fdt32((uint32_t)(r[i].size >> 32));
+		c[6] = cpu_to_fdt32((uint32_t)r[i].size);
+	}
+	snprintf(name, sizeof(name), "pci@%llx", (unsigned long long)w->ecam);
+	ret = fdt_begin_node(fdt, name);
+	if (!ret)
+		ret = fdt_property_string(fdt, "compatible",
+					  "pci-host-ecam-generic");
+	if (!ret)
+		ret = fdt_property_string(fdt, "device_type", "pci");
+	if (!ret)
+		ret = fdt_property_u32(fdt, "#address-cells", 3);
+	if (!ret)
+		ret = fdt_property_u32(fdt, "#size-cells", 2);
+	if (!ret)
+		ret = fdt_property(fdt, "bus-range", bus_range,
+				   sizeof(bus_range));
+	if (!ret)
+		ret = fdt_property(fdt, "reg", reg, sizeof(reg));
+	if (!ret)
+		ret = fdt_property(fdt, "ranges", ranges, sizeof(ranges));
+	return ret ? ret : fdt_end_node(fdt);
+}
+
+/* INTx routes of the PCI devices present, for the MP table. */
+static unsigned int pci_irqs(const struct machine *m,
+			     struct mptable_pci_irq *out)
+{
+	unsigned int slot, n = 0;
+
+	for (slot = 0; slot < PCI_SLOTS && n < MPTABLE_MAX_PCI_IRQS; slot++) {
+		const struct pci_dev *d = m->pci.slots[slot];
+
+		if (d && d->irq_pin)
+			out[n++] = (struct mptable_pci_irq){
+				(uint8_t)slot, d->irq_pin, d->irq_line };
+	}
+	return n;
+}
+
 static int rtc_fdt(struct machine *m, void *fdt)
 {
 	(void)m;
@@ -127,6 +226,7 @@ static const struct board_device {
 	{ "debug-exit", debug_exit_setup, debug_exit_fdt },
 	{ "i8042", i8042_setup, i8042_fdt },
 	{ "rtc", rtc_setup, rtc_fdt },
+	{ "pci", pci_setup, NULL },
 };
 
 int board_init_devices(struct machine *m)
@@ -174,6 +274,8 @@ int board_fdt_devices(struct machine *m, void *fdt)
 	int ret;
 
 	ret = ioapic_node(fdt);
+	if (!ret)
+		ret = pci_fdt(m, fdt);
 	if (!ret)
 		ret = fdt_begin_node(fdt, "aliases");
 	if (!ret)
@@ -268,6 +370,7 @@ static int boot_elf(struct machine *m)
  */
 static int boot_bzimage(struct machine *m)
 {
+	struct mptable_pci_irq irqs[MPTABLE_MAX_PCI_IRQS];
 	struct bzimage_boot boot;
 	void *mpt;
 	char why[256];
@@ -282,7 +385,8 @@ static int boot_bzimage(struct machine *m)
 	}
 	mpt = mem_gpa_to_hva(&m->vm.mem, X86_MPTABLE_GPA, X86_MPTABLE_MAX);
 	ret = mpt ? mptable_write(mpt, X86_MPTABLE_MAX,
-				  (uint32_t)X86_MPTABLE_GPA, m->vm.nr_vcpus)
+				  (uint32_t)X86_MPTABLE_GPA, m->vm.nr_vcpus,
+				  irqs, pci_irqs(m, irqs))
 		  : -ENOMEM;
 	if (ret < 0) {
 		err("cannot write the MP table for %u vCPUs", m->vm.nr_vcpus);

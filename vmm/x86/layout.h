@@ -25,6 +25,17 @@
 #define X86_MMIO_HOLE_GPA (3 * GiB)
 #define X86_HIGH_RAM_GPA (4 * GiB)
 
+/* PCI: 32-bit BAR window, ECAM (bus 0 only), I/O ports for I/O BARs. */
+#define X86_PCI_MEM32_GPA 0xc0000000ULL
+#define X86_PCI_MEM32_SIZE 0x20000000ULL
+#define X86_PCI_ECAM_GPA 0xe0000000ULL
+#define X86_PCI_ECAM_SIZE 0x100000ULL
+#define X86_PCI_IO_BASE 0xc000ULL
+#define X86_PCI_IO_SIZE 0x4000ULL
+#define X86_PCI_MEM64_SIZE (64 * GiB) /* above RAM, 1 GiB aligned */
+#define X86_PCI_INTX_PIN 16 /* IOAPIC pins 16-23 carry PCI INTx */
+#define X86_PCI_INTX_PINS 8
+
 /* Architectural and KVM-private addresses inside the MMIO hole. */
 #define X86_IOAPIC_GPA 0xfec00000ULL
 #define X86_LAPIC_GPA 0xfee00000ULL

@@ -57,7 +57,9 @@ enum { MP_IRQ_INT = 0, MP_IRQ_NMI = 1, MP_IRQ_EXTINT = 3 };
 
 #define CPU_ENABLED 1
 #define CPU_BSP 2
-#define ISA_BUS_ID 0
+#define PCI_BUS_ID 0
+#define ISA_BUS_ID 1
+#define IRQ_LEVEL_HIGH 0x0d /* trigger: level (3 << 2), polarity: high (1) */
 #define LAPIC_VERSION 0x14
 #define IOAPIC_VERSION 0x11
 #define ALL_LAPICS 0xff
@@ -72,19 +74,32 @@ static uint8_t checksum(const void *p, size_t len)
 	return (uint8_t)-sum;
 }
 
-int mptable_write(void *dst, size_t max, uint32_t gpa, unsigned int nr_cpus)
+static uint8_t *add_bus(uint8_t *p, uint8_t id, const char *type)
+{
+	struct mpc_bus *b = (struct mpc_bus *)p;
+
+	b->type = MP_BUS;
+	b->busid = id;
+	memcpy(b->bustype, type, 6);
+	return p + sizeof(*b);
+}
+
+int mptable_write(void *dst, size_t max, uint32_t gpa, unsigned int nr_cpus,
+		  const struct mptable_pci_irq *pci, unsigned int nr_pci)
 {
 	size_t need = sizeof(struct mpf_intel) + sizeof(struct mpc_table) +
-		      nr_cpus * sizeof(struct mpc_cpu) + sizeof(struct mpc_bus) +
-		      sizeof(struct mpc_ioapic) +
-		      (MPTABLE_ISA_IRQS + 2) * sizeof(struct mpc_intsrc);
+		      nr_cpus * sizeof(struct mpc_cpu) +
+		      2 * sizeof(struct mpc_bus) + sizeof(struct mpc_ioapic) +
+		      (MPTABLE_ISA_IRQS + nr_pci + 2) *
+			      sizeof(struct mpc_intsrc);
 	uint8_t *p = dst;
 	struct mpf_intel *mpf = dst;
 	struct mpc_table *mpc;
 	uint16_t entries = 0;
 	unsigned int i;
 
-	if (need > max || nr_cpus == 0 || nr_cpus > 254)
+	if (need > max || nr_cpus == 0 || nr_cpus > 254 ||
+	    nr_pci > MPTABLE_MAX_PCI_IRQS)
 		return -E2BIG;
 	memset(dst, 0, need);
 
@@ -101,15 +116,9 @@ int mptable_write(void *dst, size_t max, uint32_t gpa, unsigned int nr_cpus)
 		c->featureflag = 0x201; /* FPU, APIC */
 		p += sizeof(*c);
 	}
-	{
-		struct mpc_bus *b = (struct mpc_bus *)p;
-
-		b->type = MP_BUS;
-		b->busid = ISA_BUS_ID;
-		memcpy(b->bustype, "ISA   ", 6);
-		p += sizeof(*b);
-		entries++;
-	}
+	p = add_bus(p, PCI_BUS_ID, "PCI   ");
+	p = add_bus(p, ISA_BUS_ID, "ISA   ");
+	entries += 2;
 	{
 		struct mpc_ioapic *io = (struct mpc_ioapic *)p;
 
@@ -130,6 +139,19 @@ int mptable_write(void *dst, size_t max, uint32_t gpa, unsigned int nr_cpus)
 		s->srcbusirq = (uint8_t)i;
 		s->dstapic = (uint8_t)nr_cpus;
 		s->dstirq = (uint8_t)i;
+		p += sizeof(*s);
+	}
+	for (i = 0; i < nr_pci; i++, entries++) {
+		struct mpc_intsrc *s = (struct mpc_intsrc *)p;
+
+		s->type = MP_INTSRC;
+		s->irqtype = MP_IRQ_INT;
+		s->irqflag = IRQ_LEVEL_HIGH;
+		s->srcbus = PCI_BUS_ID;
+		/* PCI source IRQ: device number and INTx pin (0 = INTA). */
+		s->srcbusirq = (uint8_t)(pci[i].slot << 2 | (pci[i].pin - 1));
+		s->dstapic = (uint8_t)nr_cpus;
+		s->dstirq = pci[i].ioapic_pin;
 		p += sizeof(*s);
 	}
 	for (i = 0; i < 2; i++, entries++) {

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Linux boot time to the L2 init marker, ferry vs QEMU, inside the lab.
+
+Runs in L1 (tests/lab/scenarios/bench-boot.sh). Each VMM boots the same
+kernel and initramfs; runs are interleaved (ferry, microvm, pc, ferry, ...)
+so noise hits all alike. Prints medians, ratios and peak RSS per VMM.
+"""
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+RUNS = int(os.environ.get('LAB_BENCH_RUNS', '5'))
+KERNEL = os.environ['LAB_KERNEL']
+INITRD = os.environ['LAB_L2_INITRD']
+FERRY = os.environ['FERRY']
+MEM = '256M'
+CMDLINE = 'console=ttyS0 quiet reboot=k panic=-1 lab.exit=port'
+QEMU = ['qemu-system-x86_64', '-accel', 'kvm', '-cpu', 'qemu64', '-m', MEM,
+        '-smp', '1', '-nographic', '-no-reboot', '-net', 'none',
+        '-kernel', KERNEL, '-initrd', INITRD, '-append', CMDLINE,
+        '-device', 'isa-debug-exit,iobase=0xf4,iosize=4']
+
+VMMS = {
+    'ferry': [FERRY, 'run', '--kernel', KERNEL, '--initrd', INITRD,
+              '--memory', MEM, '--cpus', '1', '--cmdline', CMDLINE],
+    'qemu -M microvm': QEMU + ['-M', 'microvm'],
+    'qemu -M pc': QEMU + ['-M', 'pc'],
+}
+
+
+def boot(cmd):
+    """Seconds from exec to the marker line, and the child's peak RSS."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         stdin=subprocess.DEVNULL)
+    seen = None
+    tail = []
+    for line in p.stdout:
+        if seen is None and b'FERRY-L2-INIT' in line:
+            seen = time.perf_counter() - t0
+        tail = (tail + [line])[-20:]
+    _, status, ru = os.wait4(p.pid, 0)
+    if seen is None:
+        sys.stdout.write(b''.join(tail).decode(errors='replace'))
+        sys.exit('no init marker from: %s (status %d)' % (' '.join(cmd), status))
+    return seen, ru.ru_maxrss
+
+
+def main():
+    times = {k: [] for k in VMMS}
+    rss = {k: 0 for k in VMMS}
+    for _ in range(RUNS):
+        for name, cmd in VMMS.items():
+            t, r = boot(cmd)
+            times[name].append(t)
+            rss[name] = max(rss[name], r)
+    base = statistics.median(times['ferry'])
+    print('%-18s %12s %12s %14s' % ('VMM', 'median (s)', 'vs ferry', 'peak RSS (MiB)'))
+    for name in VMMS:
+        m = statistics.median(times[name])
+        print('%-18s %12.2f %12.2f %14.1f' % (name, m, m / base, rss[name] / 1024))
+    print('runs: %d each, interleaved; all times: %s' %
+          (RUNS, {k: ['%.2f' % x for x in v] for k, v in times.items()}))
+
+
+if __name__ == '__main__':
+    main()
