@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+/* PCI core: config dispatch, BAR sizing and placement, the decode hook. */
+#include <errno.h>
+#include "../../devices/pci.h"
+#include "../../devices/pci_host.h"
+#include "test.h"
+
+struct fake {
+	struct pci_dev dev;
+	struct pci_cfg_array cfg;
+	int maps, unmaps, refuse;
+	uint64_t last_addr;
+	int last_bar;
+};
+
+static void f_read(struct pci_dev *d, uint32_t off, void *data, uint32_t len)
+{
+	pci_cfg_array_read(&container_of(d, struct fake, dev)->cfg, off, data,
+			   len);
+}
+
+static void f_write(struct pci_dev *d, uint32_t off, const void *data,
+		    uint32_t len)
+{
+	pci_cfg_array_write(&container_of(d, struct fake, dev)->cfg, off, data,
+			    len);
+}
+
+static int f_map(struct pci_dev *d, int bar, uint64_t addr, int on)
+{
+	struct fake *f = container_of(d, struct fake, dev);
+
+	if (on && f->refuse)
+		return -EEXIST;
+	if (on)
+		f->maps++;
+	else
+		f->unmaps++;
+	f->last_addr = addr;
+	f->last_bar = bar;
+	return 0;
+}
+
+static const struct pci_dev_ops fake_ops = { f_read, f_write, f_map };
+
+static struct pci pci;
+
+static uint32_t rd(unsigned int slot, uint32_t off, uint32_t len)
+{
+	uint32_t v = 0;
+
+	pci_cfg_read(&pci, slot, 0, off, &v, len);
+	return v;
+}
+
+static void wr(unsigned int slot, uint32_t off, uint32_t v, uint32_t len)
+{
+	pci_cfg_write(&pci, slot, 0, off, &v, len);
+}
+
+int main(void)
+{
+	struct pci_windows win = {
+		.ecam = 0xe0000000, .ecam_size = 0x100000,
+		.mem32 = 0xc0000000, .mem32_size = 0x20000000,
+		.mem64 = 0x100000000ULL, .mem64_size = 0x100000000ULL,
+		.io = 0xc000, .io_size = 0x4000,
+		.intx_pin_base = 16, .intx_pins = 8,
+	};
+	struct pci_host_bridge hb;
+	struct fake f = { .dev = { .name = "fake", .ops = &fake_ops,
+				   .irq_pin = 1 } };
+
+	f.dev.bars[0] = (struct pci_bar){ .type = PCI_BAR_MEM32,
+					  .size = 0x100000 };
+	f.dev.bars[2] = (struct pci_bar){ .type = PCI_BAR_MEM64,
+					  .size = 0x4000, .prefetch = 1 };
+	f.dev.bars[4] = (struct pci_bar){ .type = PCI_BAR_IO, .size = 0x20 };
+	f.dev.bars[PCI_ROM_BAR] = (struct pci_bar){ .type = PCI_BAR_MEM32,
+						    .size = 0x10000 };
+	f.cfg.regs[0] = 0x34;
+	f.cfg.regs[1] = 0x12;
+	f.cfg.wmask[4] = 0x07;
+
+	CHECK(pci_init(&pci, NULL, &win) == 0);
+	CHECK(pci_host_bridge_init(&hb, &pci) == 0);
+	CHECK(pci_add_device(&pci, &f.dev, 3) == 0);
+	CHECK_MSG(pci_add_device(&pci, &f.dev, 3) == -EBUSY, "slot taken");
+
+	CHECK_MSG(rd(0, 0, 4) == 0x00081b36 && rd(0, 0x0a, 2) == 0x0600,
+		  "host bridge at 00:00.0");
+	CHECK_MSG(rd(3, 0, 2) == 0x1234, "device answers in slot 3");
+	CHECK_MSG(rd(5, 0, 4) == 0xffffffff, "empty slot reads all-ones");
+	{
+		uint32_t v = 0;
+
+		pci_cfg_read(&pci, 3, 1, 0, &v, 4);
+		CHECK_MSG(v == 0xffffffff, "function 1 reads all-ones");
+	}
+	CHECK_MSG(rd(3, 0x10, 4) == 0xc0000000, "BAR0 placed in the window");
+	CHECK_MSG(rd(3, 0x18, 4) == 0xc010000c && rd(3, 0x1c, 4) == 0,
+		  "64-bit prefetchable BAR2 placed below 4 GiB");
+	CHECK_MSG(rd(3, 0x20, 4) == 0xc001, "I/O BAR4 in the I/O window");
+	CHECK_MSG(rd(3, 0x3d, 1) == 1 && rd(3, 0x3c, 1) == 16 + (3 % 8),
+		  "INTA of slot 3 routed to IOAPIC pin 19");
+	CHECK_MSG(f.maps == 0, "nothing decodes before the command register");
+
+	wr(3, 0x04, 0x0002, 2);
+	CHECK_MSG(f.maps == 2, "memory decode maps BAR0, BAR2, not the ROM");
+	wr(3, 0x04, 0x0003, 2);
+	CHECK_MSG(f.maps == 3 && f.last_bar == 4 && f.last_addr == 0xc000,
+		  "I/O decode maps BAR4");
+
+	/* Sizing BAR0 with decode on: it stops decoding, then comes back. */
+	wr(3, 0x10, 0xffffffff, 4);
+	CHECK_MSG(rd(3, 0x10, 4) == 0xfff00000, "BAR0 size mask");
+	CHECK_MSG(f.unmaps == 1 && f.last_bar == 0,
+		  "the all-ones pattern is not decoded");
+	wr(3, 0x10, 0xc0000000, 4);
+	CHECK(f.maps == 4 && f.last_addr == 0xc0000000);
+	wr(3, 0x18, 0xffffffff, 4);
+	wr(3, 0x1c, 0xffffffff, 4);
+	CHECK_MSG(rd(3, 0x18, 4) == 0xffffc00c && rd(3, 0x1c, 4) == 0xffffffff,
+		  "64-bit BAR size mask across both halves");
+	wr(3, 0x18, 0x00000000, 4);
+	wr(3, 0x1c, 0x00000002, 4);
+	CHECK_MSG(f.last_addr == 0x200000000ULL && f.last_bar == 2,
+		  "64-bit BAR moved above 4 GiB");
+	wr(3, 0x20, 0xffffffff, 4);
+	CHECK_MSG(rd(3, 0x20, 4) == 0xffffffe1, "I/O BAR size mask");
+	wr(3, 0x20, 0xd000, 4);
+	CHECK(f.last_addr == 0xd000);
+
+	wr(3, 0x30, 0xc0200001, 4);
+	CHECK_MSG(f.last_bar == PCI_ROM_BAR && f.last_addr == 0xc0200000,
+		  "ROM decodes once its enable bit is set");
+	CHECK_MSG(rd(3, 0x30, 4) == 0xc0200001, "ROM BAR reads back");
+
+	{
+		int before = f.unmaps;
+
+		wr(3, 0x04, 0x0000, 2);
+		CHECK_MSG(f.unmaps == before + 4,
+			  "clearing decode unmaps every decoding BAR");
+	}
+	f.refuse = 1;
+	wr(3, 0x04, 0x0002, 2);
+	CHECK_MSG(!f.dev.bars[0].decoding, "a refused mapping stays off");
+	f.refuse = 0;
+	wr(3, 0x10, 0xc0400000, 4);
+	CHECK_MSG(f.dev.bars[0].decoding && f.last_addr == 0xc0400000,
+		  "moving a refused BAR retries the mapping");
+
+	/* Byte writes to the command register and odd accesses. */
+	wr(3, 0x04, 0x00, 1);
+	CHECK_MSG(!f.dev.bars[0].decoding, "byte write to the command register");
+	CHECK_MSG(rd(3, 0x03, 2) == 0xffff,
+		  "an access crossing a dword reads all-ones");
+	wr(3, 0x3c, 0x0b, 1);
+	CHECK_MSG(rd(3, 0x3c, 1) == 0x0b, "interrupt line is writable");
+	wr(3, 0x3d, 0x04, 1);
+	CHECK_MSG(rd(3, 0x3d, 1) == 1, "interrupt pin is read-only");
+	pci_remove_device(&pci, &f.dev);
+	CHECK(rd(3, 0, 4) == 0xffffffff);
+	return test_done();
+}
