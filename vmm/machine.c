@@ -15,6 +15,7 @@
 #include "log.h"
 #include "machine.h"
 #include "vcpu.h"
+#include "../vfio/vfio.h"
 
 extern const unsigned char ferry_demo_guest[];
 extern const size_t ferry_demo_guest_size;
@@ -368,6 +369,15 @@ static int setup_vm(struct machine *m)
 		return FERRY_EXIT_HOST;
 	if (board_init_devices(m))
 		return FERRY_EXIT_HOST;
+	if (o->nr_devices) {
+		unsigned int i;
+
+		if (vfio_create(&m->vfio, &m->vm, &m->pci))
+			return FERRY_EXIT_HOST;
+		for (i = 0; i < o->nr_devices; i++)
+			if (vfio_add_device(m->vfio, o->devices[i]))
+				return FERRY_EXIT_DEVICE;
+	}
 	if (vm_create_vcpus(&m->vm))
 		return FERRY_EXIT_HOST;
 	if (place_initrd(m))
@@ -414,6 +424,7 @@ int machine_run(const struct run_opts *opts)
 	}
 	m->opts = opts;
 	m->vm.kvm_fd = m->vm.vm_fd = m->vm.stop_fd = m->vm.mem.fd = -1;
+	m->vm.kvm_vfio_fd = -1;
 
 	if (load_images(m)) {
 		status = FERRY_EXIT_LOAD;
@@ -426,9 +437,14 @@ int machine_run(const struct run_opts *opts)
 	status = setup_vm(m);
 	if (status == FERRY_EXIT_OK) {
 		status = run_vm(m);
-		if (opts->stats)
+		if (opts->stats) {
 			print_stats(m);
+			vfio_print_stats(m->vfio);
+		}
 	}
+	/* Devices stop their DMA and let go before the VM's memory goes. */
+	vfio_destroy(m->vfio);
+	m->vfio = NULL;
 	vm_destroy(&m->vm);
 out:
 	if (!m->kernel_builtin)

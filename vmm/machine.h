@@ -35,6 +35,7 @@ struct machine {
 	struct rtc rtc;
 	struct pci pci;
 	struct pci_host_bridge host_bridge;
+	struct vfio *vfio; /* passed-through devices, or NULL */
 };
 
 /*

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <strings.h>
 #include "opts.h"
+#include "../vfio/vfio.h"
 
 const char opts_help_text[] =
 "Usage: ferry run [OPTIONS]\n"
@@ -188,13 +189,18 @@ static enum opts_result apply(struct run_opts *o, const struct opt_def *d,
 			return bad(why, whylen, "--console '%s' is unknown; "
 				   "use serial or none", v);
 		break;
-	case O_DEVICE:
+	case O_DEVICE: {
+		char sysfs[512];
+
 		if (o->nr_devices == OPTS_MAX_DEVICES)
 			return bad(why, whylen, "too many --device options; "
 				   "ferry takes at most %d",
 				   OPTS_MAX_DEVICES);
+		if (vfio_spec_parse(v, sysfs, sizeof(sysfs), why, whylen))
+			return OPTS_ERROR;
 		o->devices[o->nr_devices++] = v;
 		break;
+	}
 	case O_STATS: o->stats = 1; break;
 	case O_VERBOSE: o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1;
 		break;

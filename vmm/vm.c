@@ -39,7 +39,8 @@ int vm_create(struct vm *vm, unsigned int nr_vcpus)
 	int ret, max;
 
 	memset(vm, 0, sizeof(*vm));
-	vm->vm_fd = vm->stop_fd = -1;
+	vm->vm_fd = vm->stop_fd = vm->kvm_vfio_fd = -1;
+	pthread_mutex_init(&vm->slot_lock, NULL);
 	vm->mem.fd = -1;
 	vm->nr_vcpus = nr_vcpus;
 
@@ -121,6 +122,72 @@ int vm_set_slot(struct vm *vm, unsigned int slot, uint64_t gpa, uint64_t len,
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
 		return -errno;
 	return 0;
+}
+
+int vm_slot_alloc(struct vm *vm)
+{
+	int slot, ret = -ENOSPC;
+
+	pthread_mutex_lock(&vm->slot_lock);
+	for (slot = (int)vm->nr_slots; slot < VM_MAX_SLOTS; slot++)
+		if (!vm->slot_used[slot]) {
+			vm->slot_used[slot] = 1;
+			ret = slot;
+			break;
+		}
+	pthread_mutex_unlock(&vm->slot_lock);
+	return ret;
+}
+
+void vm_slot_free(struct vm *vm, int slot)
+{
+	if (slot < 0 || slot >= VM_MAX_SLOTS)
+		return;
+	pthread_mutex_lock(&vm->slot_lock);
+	vm->slot_used[slot] = 0;
+	pthread_mutex_unlock(&vm->slot_lock);
+}
+
+int vm_clear_slot(struct vm *vm, unsigned int slot)
+{
+	struct kvm_userspace_memory_region r = { .slot = slot };
+
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+		return -errno;
+	return 0;
+}
+
+static int kvm_vfio_attr(struct vm *vm, uint64_t op, int group_fd)
+{
+	int32_t fd = group_fd;
+	struct kvm_device_attr attr = {
+		.group = KVM_DEV_VFIO_GROUP,
+		.attr = op,
+		.addr = (uint64_t)(uintptr_t)&fd,
+	};
+
+	if (ioctl(vm->kvm_vfio_fd, KVM_SET_DEVICE_ATTR, &attr) < 0)
+		return -errno;
+	return 0;
+}
+
+int vm_kvm_vfio_group_add(struct vm *vm, int group_fd)
+{
+	if (vm->kvm_vfio_fd < 0) {
+		struct kvm_create_device cd = { .type = KVM_DEV_TYPE_VFIO };
+
+		if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &cd) < 0)
+			return -errno;
+		vm->kvm_vfio_fd = (int)cd.fd;
+	}
+	return kvm_vfio_attr(vm, KVM_DEV_VFIO_GROUP_ADD, group_fd);
+}
+
+void vm_kvm_vfio_group_del(struct vm *vm, int group_fd)
+{
+	if (vm->kvm_vfio_fd >= 0 &&
+	    kvm_vfio_attr(vm, KVM_DEV_VFIO_GROUP_DEL, group_fd))
+		warn("KVM did not let go of VFIO group fd %d", group_fd);
 }
 
 int vm_add_ram(struct vm *vm)
@@ -225,11 +292,13 @@ void vm_destroy(struct vm *vm)
 		irq_routing_destroy(&vm->irq);
 	}
 	mem_destroy(&vm->mem);
+	if (vm->kvm_vfio_fd >= 0)
+		close(vm->kvm_vfio_fd);
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
-	vm->stop_fd = vm->vm_fd = vm->kvm_fd = -1;
+	vm->stop_fd = vm->vm_fd = vm->kvm_fd = vm->kvm_vfio_fd = -1;
 }

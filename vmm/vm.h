@@ -14,6 +14,8 @@
 struct kvm_run;
 struct vm;
 
+#define VM_MAX_SLOTS 512 /* KVM guarantees at least 509 user slots */
+
 struct vcpu_stats {
 	uint64_t exits, pio, mmio;
 };
@@ -35,7 +37,10 @@ struct vm {
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus;
 	struct guest_mem mem;
-	unsigned int nr_slots;
+	unsigned int nr_slots;	/* RAM slots, 0 .. nr_slots-1 */
+	pthread_mutex_t slot_lock;
+	uint8_t slot_used[VM_MAX_SLOTS];
+	int kvm_vfio_fd;	/* KVM's VFIO pseudo-device, or -1 */
 	struct bus pio;
 	struct bus mmio;
 	struct irq_routing irq;
@@ -63,6 +68,23 @@ int vm_add_ram(struct vm *vm) __must_check;
 /* Register guest RAM region @r as a KVM memory slot. 0 or -errno. */
 int vm_set_slot(struct vm *vm, unsigned int slot, uint64_t gpa, uint64_t len,
 		void *hva) __must_check;
+
+/*
+ * A free memory slot number above the RAM slots, or -ENOSPC. Free it
+ * with vm_slot_free() after vm_clear_slot().
+ */
+int vm_slot_alloc(struct vm *vm);
+void vm_slot_free(struct vm *vm, int slot);
+
+/* Remove memory slot @slot from the guest (KVM keeps no reference). */
+int vm_clear_slot(struct vm *vm, unsigned int slot) __must_check;
+
+/*
+ * Tell KVM about VFIO group @group_fd (KVM's VFIO pseudo-device, created
+ * on first use): needed for non-coherent DMA and some IOMMUs. 0 or -errno.
+ */
+int vm_kvm_vfio_group_add(struct vm *vm, int group_fd) __must_check;
+void vm_kvm_vfio_group_del(struct vm *vm, int group_fd);
 
 /* Create every vCPU (KVM_CREATE_VCPU, mmap kvm_run, arch init). */
 int vm_create_vcpus(struct vm *vm) __must_check;

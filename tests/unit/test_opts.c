@@ -50,8 +50,9 @@ int main(void)
 	      o.memory == GiB && o.cpus == 4 &&
 	      strcmp(o.cmdline, "console=ttyS0") == 0 &&
 	      o.console == CONSOLE_NONE && o.stats && o.verbosity == 2);
-	CHECK(parse(&o, why, "run", "--append", "x", "-d", "vfio,host=a",
-		    "--device=vfio,host=b", NULL) == OPTS_RUN &&
+	CHECK(parse(&o, why, "run", "--append", "x", "-d",
+		    "vfio,host=0000:01:00.0", "--device=vfio,host=00:04.0",
+		    NULL) == OPTS_RUN &&
 	      strcmp(o.cmdline, "x") == 0 && o.nr_devices == 2);
 	CHECK(parse(&o, why, "--help", NULL) == OPTS_HELP);
 	CHECK(parse(&o, why, "run", "-h", NULL) == OPTS_HELP);
@@ -73,6 +74,18 @@ int main(void)
 	CHECK(parse(&o, why, "run", "--memory", "4097K", NULL) == OPTS_ERROR &&
 	      strstr(why, "multiple of 4K"));
 	CHECK(parse(&o, why, "run", "--console", "vga", NULL) == OPTS_ERROR);
+	CHECK(parse(&o, why, "run", "-d", "vfio,host=0000:01:20.0", NULL) ==
+		      OPTS_ERROR &&
+	      strstr(why, "not a PCI address"));
+	CHECK(parse(&o, why, "run", "-d", "vfio,host=01:00.0x", NULL) ==
+	      OPTS_ERROR);
+	CHECK(parse(&o, why, "run", "-d", "virtio,blk", NULL) == OPTS_ERROR &&
+	      strstr(why, "vfio,host="));
+	CHECK(parse(&o, why, "run", "-d", "vfio,sysfsdev=rel/path", NULL) ==
+		      OPTS_ERROR &&
+	      strstr(why, "absolute path"));
+	CHECK(parse(&o, why, "run", "-d", "vfio,sysfsdev=/sys/bus/mdev/x",
+		    NULL) == OPTS_RUN);
 	CHECK(parse(&o, why, "run", "--bogus", NULL) == OPTS_ERROR &&
 	      strstr(why, "unknown option '--bogus'"));
 	CHECK(parse(&o, why, "run", "--kernel", NULL) == OPTS_ERROR &&

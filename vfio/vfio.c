@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: MIT
+/* Passing a device through: --device parsing, checks, bring-up, teardown. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "../vmm/vm.h"
+#include "vfio_priv.h"
+
+#define CFG_COMMAND 0x04
+#define CFG_INT_PIN 0x3d
+
+static int bad(char *why, size_t whylen, const char *fmt, ...)
+	__printf(3, 4);
+
+static int bad(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* "DDDD:BB:DD.F" or "BB:DD.F": hex fields in range, nothing after. */
+static int parse_bdf(const char *s, unsigned int *dom, unsigned int *bus,
+		     unsigned int *dev, unsigned int *fn)
+{
+	char tail;
+
+	if (sscanf(s, "%4x:%2x:%2x.%1x%c", dom, bus, dev, fn, &tail) == 4)
+		;
+	else if (sscanf(s, "%2x:%2x.%1x%c", bus, dev, fn, &tail) == 3)
+		*dom = 0;
+	else
+		return -EINVAL;
+	return *dev <= 0x1f && *fn <= 7 ? 0 : -EINVAL;
+}
+
+int vfio_spec_parse(const char *spec, char *sysfs, size_t len, char *why,
+		    size_t whylen)
+{
+	unsigned int dom, bus, dev, fn;
+	const char *arg;
+
+	if (strncmp(spec, "vfio,", 5) != 0)
+		return bad(why, whylen, "--device '%s' is not understood; "
+			   "write vfio,host=DDDD:BB:DD.F or "
+			   "vfio,sysfsdev=PATH", spec);
+	arg = spec + 5;
+	if (strncmp(arg, "host=", 5) == 0) {
+		if (parse_bdf(arg + 5, &dom, &bus, &dev, &fn))
+			return bad(why, whylen, "--device: '%s' is not a PCI "
+				   "address; write it like 0000:01:00.0",
+				   arg + 5);
+		snprintf(sysfs, len, "/sys/bus/pci/devices/%04x:%02x:%02x.%x",
+			 dom, bus, dev, fn);
+		return 0;
+	}
+	if (strncmp(arg, "sysfsdev=", 9) == 0) {
+		if (arg[9] != '/' || strlen(arg + 9) >= len)
+			return bad(why, whylen, "--device: sysfsdev= needs an "
+				   "absolute path such as "
+				   "/sys/bus/mdev/devices/UUID");
+		snprintf(sysfs, len, "%s", arg + 9);
+		return 0;
+	}
+	return bad(why, whylen, "--device '%s': say which device with host= "
+		   "or sysfsdev=", spec);
+}
+
+int vfio_create(struct vfio **out, struct vm *vm, struct pci *pci)
+{
+	struct vfio *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	v->vm = vm;
+	v->pci = pci;
+	v->container = -1;
+	*out = v;
+	return 0;
+}
+
+static int link_basename(const char *dir, const char *link, char *out,
+			 size_t len)
+{
+	char path[600], target[512];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, link);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+	if (strlen(base) >= len)
+		return -ENAMETOOLONG;
+	memcpy(out, base, strlen(base) + 1);
+	return 0;
+}
+
+/* The checks that need only sysfs, each with its own advice. */
+static int check_device(const char *sysfs, const char *name, int is_pci,
+			int *group)
+{
+	char drv[128], grp[32];
+	struct stat st;
+
+	if (stat(sysfs, &st) < 0) {
+		if (is_pci)
+			err("there is no PCI device %s on this host; list them "
+			    "with lspci -D", name);
+		else
+			err("there is no device at %s", sysfs);
+		return -ENODEV;
+	}
+	if (is_pci) {
+		if (link_basename(sysfs, "driver", drv, sizeof(drv)) < 0) {
+			err("%s is not bound to any driver; bind it to vfio-pci: "
+			    "echo vfio-pci > %s/driver_override; echo %s > "
+			    "/sys/bus/pci/drivers_probe", name, sysfs, name);
+			return -ENODEV;
+		}
+		if (strcmp(drv, "vfio-pci") != 0) {
+			err("%s is bound to host driver '%s', not vfio-pci; "
+			    "unbind it (echo %s > /sys/bus/pci/drivers/%s/"
+			    "unbind) and bind vfio-pci", name, drv, name, drv);
+			return -EBUSY;
+		}
+	}
+	if (link_basename(sysfs, "iommu_group", grp, sizeof(grp)) < 0) {
+		err("%s has no IOMMU group: the host runs without an IOMMU; "
+		    "enable it (intel_iommu=on or amd_iommu=on on the kernel "
+		    "command line)", name);
+		return -ENODEV;
+	}
+	*group = atoi(grp);
+	return 0;
+}
+
+static uint8_t irq_pin(struct vfio_pci_dev *d)
+{
+	struct vfio_irq_info ii = { .argsz = sizeof(ii),
+				    .index = VFIO_PCI_INTX_IRQ_INDEX };
+	uint8_t pin = d->cfg[CFG_INT_PIN];
+
+	if (ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &ii) < 0 || !ii.count)
+		return 0;
+	return pin >= 1 && pin <= 4 ? pin : 0;
+}
+
+/* Undo vfio_add_device: stop DMA first, then tear down (idempotent). */
+static void release_device(struct vfio *v, struct vfio_pci_dev *d)
+{
+	uint16_t cmd;
+
+	if (d->fd >= 0) {
+		/* Bus mastering off: the device must not DMA any more. */
+		if (vfio_region_read(d, VFIO_PCI_CONFIG_REGION_INDEX,
+				     CFG_COMMAND, &cmd, 2) == 0) {
+			cmd &= (uint16_t)~PCI_COMMAND_MASTER;
+			vfio_region_write(d, VFIO_PCI_CONFIG_REGION_INDEX,
+					  CFG_COMMAND, &cmd, 2);
+		}
+		vfio_irq_release(d);
+	}
+	if (d->pci.pci)
+		pci_remove_device(v->pci, &d->pci);
+	d->pci.pci = NULL;
+	vfio_bars_release(d);
+	if (d->fd >= 0)
+		vfio_device_reset(d);
+	vfio_device_close(d);
+	if (d->group)
+		vfio_container_detach(v, d->group);
+	d->group = NULL;
+	free(d->msix.table);
+	d->msix.table = NULL;
+}
+
+int vfio_add_device(struct vfio *v, const char *spec)
+{
+	char sysfs[512], why[256];
+	struct vfio_pci_dev *d;
+	int group, ret, is_pci;
+
+	ret = vfio_spec_parse(spec, sysfs, sizeof(sysfs), why, sizeof(why));
+	if (ret) {
+		err("%s", why);
+		return ret;
+	}
+	if (v->nr_devs == VFIO_MAX_DEVICES) {
+		err("ferry passes through at most %d devices", VFIO_MAX_DEVICES);
+		return -ENOSPC;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->fd = -1;
+	d->vfio = v;
+	d->intx_efd = d->intx_resample_efd = -1;
+	snprintf(d->name, sizeof(d->name), "%s", strrchr(sysfs, '/') + 1);
+	is_pci = strstr(spec, "host=") != NULL;
+	ret = check_device(sysfs, d->name, is_pci, &group);
+	if (ret)
+		goto err_free;
+	ret = vfio_container_attach(v, sysfs, group, &d->group);
+	if (ret)
+		goto err_free;
+	ret = vfio_device_open(d);
+	if (ret)
+		goto err_release;
+	vfio_device_reset(d); /* a clean device, whatever ran before */
+	ret = vfio_config_init(d);
+	if (ret)
+		goto err_release;
+	d->pci.name = d->name;
+	d->pci.ops = &vfio_pci_ops;
+	d->pci.irq_pin = irq_pin(d);
+	ret = pci_add_device(v->pci, &d->pci, -1);
+	if (ret) {
+		vfio_dev_err(d, "no room on the PCI bus for it: %s",
+			     strerror(-ret));
+		goto err_release;
+	}
+	ret = vfio_bars_init(d);
+	if (!ret)
+		ret = vfio_irq_init(d);
+	if (ret)
+		goto err_release;
+	/* As firmware leaves a device: decoding, not yet bus mastering. */
+	pci_enable_decode(&d->pci);
+	v->devs[v->nr_devs++] = d;
+	vfio_dev_info(d, "passed through at 00:%02x.0 (IOMMU group %d)",
+		      d->pci.slot, group);
+	return 0;
+
+err_release:
+	release_device(v, d);
+err_free:
+	free(d);
+	return ret;
+}
+
+void vfio_destroy(struct vfio *v)
+{
+	if (!v)
+		return;
+	while (v->nr_devs) {
+		struct vfio_pci_dev *d = v->devs[--v->nr_devs];
+
+		release_device(v, d);
+		free(d);
+	}
+	vfio_container_close(v);
+	free(v);
+}
+
+void vfio_print_stats(const struct vfio *v)
+{
+	unsigned int i;
+
+	for (i = 0; v && i < v->nr_devs; i++) {
+		const struct vfio_pci_dev *d = v->devs[i];
+
+		fprintf(stderr,
+			"stats: %s bar-maps=%llu bar-unmaps=%llu "
+			"trapped-reads=%llu trapped-writes=%llu "
+			"msix-table-writes=%llu\n",
+			d->name, (unsigned long long)d->stats.bar_maps,
+			(unsigned long long)d->stats.bar_unmaps,
+			(unsigned long long)d->stats.trapped_reads,
+			(unsigned long long)d->stats.trapped_writes,
+			(unsigned long long)d->stats.msix_table_writes);
+	}
+}

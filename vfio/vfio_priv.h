@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/* VFIO internals shared by the files of vfio/. */
+#ifndef FERRY_VFIO_PRIV_H
+#define FERRY_VFIO_PRIV_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <linux/vfio.h>
+#include "../devices/pci.h"
+#include "../vmm/log.h"
+#include "vfio.h"
+
+#define VFIO_MAX_GROUPS 16
+#define VFIO_MAX_DEVICES 16
+#define VFIO_MAX_AREAS 8    /* mmappable pieces of one BAR */
+#define VFIO_MAX_DMA 16	    /* DMA mappings: one per RAM region */
+#define VFIO_MAX_IOVA_RANGES 16
+#define VFIO_MAX_VECTORS 2048
+
+struct vfio_group {
+	int id;	       /* /dev/vfio/<id> */
+	int fd;
+	int refs;      /* devices of this VM in the group */
+	int kvm_added; /* registered with KVM's VFIO device */
+};
+
+/* A guest-physical range mapped for DMA (IOVA == GPA). */
+struct vfio_dma {
+	uint64_t iova;
+	uint64_t size;
+	void *hva;
+};
+
+struct vfio_region {
+	uint32_t flags;
+	uint64_t size;
+	uint64_t offset; /* in the device fd */
+	struct {
+		uint64_t off, size;
+		void *hva;  /* our mapping of this area, or NULL */
+	} areas[VFIO_MAX_AREAS];
+	unsigned int nr_areas;
+};
+
+/* One interrupt vector: VFIO signals @efd, KVM injects @gsi. */
+struct vfio_vector {
+	int efd;
+	int gsi;
+	int irqfd_on;
+	uint64_t addr; /* MSI/MSI-X message */
+	uint32_t data;
+	int masked;
+};
+
+struct vfio_bar {
+	struct bus_dev trap;   /* what is not mmapped: MMIO/PIO bus region */
+	struct vfio_pci_dev *dev;
+	int index;
+	int trap_on;
+	uint64_t gpa;
+	int slots[VFIO_MAX_AREAS];
+	unsigned int nr_slots;
+};
+
+enum vfio_irq_mode { IRQ_NONE, IRQ_INTX, IRQ_MSI, IRQ_MSIX };
+
+struct vfio_stats {
+	_Atomic uint64_t trapped_reads, trapped_writes;
+	_Atomic uint64_t bar_maps, bar_unmaps;
+	_Atomic uint64_t msix_table_writes;
+};
+
+struct vfio_pci_dev {
+	struct pci_dev pci; /* embedded: container_of from PCI callbacks */
+	struct vfio *vfio;
+	struct vfio_group *group;
+	char name[64];	    /* "0000:00:04.0" or the mdev UUID */
+	int fd;
+	struct vfio_device_info info;
+	struct vfio_region regions[VFIO_PCI_NUM_REGIONS];
+	struct vfio_bar bars[PCI_NUM_BARS + 1];
+
+	/* Config space: a snapshot for the read-only parts we reshape. */
+	uint8_t cfg[256];
+	uint8_t cap_exposed[256]; /* a capability the guest sees starts here */
+	uint8_t cap_next[256];	  /* its virtual next pointer (0: the last) */
+	uint8_t cap_first;
+	int is_pcie;
+
+	pthread_mutex_t irq_lock; /* everything below */
+	enum vfio_irq_mode irq_mode;
+	struct {
+		uint8_t off;	/* capability offset, 0 if none */
+		uint16_t ctrl;
+		uint32_t addr_lo, addr_hi;
+		uint16_t data;
+		int is64;
+	} msi;
+	struct {
+		uint8_t off;
+		uint16_t ctrl;
+		unsigned int nr;
+		int table_bar, pba_bar;
+		uint64_t table_off, pba_off;
+		uint32_t *table; /* nr * 4 dwords, as the guest wrote them */
+	} msix;
+	struct vfio_vector *vec; /* MSI or MSI-X vectors in use */
+	unsigned int nr_vec;
+	int intx_efd, intx_resample_efd, intx_on, intx_gsi;
+
+	struct vfio_stats stats;
+	struct log_ratelimit rl;
+};
+
+struct vfio {
+	struct vm *vm;
+	struct pci *pci;
+	int container;		 /* /dev/vfio/vfio, or -1 */
+	int iommu_set;		 /* VFIO_SET_IOMMU done */
+	struct vfio_group groups[VFIO_MAX_GROUPS];
+	unsigned int nr_groups;
+	struct vfio_dma dma[VFIO_MAX_DMA];
+	unsigned int nr_dma;
+	struct vfio_pci_dev *devs[VFIO_MAX_DEVICES];
+	unsigned int nr_devs;
+};
+
+/* container.c */
+int vfio_container_attach(struct vfio *v, const char *sysfs, int group_id,
+			  struct vfio_group **out) __must_check;
+void vfio_container_detach(struct vfio *v, struct vfio_group *g);
+int vfio_container_map_ram(struct vfio *v) __must_check;
+void vfio_container_close(struct vfio *v);
+
+/* dma.c: the IOVA map (pure bookkeeping plus the two ioctls). */
+int vfio_dma_map(struct vfio *v, uint64_t iova, uint64_t size,
+		 void *hva) __must_check;
+int vfio_dma_unmap_all(struct vfio *v);
+
+/* device.c */
+int vfio_device_open(struct vfio_pci_dev *d) __must_check;
+void vfio_device_close(struct vfio_pci_dev *d);
+int vfio_device_reset(struct vfio_pci_dev *d);
+int vfio_region_read(struct vfio_pci_dev *d, unsigned int index,
+		     uint64_t off, void *buf, size_t len);
+int vfio_region_write(struct vfio_pci_dev *d, unsigned int index,
+		      uint64_t off, const void *buf, size_t len);
+
+/* config.c: virtualised config space. */
+int vfio_config_init(struct vfio_pci_dev *d) __must_check;
+extern const struct pci_dev_ops vfio_pci_ops;
+
+/* bar.c: the BAR hook and trapped BAR accesses. */
+int vfio_bars_init(struct vfio_pci_dev *d) __must_check;
+void vfio_bars_release(struct vfio_pci_dev *d);
+int vfio_bar_map(struct pci_dev *pdev, int bar, uint64_t addr, int on);
+
+/* irq.c: INTx, MSI and MSI-X through irqfd. */
+int vfio_irq_init(struct vfio_pci_dev *d) __must_check;
+void vfio_irq_release(struct vfio_pci_dev *d);
+void vfio_msi_ctrl_write(struct vfio_pci_dev *d);
+void vfio_msi_msg_changed(struct vfio_pci_dev *d);
+void vfio_msix_ctrl_write(struct vfio_pci_dev *d, uint16_t ctrl);
+void vfio_msix_table_read(struct vfio_pci_dev *d, uint64_t off, void *data,
+			  uint32_t len);
+void vfio_msix_table_write(struct vfio_pci_dev *d, uint64_t off,
+			   const void *data, uint32_t len);
+
+#define vfio_dev_err(d, fmt, ...) err("%s: " fmt, (d)->name, ##__VA_ARGS__)
+#define vfio_dev_info(d, fmt, ...) info("%s: " fmt, (d)->name, ##__VA_ARGS__)
+#define vfio_dev_warn_rl(d, fmt, ...)                                          \
+	do {                                                                   \
+		if (log_ratelimit_ok(&(d)->rl, (d)->name))                     \
+			warn("%s: " fmt, (d)->name, ##__VA_ARGS__);            \
+	} while (0)
+
+#endif
