@@ -327,7 +327,7 @@ int vfio_container_map_ram(struct vfio *v)
 		info("device DMA is cache-coherent: guest memory types need no "
 		     "special care");
 	else
-		warn("the IOMMU does not enforce cache coherency: KVM will "
+		info("the IOMMU does not enforce cache coherency: KVM will "
 		     "honour the guest's cache attributes and WBINVD");
 	return 0;
 }

@@ -120,6 +120,12 @@ static int check_device(const char *sysfs, const char *name, int is_pci,
 			err("there is no device at %s", sysfs);
 		return -ENODEV;
 	}
+	if (link_basename(sysfs, "iommu_group", grp, sizeof(grp)) < 0) {
+		err("%s has no IOMMU group: the host runs without an IOMMU; "
+		    "enable it (intel_iommu=on or amd_iommu=on on the kernel "
+		    "command line)", name);
+		return -ENODEV;
+	}
 	if (is_pci) {
 		if (link_basename(sysfs, "driver", drv, sizeof(drv)) < 0) {
 			err("%s is not bound to any driver; bind it to vfio-pci: "
@@ -133,12 +139,6 @@ static int check_device(const char *sysfs, const char *name, int is_pci,
 			    "unbind) and bind vfio-pci", name, drv, name, drv);
 			return -EBUSY;
 		}
-	}
-	if (link_basename(sysfs, "iommu_group", grp, sizeof(grp)) < 0) {
-		err("%s has no IOMMU group: the host runs without an IOMMU; "
-		    "enable it (intel_iommu=on or amd_iommu=on on the kernel "
-		    "command line)", name);
-		return -ENODEV;
 	}
 	*group = atoi(grp);
 	return 0;

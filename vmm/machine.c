@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* A machine: the VM, its devices, its kernel, and running it to the end. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libfdt.h>
@@ -412,8 +413,24 @@ static int dump_dtb(struct machine *m)
 	return write_dtb(m, m->opts->dump_dtb);
 }
 
+/* Open file descriptors of this process, for the --stats leak check. */
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own descriptor */
+}
+
 int machine_run(const struct run_opts *opts)
 {
+	int fds_at_start = count_fds();
 	struct machine *m;
 	int status;
 
@@ -450,6 +467,9 @@ out:
 	if (!m->kernel_builtin)
 		free(m->kernel);
 	free(m->initrd);
+	if (opts->stats)
+		fprintf(stderr, "stats: open-fds start=%d end=%d\n",
+			fds_at_start, count_fds());
 	free(m);
 	return status;
 }

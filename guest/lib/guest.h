@@ -86,4 +86,21 @@ const char *fdt_bootargs(void);
 /* Value of "key=N" in the kernel command line, or @def. */
 unsigned long bootarg_ulong(const char *key, unsigned long def);
 
+/* Interrupts (lib/irq.c): enabled only inside irq_wait(). */
+void irq_init(void);
+unsigned int lapic_id(void);
+unsigned int irq_seen(unsigned int vector);
+/* Wait until @vector has fired @count times in all; 0 on timeout. */
+int irq_wait(unsigned int vector, unsigned int count, unsigned long spins);
+
+/* PCI through the ECAM window of the device tree (lib/pci.c). */
+uint64_t pci_ecam_base(void);
+int pci_find(uint16_t vendor, uint16_t device);
+unsigned int pci_find_cap(unsigned int slot, uint8_t id);
+uint32_t pci_cfg_read32(unsigned int slot, unsigned int off);
+uint16_t pci_cfg_read16(unsigned int slot, unsigned int off);
+uint8_t pci_cfg_read8(unsigned int slot, unsigned int off);
+void pci_cfg_write32(unsigned int slot, unsigned int off, uint32_t v);
+void pci_cfg_write16(unsigned int slot, unsigned int off, uint16_t v);
+
 #endif

@@ -152,10 +152,15 @@ prepare() {
 	[ -x "$BUILD/ferry" ] || die "no ferry binary in $BUILD: build it first (./dev run)"
 }
 
-# boot_l1 SCENARIOS: run QEMU TCG with L1 and print its console.
+# Extra L1 kernel arguments a scenario asks for in a "# lab-append:" line.
+scenario_append() {
+	sed -n 's/^# lab-append: *//p' "$LAB/scenarios/$1.sh" | head -n1
+}
+
+# boot_l1 SCENARIOS [EXTRA-APPEND]: run QEMU TCG with L1, print its console.
 boot_l1() {
 	local scenarios=$1 kdir=$CACHE/$KVER
-	local append="console=ttyS0 panic=-1 quiet intel_iommu=on"
+	local append="console=ttyS0 panic=-1 quiet intel_iommu=on ${2:-}"
 	append+=" lab.repo=$REPO lab.build=$BUILD lab.cache=$CACHE"
 	append+=" lab.kernel=$kdir/root/boot/vmlinuz-$KVER lab.l2initrd=$CACHE/l2.cpio.gz"
 	append+=" lab.scenarios=$scenarios lab.benchruns=${LAB_BENCH_RUNS:-5}"
@@ -166,6 +171,8 @@ boot_l1() {
 		-append "$append" \
 		-device intel-iommu,caching-mode=on \
 		-device edu \
+		-device pci-bridge,id=br1,chassis_nr=1 \
+		-device edu,bus=br1,addr=1 -device virtio-rng-pci,bus=br1,addr=2 \
 		-drive file="$CACHE/nvme.img",if=none,id=nv0,format=raw \
 		-device nvme,serial=lab,drive=nv0 \
 		-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap
@@ -178,11 +185,17 @@ run() {
 		[ -f "$LAB/scenarios/$s.sh" ] || die "no scenario '$s' in tests/lab/scenarios"
 	done
 	prepare
-	local log
+	local log extra
 	log=$(mktemp)
+	# Scenarios asking for other L1 kernel arguments need an L1 of their own.
+	extra=$(scenario_append "$1")
+	for s in "$@"; do
+		[ "$(scenario_append "$s")" = "$extra" ] ||
+			die "scenarios with different lab-append lines cannot share an L1 boot"
+	done
 	say "booting L1 ($KVER) for: $*"
 	local IFS=,
-	boot_l1 "$*" | tee "$log" || true
+	boot_l1 "$*" "$extra" | tee "$log" || true
 	unset IFS
 	local fail=0 r
 	for s in "$@"; do

@@ -27,3 +27,32 @@ check() {
 finish() {
 	exit $LAB_FAILED
 }
+
+# pci_find VENDOR DEVICE [N]: the N-th (default 1st) PCI address with
+# these IDs (hex without 0x), from sysfs.
+pci_find() {
+	n=${3:-1}
+	for d in /sys/bus/pci/devices/*; do
+		if [ "$(cat "$d/vendor")" = "0x$1" ] && [ "$(cat "$d/device")" = "0x$2" ]; then
+			n=$((n - 1))
+			[ $n = 0 ] && { basename "$d"; return 0; }
+		fi
+	done
+	return 1
+}
+
+# bind_vfio BDF: hand the device to vfio-pci.
+bind_vfio() {
+	d=/sys/bus/pci/devices/$1
+	if [ -e "$d/driver" ]; then
+		echo "$1" > "$d/driver/unbind"
+	fi
+	echo vfio-pci > "$d/driver_override"
+	echo "$1" > /sys/bus/pci/drivers_probe
+	[ "$(basename "$(readlink "$d/driver")")" = vfio-pci ]
+}
+
+# group_of BDF: its IOMMU group number.
+group_of() {
+	basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Interrupts for test guests: an IDT, the local APIC, and waiting. The
+ * guest runs with interrupts off except inside irq_wait(), so nothing is
+ * ever interrupted inside Debian's libfdt.a (built with a red zone).
+ */
+#include "guest.h"
+
+#define LAPIC 0xfee00000ULL
+#define LAPIC_ID 0x20
+#define LAPIC_EOI 0xb0
+#define LAPIC_SVR 0xf0
+
+struct idt_entry {
+	uint16_t off_lo, sel;
+	uint8_t ist, attr;
+	uint16_t off_mid;
+	uint32_t off_hi, zero;
+} __attribute__((packed));
+
+struct frame {
+	uint64_t r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax;
+	uint64_t vector, error, rip, cs, rflags, rsp, ss;
+};
+
+extern const uint8_t isr_table[];
+void isr_dispatch(struct frame *f);
+
+static struct idt_entry idt[256] __attribute__((aligned(16)));
+static volatile unsigned int irq_count[256];
+
+void isr_dispatch(struct frame *f)
+{
+	if (f->vector < 32) {
+		printf_("guest: exception %lu (error 0x%lx) at rip 0x%lx\n",
+			(unsigned long)f->vector, (unsigned long)f->error,
+			(unsigned long)f->rip);
+		debug_exit(0x7e);
+	}
+	irq_count[f->vector]++;
+	mmio_write32(LAPIC + LAPIC_EOI, 0);
+}
+
+void irq_init(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uintptr_t)idt };
+	unsigned int v;
+	uint16_t cs;
+
+	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
+	for (v = 0; v < 256; v++) {
+		uint64_t a = (uintptr_t)&isr_table[v * 16];
+
+		idt[v] = (struct idt_entry){
+			.off_lo = (uint16_t)a, .sel = cs, .attr = 0x8e,
+			.off_mid = (uint16_t)(a >> 16),
+			.off_hi = (uint32_t)(a >> 32),
+		};
+	}
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+	/* Software-enable the LAPIC, spurious vector 0xff. */
+	mmio_write32(LAPIC + LAPIC_SVR, 0x1ff);
+}
+
+unsigned int lapic_id(void)
+{
+	return mmio_read32(LAPIC + LAPIC_ID) >> 24;
+}
+
+unsigned int irq_seen(unsigned int vector)
+{
+	return irq_count[vector & 0xff];
+}
+
+int irq_wait(unsigned int vector, unsigned int count, unsigned long spins)
+{
+	while (irq_count[vector & 0xff] < count && spins--) {
+		/* sti; hlt is atomic: no wake-up is lost between the two. */
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+	}
+	return irq_count[vector & 0xff] >= count;
+}

@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: MIT
+# Every way --device can be wrong gets one sentence and exit status 10,
+# and leaves nothing behind: a nonexistent device, one bound to a host
+# driver, one bound to nothing, a group that is not viable, a device
+# already used by another ferry.
+. "$LAB_REPO/tests/lab/lib.sh"
+guest="$LAB_BUILD/guest/edu.elf"
+EDU=$(pci_find 1234 11e8 1) || { echo "FAIL: no edu"; exit 1; }
+EDU2=$(pci_find 1234 11e8 2) || { echo "FAIL: no second edu"; exit 1; }
+VIRTIO=$(pci_find 1af4 1009 1) || VIRTIO=$(pci_find 1af4 1049 1) ||
+	{ echo "FAIL: no virtio-9p device"; exit 1; }
+NVME=$(pci_find 1b36 0010 1) || { echo "FAIL: no nvme device"; exit 1; }
+echo "edu $EDU, edu behind the bridge $EDU2 (group $(group_of "$EDU2")), virtio $VIRTIO, nvme $NVME"
+
+# one_error NAME STATUS REGEX CMD...: like check, plus exactly one error line.
+one_error() {
+	name=$1 want=$2 pattern=$3
+	shift 3
+	out=$("$@" </dev/null 2>&1)
+	status=$?
+	echo "$out" | sed 's/^/    | /'
+	n=$(echo "$out" | grep -c '^ferry: error:')
+	if [ "$status" = "$want" ] && echo "$out" | grep -Eq -- "$pattern" && [ "$n" = 1 ]; then
+		echo "PASS: $name"
+	else
+		echo "FAIL: $name (status $status, $n error lines)"
+		LAB_FAILED=1
+	fi
+}
+
+one_error "nonexistent device" 10 "there is no PCI device 0000:00:1f.6" \
+	$FERRY run --kernel "$guest" --device vfio,host=0000:00:1f.6
+one_error "device bound to a host driver" 10 "bound to host driver 'virtio-pci'" \
+	$FERRY run --kernel "$guest" --device vfio,host=$VIRTIO
+one_error "device bound to no driver" 10 "is not bound to any driver" \
+	$FERRY run --kernel "$guest" --device vfio,host=$NVME
+
+bind_vfio "$EDU2" || { echo "FAIL: cannot bind $EDU2"; exit 1; }
+one_error "group not viable" 10 "IOMMU group [0-9]+ is not viable: .* bound to host driver 'virtio-pci'" \
+	$FERRY run --kernel "$guest" --device vfio,host=$EDU2
+
+bind_vfio "$EDU" || { echo "FAIL: cannot bind $EDU"; exit 1; }
+$FERRY run --kernel "$LAB_BUILD/guest/exits.elf" --device vfio,host=$EDU \
+	--cmdline "pio=1000000000 mmio=0" </dev/null >/dev/null 2>&1 &
+first=$!
+sleep 2
+one_error "device already in use" 10 "already in use" \
+	$FERRY run --kernel "$guest" --device vfio,host=$EDU
+kill -TERM $first
+wait $first
+status=$?
+[ $status = 12 ] && echo "PASS: the first ferry stopped on SIGTERM (12)" ||
+	{ echo "FAIL: first ferry ended with $status"; LAB_FAILED=1; }
+check "device works again after the others let go" 1 "0 unexpected failures" \
+	$FERRY run --kernel "$guest" --device vfio,host=$EDU
+finish
