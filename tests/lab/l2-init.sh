@@ -10,12 +10,39 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 how=reboot
+nvme=
 for w in $(cat /proc/cmdline); do
-	case $w in lab.exit=*) how=${w#lab.exit=} ;; esac
+	case $w in
+	lab.exit=*) how=${w#lab.exit=} ;;
+	lab.nvme=*) nvme=${w#lab.nvme=} ;;
+	esac
 done
 echo "FERRY-L2-INIT cpus=$(grep -c ^processor /proc/cpuinfo)" \
 	"online=$(cat /sys/devices/system/cpu/online)" \
 	"uptime=$(cut -d' ' -f1 /proc/uptime)"
+
+now() { cut -d' ' -f1 /proc/uptime; }
+
+# lab.nvme=MIB: write MIB MiB of a pattern to the passed-through NVMe
+# disk with direct I/O, read it back, print both checksums and timings.
+if [ -n "$nvme" ]; then
+	modprobe nvme
+	i=0
+	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	if [ -b /dev/nvme0n1 ]; then
+		yes ferry-nvme-pattern-0123456789abcdef | head -c $((nvme * 1048576)) > /tmp/p
+		t0=$(now)
+		dd if=/tmp/p of=/dev/nvme0n1 bs=1M oflag=direct conv=fsync 2>/dev/null
+		t1=$(now)
+		dd if=/dev/nvme0n1 of=/tmp/r bs=1M count=$nvme iflag=direct 2>/dev/null
+		t2=$(now)
+		echo "NVME-RESULT mib=$nvme wrote=$(sha256sum < /tmp/p | cut -c1-64)" \
+			"read=$(sha256sum < /tmp/r | cut -c1-64) t0=$t0 t1=$t1 t2=$t2"
+		rm -f /tmp/p /tmp/r
+	else
+		echo "NVME-RESULT none: no /dev/nvme0n1"
+	fi
+fi
 case $how in
 port) printf '\000' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null ;;
 *) reboot -f ;;

@@ -69,13 +69,15 @@ fetch_kernel() {
 	touch "$dir/.done"
 }
 
-# Modules L1 needs, with their dependencies from modules.dep.
+# Modules L1 and L2 need, with their dependencies from modules.dep.
 L1_MODULES="kvm-amd vfio-pci vfio_iommu_type1 mdev 9p 9pnet_virtio virtio_pci"
+L2_MODULES="nvme"
 
+# module_closure ROOT KVER MODULE...: the .ko files to load them.
 module_closure() {
 	local root=$1 kver=$2 m
-	local dep=$root/lib/modules/$kver/modules.dep
-	for m in $L1_MODULES; do
+	shift 2
+	for m in "$@"; do
 		modprobe -d "$root" -S "$kver" --show-depends "$m" 2>/dev/null |
 			awk '$1 == "insmod" { print $2 }'
 	done | sort -u
@@ -95,23 +97,24 @@ busybox_tree() {
 	ln -sf busybox "$tree/bin/sh"
 }
 
-# L1 initramfs: busybox, the module closure, and l1-init.sh as /init.
-build_l1() {
-	local kver=$1 root=$CACHE/$1/root out=$CACHE/$1/l1.cpio.gz
-	local stamp
-	stamp=$(cat "$LAB/l1-init.sh" /bin/busybox | sha1sum | cut -c1-12)
+# build_initrd OUT INIT KVER MODULE...: busybox, INIT as /init, and the
+# module closure; rebuilt only when INIT, busybox or the list change.
+build_initrd() {
+	local out=$1 init=$2 kver=$3 root=$CACHE/$3/root
+	shift 3
+	local stamp tree m
+	stamp=$( (cat "$init" /bin/busybox; echo "$kver $*") | sha1sum | cut -c1-12)
 	[ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ] && return 0
-	say "building the L1 initramfs"
-	local tree
+	say "building $(basename "$out")"
 	tree=$(mktemp -d)
 	busybox_tree "$tree"
-	cp "$LAB/l1-init.sh" "$tree/init"
+	cp "$init" "$tree/init"
 	chmod +x "$tree/init"
-	local m
-	for m in $(module_closure "$root" "$kver"); do
+	for m in $(module_closure "$root" "$kver" "$@"); do
 		mkdir -p "$tree/$(dirname "${m#"$root"}")"
 		cp "$m" "$tree/${m#"$root"}"
 	done
+	mkdir -p "$tree/lib/modules/$kver"
 	cp "$root/lib/modules/$kver"/modules.{dep,dep.bin,alias,alias.bin,symbols,symbols.bin,builtin,builtin.bin,order} \
 		"$tree/lib/modules/$kver/" 2>/dev/null || true
 	build_initramfs "$out" "$tree"
@@ -119,20 +122,15 @@ build_l1() {
 	echo "$stamp" >"$out.stamp"
 }
 
-# L2 initramfs: busybox and l2-init.sh as /init (what ferry boots in L1).
+build_l1() {
+	# shellcheck disable=SC2086
+	build_initrd "$CACHE/$1/l1.cpio.gz" "$LAB/l1-init.sh" "$1" $L1_MODULES
+}
+
+# L2: what ferry (and QEMU) boot inside L1.
 build_l2() {
-	local out=$CACHE/l2.cpio.gz stamp
-	stamp=$(cat "$LAB/l2-init.sh" /bin/busybox | sha1sum | cut -c1-12)
-	[ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ] && return 0
-	say "building the L2 initramfs"
-	local tree
-	tree=$(mktemp -d)
-	busybox_tree "$tree"
-	cp "$LAB/l2-init.sh" "$tree/init"
-	chmod +x "$tree/init"
-	build_initramfs "$out" "$tree"
-	rm -rf "$tree"
-	echo "$stamp" >"$out.stamp"
+	# shellcheck disable=SC2086
+	build_initrd "$CACHE/l2.cpio.gz" "$LAB/l2-init.sh" "$1" $L2_MODULES
 }
 
 # A disk for the passed-through NVMe controller (fresh each run).
@@ -147,7 +145,7 @@ prepare() {
 	KVER=$(kernel_version)
 	fetch_kernel "$KVER"
 	build_l1 "$KVER"
-	build_l2
+	build_l2 "$KVER"
 	make_nvme_image
 	[ -x "$BUILD/ferry" ] || die "no ferry binary in $BUILD: build it first (./dev run)"
 }

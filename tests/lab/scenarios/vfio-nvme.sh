@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: MIT
+# A Linux guest drives the passed-through NVMe controller (MSI-X): it
+# writes a pattern with direct I/O and reads it back; the checksum must
+# also match the disk image as the host sees it after the run.
+. "$LAB_REPO/tests/lab/lib.sh"
+NVME=$(pci_find 1b36 0010 1) || { echo "FAIL: no nvme device"; exit 1; }
+bind_vfio "$NVME" || { echo "FAIL: cannot bind $NVME to vfio-pci"; exit 1; }
+mib=8
+out=$(mktemp)
+timeout 300 $FERRY run --kernel "$LAB_KERNEL" --initrd "$LAB_L2_INITRD" \
+	--memory 256M --device vfio,host=$NVME --stats \
+	--cmdline "console=ttyS0 quiet reboot=k panic=-1 lab.nvme=$mib lab.exit=port" \
+	</dev/null >"$out" 2>&1
+status=$?
+grep -E "NVME-RESULT|nvme|stats: $NVME|ferry:" "$out" | sed 's/^/    | /'
+result=$(grep NVME-RESULT "$out")
+wrote=$(echo "$result" | sed -n 's/.*wrote=\([0-9a-f]*\).*/\1/p')
+read=$(echo "$result" | sed -n 's/.* read=\([0-9a-f]*\).*/\1/p')
+disk=$(head -c $((mib * 1048576)) "$LAB_CACHE/nvme.img" | sha256sum | cut -c1-64)
+if [ "$status" = 1 ] && [ -n "$wrote" ] && [ "$wrote" = "$read" ]; then
+	echo "PASS: the guest read back what it wrote ($wrote)"
+else
+	echo "FAIL: status $status, wrote '$wrote', read '$read'"
+	tail -40 "$out"
+	LAB_FAILED=1
+fi
+if [ -n "$wrote" ] && [ "$wrote" = "$disk" ]; then
+	echo "PASS: the image file on the host holds the same bytes"
+else
+	echo "FAIL: the image file's checksum is $disk"
+	LAB_FAILED=1
+fi
+grep -q "stats: $NVME .*msix-table-writes=[1-9]" "$out" &&
+	echo "PASS: the guest programmed MSI-X vectors" ||
+	{ echo "FAIL: no MSI-X table writes seen"; LAB_FAILED=1; }
+rm -f "$out"
+finish
