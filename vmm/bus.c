@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include "bus.h"
 
-int bus_init(struct bus *bus, const char *name)
+int bus_init(struct bus *bus, const char *name, enum log_level unclaimed_level)
 {
 	memset(bus, 0, sizeof(*bus));
 	bus->name = name;
+	bus->unclaimed_level = unclaimed_level;
 	return -pthread_rwlock_init(&bus->lock, NULL);
 }
 
@@ -137,10 +138,11 @@ int bus_write(struct bus *bus, uint64_t addr, const void *data, uint32_t len)
 	bus->accesses++;
 	if (!lookup(bus, addr, len, &r)) {
 		bus->unclaimed++;
-		if (log_ratelimit_ok(&bus->unclaimed_rl, bus->name))
-			warn("%s: dropped %u-byte write of 0x%llx to unclaimed "
-			     "address 0x%llx",
-			     bus->name, len,
+		if (bus->unclaimed_level <= log_max_level &&
+		    log_ratelimit_ok(&bus->unclaimed_rl, bus->name))
+			log_msg(bus->unclaimed_level, "%s: dropped %u-byte "
+				"write of 0x%llx to unclaimed address 0x%llx",
+				bus->name, len,
 			     (unsigned long long)data_get(data, len),
 			     (unsigned long long)addr);
 		return 0;

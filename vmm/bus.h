@@ -38,6 +38,9 @@ struct bus_region {
 
 struct bus {
 	const char *name; /* "pio" or "mmio", for messages */
+	/* Level of "dropped write" messages: probing empty I/O ports is
+	 * routine for an OS (info), a stray MMIO write is not (warning). */
+	enum log_level unclaimed_level;
 	pthread_rwlock_t lock;
 	struct bus_region *regions; /* sorted by base, never overlapping */
 	unsigned int nr, cap;
@@ -47,7 +50,8 @@ struct bus {
 };
 
 /* Initialise an empty bus. Returns 0 or -errno. */
-int bus_init(struct bus *bus, const char *name) __must_check;
+int bus_init(struct bus *bus, const char *name,
+	     enum log_level unclaimed_level) __must_check;
 
 /* Free the region table. No access may be in flight. */
 void bus_destroy(struct bus *bus);

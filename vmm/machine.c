@@ -360,7 +360,15 @@ static int setup_vm(struct machine *m)
 	ret = vm_create(&m->vm, o->cpus);
 	if (ret)
 		return FERRY_EXIT_HOST;
-	ret = mem_create(&m->vm.mem, o->memory);
+	ret = mem_create(&m->vm.mem, o->memory, o->hugepages);
+	if (ret && o->hugepages) {
+		err("cannot get %llu MiB of guest RAM in 2 MiB huge pages (%s); "
+		    "reserve %llu of them: echo %llu > /proc/sys/vm/nr_hugepages",
+		    (unsigned long long)(o->memory >> 20), strerror(-ret),
+		    (unsigned long long)(o->memory >> 21),
+		    (unsigned long long)(o->memory >> 21));
+		return FERRY_EXIT_HOST;
+	}
 	if (ret) {
 		err("cannot allocate %llu MiB of guest RAM: %s",
 		    (unsigned long long)(o->memory >> 20), strerror(-ret));

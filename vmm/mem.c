@@ -6,13 +6,25 @@
 #include <unistd.h>
 #include "mem.h"
 
-int mem_create(struct guest_mem *mem, uint64_t size)
+/* <linux/memfd.h> has these, but its MFD_* clash with glibc's. */
+#ifndef MFD_HUGE_2MB
+#define MFD_HUGE_SHIFT 26
+#define MFD_HUGE_2MB (21U << MFD_HUGE_SHIFT)
+#endif
+
+int mem_create(struct guest_mem *mem, uint64_t size, int huge)
 {
+	unsigned int flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
 	void *p;
 	int ret;
 
 	memset(mem, 0, sizeof(*mem));
-	mem->fd = memfd_create("ferry-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (huge) {
+		if (!IS_ALIGNED(size, 2 * MiB))
+			return -EINVAL;
+		flags |= MFD_HUGETLB | MFD_HUGE_2MB;
+	}
+	mem->fd = memfd_create("ferry-ram", flags);
 	if (mem->fd < 0)
 		return -errno;
 	if (ftruncate(mem->fd, (off_t)size) < 0) {
@@ -24,8 +36,10 @@ int mem_create(struct guest_mem *mem, uint64_t size)
 		ret = -errno;
 		goto err_close;
 	}
+	/* Huge pages are reserved at mmap (no MAP_NORESERVE): a shortage
+	 * shows up here, not as a SIGBUS in the middle of the guest. */
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_NORESERVE, mem->fd, 0);
+		 MAP_SHARED | (huge ? 0 : MAP_NORESERVE), mem->fd, 0);
 	if (p == MAP_FAILED) {
 		ret = -errno;
 		goto err_close;

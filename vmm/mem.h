@@ -25,11 +25,13 @@ struct guest_mem {
 
 /*
  * Create @size bytes of zeroed RAM in a sealed-size memfd (so it can be
- * shared with device servers later) and map it MAP_SHARED. Regions are
- * laid out by the caller with mem_add_region(). Returns 0 or -errno
- * (-ENOMEM when the host refuses the size).
+ * shared with device servers later) and map it MAP_SHARED; with @huge,
+ * from 2 MiB hugetlbfs pages, all reserved now (@size must be a multiple
+ * of 2 MiB). Regions are laid out by the caller with mem_add_region().
+ * Returns 0 or -errno (-ENOMEM when the host refuses the size or has too
+ * few free huge pages).
  */
-int mem_create(struct guest_mem *mem, uint64_t size) __must_check;
+int mem_create(struct guest_mem *mem, uint64_t size, int huge) __must_check;
 
 /*
  * Describe the next @len bytes of the memfd as guest RAM at @gpa.

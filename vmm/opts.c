@@ -20,6 +20,8 @@ const char opts_help_text[] =
 "  -a, --cmdline STR     kernel command line (alias: --append)\n"
 "  -m, --memory SIZE     guest RAM, e.g. 512M or 2G; a bare number is MiB\n"
 "                        (default 256M)\n"
+"      --hugepages       take guest RAM from 2 MiB huge pages (reserve them\n"
+"                        first: /proc/sys/vm/nr_hugepages)\n"
 "  -c, --cpus N          number of vCPUs, 1-255 (default 1)\n"
 "      --console MODE    serial: guest UART on stdin/stdout (default)\n"
 "                        none: discard guest output\n"
@@ -90,6 +92,7 @@ int parse_size(const char *s, uint64_t *bytes)
 enum opt_id {
 	O_KERNEL, O_INITRD, O_CMDLINE, O_MEMORY, O_CPUS, O_CONSOLE, O_DEVICE,
 	O_DUMP_DTB, O_STATS, O_VERBOSE, O_QUIET, O_HELP, O_VERSION,
+	O_HUGEPAGES,
 };
 
 static const struct opt_def {
@@ -105,6 +108,7 @@ static const struct opt_def {
 	{ "dump-dtb", 0, 1, O_DUMP_DTB }, { "stats", 0, 0, O_STATS },
 	{ "verbose", 'v', 0, O_VERBOSE }, { "quiet", 'q', 0, O_QUIET },
 	{ "help", 'h', 0, O_HELP },	  { "version", 'V', 0, O_VERSION },
+	{ "hugepages", 0, 0, O_HUGEPAGES },
 };
 
 /* Find the definition for argv word @arg; set *@inline_val for --x=y. */
@@ -202,6 +206,7 @@ static enum opts_result apply(struct run_opts *o, const struct opt_def *d,
 		break;
 	}
 	case O_STATS: o->stats = 1; break;
+	case O_HUGEPAGES: o->hugepages = 1; break;
 	case O_VERBOSE: o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1;
 		break;
 	case O_QUIET: o->verbosity = -1; break;
@@ -251,6 +256,9 @@ enum opts_result opts_parse(int argc, char *const argv[], struct run_opts *o,
 		if (r != OPTS_RUN)
 			return r;
 	}
+	if (o->hugepages && !IS_ALIGNED(o->memory, 2 * MiB))
+		return bad(why, whylen, "--hugepages needs --memory in whole "
+			   "2M pages");
 	if (o->initrd && !o->kernel)
 		return bad(why, whylen, "--initrd needs a --kernel to go with "
 			   "it");

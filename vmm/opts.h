@@ -25,6 +25,7 @@ struct run_opts {
 	const char *devices[OPTS_MAX_DEVICES];
 	unsigned int nr_devices;
 	int stats;
+	int hugepages; /* back guest RAM with 2 MiB hugetlbfs pages */
 	int verbosity; /* -1 quiet, 0 default, 1.. verbose */
 };
 

@@ -79,10 +79,10 @@ int vm_create(struct vm *vm, unsigned int nr_vcpus)
 		err("eventfd: %s", strerror(-ret));
 		goto err_vm;
 	}
-	ret = bus_init(&vm->pio, "pio");
+	ret = bus_init(&vm->pio, "pio", LOG_INFO);
 	if (ret)
 		goto err_stop_fd;
-	ret = bus_init(&vm->mmio, "mmio");
+	ret = bus_init(&vm->mmio, "mmio", LOG_WARN);
 	if (ret)
 		goto err_pio;
 	ret = arch_vm_init(vm);

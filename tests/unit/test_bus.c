@@ -43,7 +43,7 @@ int main(void)
 	uint64_t v64 = 0xdeadbeef;
 	int i;
 
-	CHECK(bus_init(&bus, "test") == 0);
+	CHECK(bus_init(&bus, "test", LOG_WARN) == 0);
 	CHECK(bus_add(&bus, 0x100, 0, &a.bdev) == -EINVAL);
 	CHECK_MSG(bus_add(&bus, UINT64_MAX - 1, 3, &a.bdev) == -EINVAL,
 		  "a region wrapping past 2^64 is rejected");

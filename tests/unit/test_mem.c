@@ -9,7 +9,13 @@ int main(void)
 	struct guest_mem m;
 	uint8_t *hva;
 
-	CHECK(mem_create(&m, 16 * MiB) == 0);
+	CHECK(mem_create(&m, 16 * MiB, 0) == 0);
+	{
+		struct guest_mem h;
+
+		CHECK_MSG(mem_create(&h, 3 * MiB, 1) == -EINVAL,
+			  "huge-page RAM must be a multiple of 2 MiB");
+	}
 	CHECK(mem_add_region(&m, 0, 8 * MiB) == 0);
 	CHECK_MSG(mem_add_region(&m, 4 * MiB, 4 * MiB) == -EINVAL,
 		  "overlapping regions are refused");
