@@ -208,17 +208,22 @@ void pci_cfg_write(struct pci *pci, unsigned int slot, unsigned int fn,
 		dev->irq_line = *(const uint8_t *)data;
 	} else if (off >= CFG_INT_LINE && off < CFG_INT_LINE + 4) {
 		/* Pin, min-grant, max-latency: read-only. */
+	} else if (off < CFG_COMMAND + 2 && off + len > CFG_COMMAND) {
+		uint32_t shift = off - CFG_COMMAND;
+		uint16_t cmd = (uint16_t)merge(dev->command, shift, data,
+					       MIN(len, 2 - shift));
+
+		/*
+		 * Decode going off: the guest's mappings go before the device
+		 * stops answering. Decode coming on: after it answers.
+		 */
+		dev->command &= cmd;
+		update_all(dev);
+		dev->ops->cfg_write(dev, off, data, len);
+		dev->command = cmd;
+		update_all(dev);
 	} else {
 		dev->ops->cfg_write(dev, off, data, len);
-		/* Writes to 0x04-0x05 may change what the BARs decode. */
-		if (off < CFG_COMMAND + 2 && off + len > CFG_COMMAND) {
-			uint32_t shift = off - CFG_COMMAND;
-
-			dev->command = (uint16_t)merge(dev->command, shift,
-						       data,
-						       MIN(len, 2 - shift));
-			update_all(dev);
-		}
 	}
 out:
 	pthread_mutex_unlock(&pci->lock);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * BARs of a VFIO device in the guest. vfio_bar_map() is the only place
- * that adds or removes their KVM memory slots and bus traps: a BAR that
- * decodes has a trap region covering all of it (for what is not mmapped:
- * the MSI-X table and PBA pages, non-sparse parts, I/O BARs, the ROM)
- * and one memory slot per mmapped piece, which KVM serves without exits.
+ * BARs of a VFIO device in the guest. vfio_bar_map() is the only place a
+ * BAR starts or stops decoding: a decoding BAR has a trap region covering
+ * all of it, and its mmapped pieces (around the MSI-X table and PBA
+ * pages) become KVM memory slots lazily, at the first trapped access
+ * (barmap.c), after which KVM serves them without exits. I/O BARs, the
+ * ROM and what cannot be mmapped stay trapped (pread/pwrite).
  */
 #include <errno.h>
 #include "../vmm/vm.h"
@@ -36,28 +37,13 @@ static unsigned int msix_holes(const struct vfio_pci_dev *d, int bar,
 	return n;
 }
 
-static void clear_slots(struct vfio_pci_dev *d, struct vfio_bar *b)
+/* barmap ops: a piece of a BAR becomes a KVM memory slot. */
+static int slot_install(void *ctx, uint64_t gpa, uint64_t len, void *hva)
 {
-	struct vm *vm = d->vfio->vm;
-
-	while (b->nr_slots) {
-		int slot = b->slots[--b->nr_slots];
-
-		if (vm_clear_slot(vm, (unsigned int)slot))
-			vfio_dev_warn_rl(d, "cannot remove memory slot %d",
-					 slot);
-		vm_slot_free(vm, slot);
-	}
-}
-
-static int add_slot(struct vfio_pci_dev *d, struct vfio_bar *b, uint64_t gpa,
-		    uint64_t len, void *hva)
-{
+	struct vfio_pci_dev *d = ctx;
 	struct vm *vm = d->vfio->vm;
 	int slot, ret;
 
-	if (b->nr_slots == VFIO_MAX_AREAS)
-		return -ENOSPC;
 	slot = vm_slot_alloc(vm);
 	if (slot < 0)
 		return slot;
@@ -66,19 +52,31 @@ static int add_slot(struct vfio_pci_dev *d, struct vfio_bar *b, uint64_t gpa,
 		vm_slot_free(vm, slot);
 		return ret;
 	}
-	b->slots[b->nr_slots++] = slot;
-	return 0;
+	return slot;
 }
 
+static void slot_remove(void *ctx, int slot)
+{
+	struct vfio_pci_dev *d = ctx;
+
+	if (vm_clear_slot(d->vfio->vm, (unsigned int)slot))
+		vfio_dev_warn_rl(d, "cannot remove memory slot %d", slot);
+	vm_slot_free(d->vfio->vm, slot);
+}
+
+static const struct barmap_ops slot_ops = {
+	.install = slot_install,
+	.remove = slot_remove,
+};
+
 /*
- * Map the mmapped areas of BAR @i at @gpa, around the MSI-X holes. All or
- * nothing: on any failure every slot of this BAR goes and the BAR is
- * served by its trap alone.
+ * The pieces of BAR @i that may become memory slots: its mmapped areas
+ * minus the pages holding the MSI-X table and PBA (always trapped).
  */
-static int map_areas(struct vfio_pci_dev *d, struct vfio_bar *b, int i,
-		     uint64_t gpa)
+static int add_pieces(struct vfio_pci_dev *d, int i)
 {
 	const struct vfio_region *r = &d->regions[i];
+	struct barmap *bm = &d->bars[i].map;
 	uint64_t hole[2][2];
 	unsigned int a, h, nh = msix_holes(d, i, hole);
 	int ret = 0;
@@ -98,26 +96,19 @@ static int map_areas(struct vfio_pci_dev *d, struct vfio_bar *b, int i,
 
 		if (!hva || (base | end) & (PAGE - 1))
 			continue;
-		/* [base, end) minus the holes, piece by piece. */
 		for (h = 0; h < nh && !ret; h++) {
 			if (hole[h][1] <= cur || hole[h][0] >= end)
 				continue;
 			if (hole[h][0] > cur)
-				ret = add_slot(d, b, gpa + cur, hole[h][0] - cur,
-					       hva + (cur - base));
+				ret = barmap_add_piece(bm, cur, hole[h][0] - cur,
+						       hva + (cur - base));
 			cur = MAX(cur, hole[h][1]);
 		}
 		if (!ret && cur < end)
-			ret = add_slot(d, b, gpa + cur, end - cur,
-				       hva + (cur - base));
+			ret = barmap_add_piece(bm, cur, end - cur,
+					       hva + (cur - base));
 	}
-	if (ret) {
-		vfio_dev_warn_rl(d, "BAR%d: a memory slot failed (%s); the "
-				 "whole BAR is trapped instead", i,
-				 strerror(-ret));
-		clear_slots(d, b);
-	}
-	return 0;
+	return ret;
 }
 
 static int overlaps_ram(const struct vm *vm, uint64_t gpa, uint64_t len)
@@ -141,7 +132,9 @@ int vfio_bar_map(struct pci_dev *pdev, int i, uint64_t addr, int on)
 	int ret;
 
 	if (!on) {
-		clear_slots(d, b);
+		/* Slots go before the trap: no access may find neither. */
+		if (b->map_ready)
+			barmap_off(&b->map);
 		if (b->trap_on && bus_remove(bus, b->gpa, &b->trap))
 			vfio_dev_warn_rl(d, "BAR%d trap was not registered", i);
 		b->trap_on = 0;
@@ -156,8 +149,9 @@ int vfio_bar_map(struct pci_dev *pdev, int i, uint64_t addr, int on)
 	b->trap_on = 1;
 	b->gpa = addr;
 	d->stats.bar_maps++;
-	if (pb->type != PCI_BAR_IO && i != PCI_ROM_BAR)
-		map_areas(d, b, i, addr);
+	/* Lazy: the first access traps, and barmap_fault() maps it. */
+	if (b->map_ready)
+		barmap_arm(&b->map, addr);
 	return 0;
 }
 
@@ -176,6 +170,8 @@ static void trap_read(struct bus_dev *bd, uint64_t off, void *data,
 	struct vfio_pci_dev *d = b->dev;
 
 	d->stats.trapped_reads++;
+	if (b->map_ready)
+		barmap_fault(&b->map);
 	if (in_msix_table(d, b->index, off, len)) {
 		vfio_msix_table_read(d, off - d->msix.table_off, data, len);
 		return;
@@ -192,6 +188,8 @@ static void trap_write(struct bus_dev *bd, uint64_t off, const void *data,
 	d->stats.trapped_writes++;
 	if (b->index == PCI_ROM_BAR)
 		return; /* read-only */
+	if (b->map_ready)
+		barmap_fault(&b->map);
 	if (in_msix_table(d, b->index, off, len)) {
 		vfio_msix_table_write(d, off - d->msix.table_off, data, len);
 		return;
@@ -209,21 +207,50 @@ static const struct bus_ops trap_ops = {
 
 int vfio_bars_init(struct vfio_pci_dev *d)
 {
-	int i;
+	int i, ret;
 
 	for (i = 0; i <= PCI_ROM_BAR; i++) {
-		d->bars[i].trap = (struct bus_dev){ &trap_ops, d->name };
-		d->bars[i].dev = d;
-		d->bars[i].index = i;
+		struct vfio_bar *b = &d->bars[i];
+
+		b->trap = (struct bus_dev){ &trap_ops, d->name };
+		b->dev = d;
+		b->index = i;
+		if (i == PCI_ROM_BAR || d->pci.bars[i].type == PCI_BAR_IO ||
+		    !d->pci.bars[i].size)
+			continue;
+		ret = barmap_init(&b->map, &slot_ops, d);
+		if (ret)
+			return ret;
+		b->map_ready = 1;
+		ret = add_pieces(d, i);
+		if (ret) {
+			vfio_dev_err(d, "BAR%d has too many mmap pieces", i);
+			return ret;
+		}
 	}
 	return 0;
+}
+
+void vfio_bars_revoke(struct vfio_pci_dev *d)
+{
+	int i;
+
+	for (i = 0; i <= PCI_ROM_BAR; i++)
+		if (d->bars[i].map_ready)
+			barmap_revoke(&d->bars[i].map);
 }
 
 void vfio_bars_release(struct vfio_pci_dev *d)
 {
 	int i;
 
-	for (i = 0; i <= PCI_ROM_BAR; i++)
-		if (d->bars[i].trap_on || d->bars[i].nr_slots)
-			vfio_bar_map(&d->pci, i, d->bars[i].gpa, 0);
+	for (i = 0; i <= PCI_ROM_BAR; i++) {
+		struct vfio_bar *b = &d->bars[i];
+
+		if (b->trap_on)
+			vfio_bar_map(&d->pci, i, b->gpa, 0);
+		if (b->map_ready)
+			barmap_destroy(&b->map);
+		b->map_ready = 0;
+	}
 }

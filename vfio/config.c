@@ -17,6 +17,8 @@
 #define CAP_MSI 0x05
 #define CAP_PCIE 0x10
 #define CAP_MSIX 0x11
+#define PCIE_DEVCTL 0x08
+#define PCIE_DEVCTL_FLR 0x8000
 
 #define MSI_CTRL_ENABLE 0x0001
 #define MSI_CTRL_MMC 0x000e /* multiple message capable */
@@ -134,6 +136,7 @@ int vfio_config_init(struct vfio_pci_dev *d)
 				d->msix.table[v * 4 + 3] = 1; /* masked */
 		} else {
 			d->is_pcie = 1;
+			d->pcie_off = (uint8_t)ptr;
 		}
 	}
 	return 0;
@@ -257,6 +260,18 @@ static void vfio_cfg_write(struct pci_dev *pdev, uint32_t off,
 	}
 	if (off <= CFG_CAP_PTR && off + len > CFG_CAP_PTR)
 		return; /* read-only pointer; nothing else shares its dword */
+	/*
+	 * Function-level reset requested by the guest (PCIe Device Control,
+	 * bit 15): the kernel resets the device as the write lands, so the
+	 * BARs' memory slots go first and come back lazily afterwards.
+	 */
+	if (d->pcie_off && off <= d->pcie_off + PCIE_DEVCTL + 1u &&
+	    off + len > d->pcie_off + PCIE_DEVCTL + 1u &&
+	    (b[d->pcie_off + PCIE_DEVCTL + 1u - off] & (PCIE_DEVCTL_FLR >> 8))) {
+		vfio_dev_info(d, "guest requested a function-level reset");
+		vfio_bars_revoke(d);
+		d->stats.guest_resets++;
+	}
 	vfio_region_write(d, VFIO_PCI_CONFIG_REGION_INDEX, off, data, len);
 }
 

@@ -73,6 +73,26 @@ int vfio_spec_parse(const char *spec, char *sysfs, size_t len, char *why,
 		   "or sysfsdev=", spec);
 }
 
+/*
+ * KVM could not reach a BAR's backing: the kernel revoked the mmap (a
+ * reset or power change we did not cause). Serve the BARs by trapping,
+ * where a failed read is all-ones and a failed write is dropped, as an
+ * unsupported request would be. Never dereferencing BAR mmaps itself,
+ * ferry cannot take a SIGBUS from them.
+ */
+static int efault_recover(void *ctx)
+{
+	struct vfio *v = ctx;
+	unsigned int i;
+	int b, any = 0;
+
+	for (i = 0; i < v->nr_devs; i++)
+		for (b = 0; b <= PCI_ROM_BAR; b++)
+			if (v->devs[i]->bars[b].map_ready)
+				any |= barmap_trap(&v->devs[i]->bars[b].map);
+	return any;
+}
+
 int vfio_create(struct vfio **out, struct vm *vm, struct pci *pci)
 {
 	struct vfio *v = calloc(1, sizeof(*v));
@@ -82,6 +102,8 @@ int vfio_create(struct vfio **out, struct vm *vm, struct pci *pci)
 	v->vm = vm;
 	v->pci = pci;
 	v->container = -1;
+	vm->efault_recover = efault_recover;
+	vm->efault_ctx = v;
 	*out = v;
 	return 0;
 }
@@ -252,6 +274,7 @@ void vfio_destroy(struct vfio *v)
 {
 	if (!v)
 		return;
+	v->vm->efault_recover = NULL;
 	while (v->nr_devs) {
 		struct vfio_pci_dev *d = v->devs[--v->nr_devs];
 
@@ -265,18 +288,34 @@ void vfio_destroy(struct vfio *v)
 void vfio_print_stats(const struct vfio *v)
 {
 	unsigned int i;
+	int b;
 
 	for (i = 0; v && i < v->nr_devs; i++) {
 		const struct vfio_pci_dev *d = v->devs[i];
+		uint64_t faults = 0, installs = 0, revokes = 0, failures = 0;
 
+		for (b = 0; b <= PCI_ROM_BAR; b++) {
+			const struct barmap_stats *s = &d->bars[b].map.stats;
+
+			faults += s->faults;
+			installs += s->installs;
+			revokes += s->revokes;
+			failures += s->failures;
+		}
 		fprintf(stderr,
-			"stats: %s bar-maps=%llu bar-unmaps=%llu "
-			"trapped-reads=%llu trapped-writes=%llu "
-			"msix-table-writes=%llu\n",
-			d->name, (unsigned long long)d->stats.bar_maps,
-			(unsigned long long)d->stats.bar_unmaps,
+			"stats: %s faults=%llu installs=%llu revokes=%llu "
+			"install-failures=%llu trapped-reads=%llu "
+			"trapped-writes=%llu decode-on=%llu decode-off=%llu "
+			"msix-table-writes=%llu guest-resets=%llu\n",
+			d->name, (unsigned long long)faults,
+			(unsigned long long)installs,
+			(unsigned long long)revokes,
+			(unsigned long long)failures,
 			(unsigned long long)d->stats.trapped_reads,
 			(unsigned long long)d->stats.trapped_writes,
-			(unsigned long long)d->stats.msix_table_writes);
+			(unsigned long long)d->stats.bar_maps,
+			(unsigned long long)d->stats.bar_unmaps,
+			(unsigned long long)d->stats.msix_table_writes,
+			(unsigned long long)d->stats.guest_resets);
 	}
 }

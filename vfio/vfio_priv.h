@@ -8,6 +8,7 @@
 #include <linux/vfio.h>
 #include "../devices/pci.h"
 #include "../vmm/log.h"
+#include "barmap.h"
 #include "vfio.h"
 
 #define VFIO_MAX_GROUPS 16
@@ -53,21 +54,22 @@ struct vfio_vector {
 };
 
 struct vfio_bar {
-	struct bus_dev trap;   /* what is not mmapped: MMIO/PIO bus region */
+	struct bus_dev trap;   /* all of the BAR while it decodes */
 	struct vfio_pci_dev *dev;
 	int index;
 	int trap_on;
 	uint64_t gpa;
-	int slots[VFIO_MAX_AREAS];
-	unsigned int nr_slots;
+	struct barmap map;     /* its mmapped pieces as KVM memory slots */
+	int map_ready;	       /* barmap_init() done */
 };
 
 enum vfio_irq_mode { IRQ_NONE, IRQ_INTX, IRQ_MSI, IRQ_MSIX };
 
 struct vfio_stats {
 	_Atomic uint64_t trapped_reads, trapped_writes;
-	_Atomic uint64_t bar_maps, bar_unmaps;
+	_Atomic uint64_t bar_maps, bar_unmaps; /* decode on/off at an address */
 	_Atomic uint64_t msix_table_writes;
+	_Atomic uint64_t guest_resets;
 };
 
 struct vfio_pci_dev {
@@ -86,6 +88,7 @@ struct vfio_pci_dev {
 	uint8_t cap_next[256];	  /* its virtual next pointer (0: the last) */
 	uint8_t cap_first;
 	int is_pcie;
+	uint8_t pcie_off; /* PCI Express capability, 0 if none */
 
 	pthread_mutex_t irq_lock; /* everything below */
 	enum vfio_irq_mode irq_mode;
@@ -150,10 +153,12 @@ int vfio_region_write(struct vfio_pci_dev *d, unsigned int index,
 int vfio_config_init(struct vfio_pci_dev *d) __must_check;
 extern const struct pci_dev_ops vfio_pci_ops;
 
-/* bar.c: the BAR hook and trapped BAR accesses. */
+/* bar.c: the BAR hook, lazy mapping and trapped BAR accesses. */
 int vfio_bars_init(struct vfio_pci_dev *d) __must_check;
 void vfio_bars_release(struct vfio_pci_dev *d);
 int vfio_bar_map(struct pci_dev *pdev, int bar, uint64_t addr, int on);
+/* Take every BAR's memory slots away; they map again on next access. */
+void vfio_bars_revoke(struct vfio_pci_dev *d);
 
 /* irq.c: INTx, MSI and MSI-X through irqfd. */
 int vfio_irq_init(struct vfio_pci_dev *d) __must_check;

@@ -19,6 +19,7 @@ struct guest_mem {
 	int fd;		/* memfd backing all RAM, or -1 (tests) */
 	uint8_t *base;	/* mapping of the whole memfd */
 	uint64_t size;	/* total RAM bytes */
+	int huge;	/* backed by 2 MiB hugetlbfs pages */
 	unsigned int nr;
 	struct mem_region regions[MEM_MAX_REGIONS];
 };

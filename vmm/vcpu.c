@@ -166,6 +166,8 @@ static void *vcpu_thread(void *arg)
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
+	int efault_retry = 0;
+
 	while (!atomic_load(&vm->stopping)) {
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			int e = errno;
@@ -174,12 +176,22 @@ static void *vcpu_thread(void *arg)
 				vcpu->run->immediate_exit = 0;
 				continue;
 			}
+			/* Once per fault: a second one in a row is real. */
+			if (e == EFAULT && !efault_retry && vm->efault_recover &&
+			    vm->efault_recover(vm->efault_ctx)) {
+				warn_ratelimited("vCPU %u: a device mapping went "
+						 "away; its BARs are trapped now",
+						 vcpu->index);
+				efault_retry = 1;
+				continue;
+			}
 			err("vCPU %u: KVM_RUN failed: %s", vcpu->index,
 			    strerror(e));
 			arch_vcpu_dump(vcpu);
 			vm_request_stop(vm, FERRY_EXIT_GUEST_CRASH);
 			break;
 		}
+		efault_retry = 0;
 		if (handle_exit(vcpu))
 			break;
 	}

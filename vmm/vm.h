@@ -41,6 +41,15 @@ struct vm {
 	pthread_mutex_t slot_lock;
 	uint8_t slot_used[VM_MAX_SLOTS];
 	int kvm_vfio_fd;	/* KVM's VFIO pseudo-device, or -1 */
+
+	/*
+	 * Called on a vCPU thread when KVM_RUN fails with EFAULT: a memory
+	 * slot's backing went away (a BAR mmap the kernel revoked). Returns
+	 * non-zero if it took such slots away, so the access is retried and
+	 * traps instead. NULL when no device can cause this.
+	 */
+	int (*efault_recover)(void *ctx);
+	void *efault_ctx;
 	struct bus pio;
 	struct bus mmio;
 	struct irq_routing irq;

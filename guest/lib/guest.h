@@ -90,6 +90,8 @@ unsigned long bootarg_ulong(const char *key, unsigned long def);
 void irq_init(void);
 unsigned int lapic_id(void);
 unsigned int irq_seen(unsigned int vector);
+/* Send IOAPIC pin @pin to @vector on this CPU, level- or edge-triggered. */
+void ioapic_route(unsigned int pin, unsigned int vector, int level);
 /* Wait until @vector has fired @count times in all; 0 on timeout. */
 int irq_wait(unsigned int vector, unsigned int count, unsigned long spins);
 

@@ -65,6 +65,24 @@ void irq_init(void)
 	mmio_write32(LAPIC + LAPIC_SVR, 0x1ff);
 }
 
+#define IOAPIC 0xfec00000ULL
+#define IOAPIC_REDTBL 0x10
+#define REDIR_LEVEL (1u << 15)
+
+static void ioapic_write(unsigned int reg, uint32_t v)
+{
+	mmio_write32(IOAPIC, reg);
+	mmio_write32(IOAPIC + 0x10, v);
+}
+
+void ioapic_route(unsigned int pin, unsigned int vector, int level)
+{
+	/* Fixed delivery, physical destination: this CPU, active high. */
+	ioapic_write(IOAPIC_REDTBL + 2 * pin + 1, lapic_id() << 24);
+	ioapic_write(IOAPIC_REDTBL + 2 * pin,
+		     (vector & 0xff) | (level ? REDIR_LEVEL : 0));
+}
+
 unsigned int lapic_id(void)
 {
 	return mmio_read32(LAPIC + LAPIC_ID) >> 24;

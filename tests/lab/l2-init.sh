@@ -11,10 +11,12 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 how=reboot
 nvme=
+nvme_reset=
 for w in $(cat /proc/cmdline); do
 	case $w in
 	lab.exit=*) how=${w#lab.exit=} ;;
 	lab.nvme=*) nvme=${w#lab.nvme=} ;;
+	lab.nvme_reset=*) nvme_reset=${w#lab.nvme_reset=} ;;
 	esac
 done
 echo "FERRY-L2-INIT cpus=$(grep -c ^processor /proc/cpuinfo)" \
@@ -23,26 +25,45 @@ echo "FERRY-L2-INIT cpus=$(grep -c ^processor /proc/cpuinfo)" \
 
 now() { cut -d' ' -f1 /proc/uptime; }
 
-# lab.nvme=MIB: write MIB MiB of a pattern to the passed-through NVMe
-# disk with direct I/O, read it back, print both checksums and timings.
+# nvme_test TAG PATTERN: write MIB MiB of PATTERN to the passed-through
+# NVMe disk with direct I/O, read it back, print both checksums and times.
+nvme_test() {
+	yes "$2" | head -c $((nvme * 1048576)) > /tmp/p
+	t0=$(now)
+	dd if=/tmp/p of=/dev/nvme0n1 bs=1M oflag=direct conv=fsync 2>/dev/null
+	t1=$(now)
+	dd if=/dev/nvme0n1 of=/tmp/r bs=1M count=$nvme iflag=direct 2>/dev/null
+	t2=$(now)
+	echo "$1 mib=$nvme wrote=$(sha256sum < /tmp/p | cut -c1-64)" \
+		"read=$(sha256sum < /tmp/r | cut -c1-64) t0=$t0 t1=$t1 t2=$t2"
+	rm -f /tmp/p /tmp/r
+}
+
+# lab.nvme=MIB: test the disk; lab.nvme_reset=1: then reset the
+# controller from inside (PCIe function-level reset) and test it again.
 if [ -n "$nvme" ]; then
 	modprobe nvme
 	i=0
 	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	if [ -b /dev/nvme0n1 ]; then
-		yes ferry-nvme-pattern-0123456789abcdef | head -c $((nvme * 1048576)) > /tmp/p
-		t0=$(now)
-		dd if=/tmp/p of=/dev/nvme0n1 bs=1M oflag=direct conv=fsync 2>/dev/null
-		t1=$(now)
-		dd if=/dev/nvme0n1 of=/tmp/r bs=1M count=$nvme iflag=direct 2>/dev/null
-		t2=$(now)
-		echo "NVME-RESULT mib=$nvme wrote=$(sha256sum < /tmp/p | cut -c1-64)" \
-			"read=$(sha256sum < /tmp/r | cut -c1-64) t0=$t0 t1=$t1 t2=$t2"
-		rm -f /tmp/p /tmp/r
+		nvme_test NVME-RESULT ferry-nvme-pattern-0123456789abcdef
+		if [ -n "$nvme_reset" ]; then
+			for d in /sys/bus/pci/devices/*; do
+				[ "$(cat "$d/class")" = 0x010802 ] && dev=$d
+			done
+			echo "reset method: $(cat "$dev/reset_method" 2>/dev/null)"
+			if echo 1 > "$dev/reset"; then
+				echo "NVME-RESET done"
+				nvme_test NVME-RESULT2 after-reset-pattern-fedcba9876543210
+			else
+				echo "NVME-RESET failed"
+			fi
+		fi
 	else
 		echo "NVME-RESULT none: no /dev/nvme0n1"
 	fi
 fi
+
 case $how in
 port) printf '\000' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null ;;
 *) reboot -f ;;

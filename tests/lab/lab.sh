@@ -133,10 +133,12 @@ build_l2() {
 	build_initrd "$CACHE/l2.cpio.gz" "$LAB/l2-init.sh" "$1" $L2_MODULES
 }
 
-# A disk for the passed-through NVMe controller (fresh each run).
-make_nvme_image() {
+# A disk for the passed-through NVMe controller (fresh each run), and an
+# 8 KiB expansion ROM for the first edu (PCI ROM signature 55 aa).
+make_device_files() {
 	rm -f "$CACHE/nvme.img"
 	truncate -s 64M "$CACHE/nvme.img"
+	{ printf '\125\252'; head -c 8190 /dev/zero | tr '\0' 'R'; } >"$CACHE/edu-rom.bin"
 }
 
 prepare() {
@@ -146,7 +148,7 @@ prepare() {
 	fetch_kernel "$KVER"
 	build_l1 "$KVER"
 	build_l2 "$KVER"
-	make_nvme_image
+	make_device_files
 	[ -x "$BUILD/ferry" ] || die "no ferry binary in $BUILD: build it first (./dev run)"
 }
 
@@ -168,7 +170,7 @@ boot_l1() {
 		-kernel "$kdir/root/boot/vmlinuz-$KVER" -initrd "$kdir/l1.cpio.gz" \
 		-append "$append" \
 		-device intel-iommu,caching-mode=on \
-		-device edu \
+		-device edu,romfile="$CACHE/edu-rom.bin" \
 		-device pci-bridge,id=br1,chassis_nr=1 \
 		-device edu,bus=br1,addr=1 -device virtio-rng-pci,bus=br1,addr=2 \
 		-drive file="$CACHE/nvme.img",if=none,id=nv0,format=raw \

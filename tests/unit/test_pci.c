@@ -9,6 +9,7 @@ struct fake {
 	struct pci_dev dev;
 	struct pci_cfg_array cfg;
 	int maps, unmaps, refuse;
+	int clock, cmd_seen_at, last_unmap_at, last_map_at;
 	uint64_t last_addr;
 	int last_bar;
 };
@@ -22,8 +23,11 @@ static void f_read(struct pci_dev *d, uint32_t off, void *data, uint32_t len)
 static void f_write(struct pci_dev *d, uint32_t off, const void *data,
 		    uint32_t len)
 {
-	pci_cfg_array_write(&container_of(d, struct fake, dev)->cfg, off, data,
-			    len);
+	struct fake *f = container_of(d, struct fake, dev);
+
+	if (off == 4)
+		f->cmd_seen_at = ++f->clock;
+	pci_cfg_array_write(&f->cfg, off, data, len);
 }
 
 static int f_map(struct pci_dev *d, int bar, uint64_t addr, int on)
@@ -32,10 +36,13 @@ static int f_map(struct pci_dev *d, int bar, uint64_t addr, int on)
 
 	if (on && f->refuse)
 		return -EEXIST;
-	if (on)
+	if (on) {
 		f->maps++;
-	else
+		f->last_map_at = ++f->clock;
+	} else {
 		f->unmaps++;
+		f->last_unmap_at = ++f->clock;
+	}
 	f->last_addr = addr;
 	f->last_bar = bar;
 	return 0;
@@ -142,6 +149,12 @@ int main(void)
 		wr(3, 0x04, 0x0000, 2);
 		CHECK_MSG(f.unmaps == before + 4,
 			  "clearing decode unmaps every decoding BAR");
+		CHECK_MSG(f.last_unmap_at < f.cmd_seen_at,
+			  "decode off: mappings go before the device sees it");
+		wr(3, 0x04, 0x0002, 2);
+		CHECK_MSG(f.last_map_at > f.cmd_seen_at,
+			  "decode on: mappings come after the device sees it");
+		wr(3, 0x04, 0x0000, 2);
 	}
 	f.refuse = 1;
 	wr(3, 0x04, 0x0002, 2);

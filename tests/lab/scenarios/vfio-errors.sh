@@ -51,6 +51,17 @@ wait $first
 status=$?
 [ $status = 12 ] && echo "PASS: the first ferry stopped on SIGTERM (12)" ||
 	{ echo "FAIL: first ferry ended with $status"; LAB_FAILED=1; }
+# Unprivileged, with a 1 MiB locked-memory limit it may not raise.
+group=$(group_of "$EDU")
+chmod 666 /dev/kvm
+chown 65534 "/dev/vfio/$group"
+one_error "RLIMIT_MEMLOCK too low for guest RAM" 10 \
+	"needs 256 MiB of locked memory but RLIMIT_MEMLOCK is 1 MiB" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+	sh -c 'ulimit -l 1024 && exec "$0" "$@"' \
+	$FERRY run --kernel "$guest" --device vfio,host=$EDU
+chown 0 "/dev/vfio/$group"
+
 check "device works again after the others let go" 1 "0 unexpected failures" \
 	$FERRY run --kernel "$guest" --device vfio,host=$EDU
 finish

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bar-race: vCPUs 1..N-1 read edu's BAR0 (ID register) without pause
+ * while vCPU 0 turns memory decode off and on toggles=N times (default
+ * 1000). All vCPUs first touch the BAR together after a barrier, so they
+ * fault on it at once.
+ *
+ * vCPU 0 moves `phase` through 4k (on), 4k+1 (turning off), 4k+2 (off),
+ * 4k+3 (turning on). A reader that sees the same phase before and after
+ * its read knows the read lay wholly inside it: in "on" it must return
+ * the ID, in "off" all-ones (an unsupported request). vCPU 0 waits for a
+ * reader to see each "on" and each "off" before moving on, so every
+ * enable window is touched (ferry's --stats: one installation each).
+ */
+#include "lib/guest.h"
+
+#define EDU_ID 0x010000ed
+#define SPINS 200000000UL
+
+static volatile uint64_t bar0;
+static volatile uint32_t phase;
+static volatile int go, done;
+static volatile unsigned int arrived, first_ok;
+static volatile uint32_t seen_on_phase = 0xffffffff, seen_off_phase;
+static volatile unsigned long good_on[GUEST_MAX_CPUS], good_off[GUEST_MAX_CPUS];
+static volatile unsigned long bad[GUEST_MAX_CPUS];
+
+void secondary_main(unsigned int cpu)
+{
+	__atomic_fetch_add(&arrived, 1, __ATOMIC_SEQ_CST);
+	while (!go)
+		cpu_relax();
+	if (mmio_read32(bar0) == EDU_ID)
+		__atomic_fetch_add(&first_ok, 1, __ATOMIC_SEQ_CST);
+	while (!done) {
+		uint32_t p1 = phase, v, p2;
+
+		__asm__ volatile("" ::: "memory");
+		v = mmio_read32(bar0);
+		__asm__ volatile("" ::: "memory");
+		p2 = phase;
+		if (p1 != p2)
+			continue;
+		if (p1 % 4 == 0) {
+			if (v == EDU_ID) {
+				good_on[cpu]++;
+				seen_on_phase = p1;
+			} else {
+				bad[cpu]++;
+			}
+		} else if (p1 % 4 == 2) {
+			if (v == 0xffffffff) {
+				good_off[cpu]++;
+				seen_off_phase = p1;
+			} else {
+				bad[cpu]++;
+			}
+		}
+	}
+}
+
+static int wait_seen(volatile uint32_t *seen, uint32_t want)
+{
+	unsigned long spins = SPINS;
+
+	while (*seen != want && spins--)
+		cpu_relax();
+	return *seen == want;
+}
+
+int main(void)
+{
+	unsigned int cpus = (unsigned int)fdt_count_cpus(), i;
+	unsigned long toggles = bootarg_ulong("toggles", 1000), t;
+	unsigned long on = 0, off = 0, wrong = 0, spins = SPINS;
+	int slot = pci_find(0x1234, 0x11e8), stuck = 0;
+	uint16_t cmd;
+
+	report(slot >= 0 && cpus >= 2, "edu found, %u vCPUs", cpus);
+	if (slot < 0 || cpus < 2)
+		report_summary();
+	bar0 = pci_cfg_read32((unsigned int)slot, 0x10) & ~0xfULL;
+	cmd = pci_cfg_read16((unsigned int)slot, 0x04);
+	while (arrived < cpus - 1 && spins--)
+		cpu_relax();
+	report(arrived == cpus - 1, "%u readers ready", arrived);
+
+	go = 1; /* everyone touches the BAR at once */
+	spins = SPINS;
+	while (first_ok < cpus - 1 && spins--)
+		cpu_relax();
+	report(first_ok == cpus - 1, "concurrent first touches all read the ID");
+
+	for (t = 0; t < toggles && !stuck; t++) {
+		phase++; /* 4k+1 */
+		pci_cfg_write16((unsigned int)slot, 0x04, cmd & ~2);
+		phase++; /* 4k+2: decode is off */
+		stuck |= !wait_seen(&seen_off_phase, phase);
+		phase++; /* 4k+3 */
+		pci_cfg_write16((unsigned int)slot, 0x04, cmd);
+		phase++; /* 4(k+1): decode is on */
+		stuck |= !wait_seen(&seen_on_phase, phase);
+	}
+	done = 1;
+	for (i = 1; i < cpus && i < GUEST_MAX_CPUS; i++) {
+		on += good_on[i];
+		off += good_off[i];
+		wrong += bad[i];
+	}
+	report(!stuck, "%lu decode toggles, each one seen by a reader", t);
+	report(wrong == 0, "no wrong value (%lu reads while on returned the ID, "
+	       "%lu while off returned all-ones)", on, off);
+	report(on >= toggles && off >= toggles, "reads in both states");
+	report(mmio_read32(bar0) == EDU_ID, "BAR reads the ID at the end");
+	report_summary();
+}
