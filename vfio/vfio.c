@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Passing a device through: --device parsing, checks, bring-up, teardown. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -12,19 +11,6 @@
 
 #define CFG_COMMAND 0x04
 #define CFG_INT_PIN 0x3d
-
-static int bad(char *why, size_t whylen, const char *fmt, ...)
-	__printf(3, 4);
-
-static int bad(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 /* "DDDD:BB:DD.F" or "BB:DD.F": hex fields in range, nothing after. */
 static int parse_bdf(const char *s, unsigned int *dom, unsigned int *bus,
@@ -48,13 +34,13 @@ int vfio_spec_parse(const char *spec, char *sysfs, size_t len, char *why,
 	const char *arg;
 
 	if (strncmp(spec, "vfio,", 5) != 0)
-		return bad(why, whylen, "--device '%s' is not understood; "
+		return why_set(why, whylen, -EINVAL, "--device '%s' is not understood; "
 			   "write vfio,host=DDDD:BB:DD.F or "
 			   "vfio,sysfsdev=PATH", spec);
 	arg = spec + 5;
 	if (strncmp(arg, "host=", 5) == 0) {
 		if (parse_bdf(arg + 5, &dom, &bus, &dev, &fn))
-			return bad(why, whylen, "--device: '%s' is not a PCI "
+			return why_set(why, whylen, -EINVAL, "--device: '%s' is not a PCI "
 				   "address; write it like 0000:01:00.0",
 				   arg + 5);
 		snprintf(sysfs, len, "/sys/bus/pci/devices/%04x:%02x:%02x.%x",
@@ -63,13 +49,13 @@ int vfio_spec_parse(const char *spec, char *sysfs, size_t len, char *why,
 	}
 	if (strncmp(arg, "sysfsdev=", 9) == 0) {
 		if (arg[9] != '/' || strlen(arg + 9) >= len)
-			return bad(why, whylen, "--device: sysfsdev= needs an "
+			return why_set(why, whylen, -EINVAL, "--device: sysfsdev= needs an "
 				   "absolute path such as "
 				   "/sys/bus/mdev/devices/UUID");
 		snprintf(sysfs, len, "%s", arg + 9);
 		return 0;
 	}
-	return bad(why, whylen, "--device '%s': say which device with host= "
+	return why_set(why, whylen, -EINVAL, "--device '%s': say which device with host= "
 		   "or sysfsdev=", spec);
 }
 

@@ -2,24 +2,11 @@
 /* ELF64 loader for test guests; the input is untrusted (fuzzed). */
 #include <elf.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include "loader.h"
+#include "log.h"
 
 #define ELF_MAX_PHDRS 64
-
-static int fail(char *why, size_t whylen, int ret, const char *fmt, ...)
-	__printf(4, 5);
-
-static int fail(char *why, size_t whylen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 enum kernel_format loader_detect(const void *buf, size_t size)
 {
@@ -39,36 +26,36 @@ static int check_ehdr(const Elf64_Ehdr *eh, size_t size, uint16_t machine,
 	uint64_t phend;
 
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
-		return fail(why, whylen, -ENOEXEC, "it is a 32-bit ELF file; "
+		return why_set(why, whylen, -ENOEXEC, "it is a 32-bit ELF file; "
 			    "ferry loads ELF64 executables");
 	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
-		return fail(why, whylen, -ENOEXEC, "it is a big-endian ELF file");
+		return why_set(why, whylen, -ENOEXEC, "it is a big-endian ELF file");
 	if (eh->e_ident[EI_VERSION] != EV_CURRENT)
-		return fail(why, whylen, -ENOEXEC, "unknown ELF version %u",
+		return why_set(why, whylen, -ENOEXEC, "unknown ELF version %u",
 			    eh->e_ident[EI_VERSION]);
 	if (eh->e_machine != machine)
-		return fail(why, whylen, -ENOEXEC,
+		return why_set(why, whylen, -ENOEXEC,
 			    "it is built for ELF machine %u, this host needs %u",
 			    eh->e_machine, machine);
 	if (eh->e_type == ET_DYN)
-		return fail(why, whylen, -ENOEXEC, "it is position-independent "
+		return why_set(why, whylen, -ENOEXEC, "it is position-independent "
 			    "(ET_DYN); link it with -no-pie at a fixed address");
 	if (eh->e_type != ET_EXEC)
-		return fail(why, whylen, -ENOEXEC, "it is not an executable "
+		return why_set(why, whylen, -ENOEXEC, "it is not an executable "
 			    "(ELF type %u)", eh->e_type);
 	if (eh->e_phentsize != sizeof(Elf64_Phdr))
-		return fail(why, whylen, -ENOEXEC,
+		return why_set(why, whylen, -ENOEXEC,
 			    "program header size %u is not %zu",
 			    eh->e_phentsize, sizeof(Elf64_Phdr));
 	if (eh->e_phnum == 0 || eh->e_phnum > ELF_MAX_PHDRS)
-		return fail(why, whylen, -ENOEXEC,
+		return why_set(why, whylen, -ENOEXEC,
 			    "it has %u program headers (1 to %d allowed)",
 			    eh->e_phnum, ELF_MAX_PHDRS);
 	if (__builtin_add_overflow(eh->e_phoff,
 				   (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr),
 				   &phend) ||
 	    phend > size)
-		return fail(why, whylen, -ENOEXEC,
+		return why_set(why, whylen, -ENOEXEC,
 			    "it is truncated: program headers end past the "
 			    "file's %zu bytes", size);
 	return 0;
@@ -83,21 +70,21 @@ static int check_segment(const struct guest_mem *mem, const Elf64_Phdr *ph,
 	unsigned int i;
 
 	if (ph->p_filesz > ph->p_memsz)
-		return fail(why, whylen, -EINVAL, "segment %u has more file "
+		return why_set(why, whylen, -EINVAL, "segment %u has more file "
 			    "bytes than memory bytes", idx);
 	if (__builtin_add_overflow(ph->p_offset, ph->p_filesz, &end) ||
 	    end > size)
-		return fail(why, whylen, -EINVAL, "it is truncated: segment %u "
+		return why_set(why, whylen, -EINVAL, "it is truncated: segment %u "
 			    "ends past the file's %zu bytes", idx, size);
 	if (ph->p_vaddr != ph->p_paddr)
-		return fail(why, whylen, -EINVAL, "segment %u has virtual "
+		return why_set(why, whylen, -EINVAL, "segment %u has virtual "
 			    "address 0x%llx but physical 0x%llx; ferry runs "
 			    "test guests identity-mapped", idx,
 			    (unsigned long long)ph->p_vaddr,
 			    (unsigned long long)ph->p_paddr);
 	if (__builtin_add_overflow(ph->p_paddr, ph->p_memsz, &end) ||
 	    !mem_gpa_to_hva(mem, ph->p_paddr, ph->p_memsz))
-		return fail(why, whylen, -EINVAL, "segment %u at 0x%llx "
+		return why_set(why, whylen, -EINVAL, "segment %u at 0x%llx "
 			    "(0x%llx bytes) lies outside guest RAM; give more "
 			    "--memory or relink", idx,
 			    (unsigned long long)ph->p_paddr,
@@ -105,7 +92,7 @@ static int check_segment(const struct guest_mem *mem, const Elf64_Phdr *ph,
 	for (i = 0; i < nr_reserved; i++)
 		if (ranges_overlap(ph->p_paddr, ph->p_memsz, reserved[i].gpa,
 				   reserved[i].len))
-			return fail(why, whylen, -EINVAL, "segment %u at "
+			return why_set(why, whylen, -EINVAL, "segment %u at "
 				    "0x%llx overlaps ferry's boot data at "
 				    "0x%llx-0x%llx; link above it", idx,
 				    (unsigned long long)ph->p_paddr,
@@ -128,7 +115,7 @@ int elf_load(const struct guest_mem *mem, const void *buf, size_t size,
 
 	memset(img, 0, sizeof(*img));
 	if (size < sizeof(eh) || memcmp(file, ELFMAG, SELFMAG) != 0)
-		return fail(why, whylen, -ENOEXEC, "it is not an ELF file");
+		return why_set(why, whylen, -ENOEXEC, "it is not an ELF file");
 	/* Copy headers out: @buf may be unaligned, and is never trusted. */
 	memcpy(&eh, file, sizeof(eh));
 	ret = check_ehdr(&eh, size, machine, why, whylen);
@@ -148,7 +135,7 @@ int elf_load(const struct guest_mem *mem, const void *buf, size_t size,
 		for (j = 0; j < n; j++)
 			if (ranges_overlap(p.p_paddr, p.p_memsz, ph[j].p_paddr,
 					   ph[j].p_memsz))
-				return fail(why, whylen, -EINVAL,
+				return why_set(why, whylen, -EINVAL,
 					    "segment %u overlaps another "
 					    "segment at 0x%llx", i,
 					    (unsigned long long)ph[j].p_paddr);
@@ -158,9 +145,9 @@ int elf_load(const struct guest_mem *mem, const void *buf, size_t size,
 		ph[n++] = p;
 	}
 	if (n == 0)
-		return fail(why, whylen, -ENOEXEC, "it has no loadable segment");
+		return why_set(why, whylen, -ENOEXEC, "it has no loadable segment");
 	if (!entry_ok)
-		return fail(why, whylen, -EINVAL, "its entry point 0x%llx is "
+		return why_set(why, whylen, -EINVAL, "its entry point 0x%llx is "
 			    "not inside an executable segment",
 			    (unsigned long long)eh.e_entry);
 

@@ -51,6 +51,16 @@ int log_ratelimit_ok(struct log_ratelimit *rl, const char *what)
 	return 0;
 }
 
+int why_set(char *why, size_t whylen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
 void die(int status, const char *fmt, ...)
 {
 	va_list ap;

@@ -39,6 +39,13 @@ int log_ratelimit_ok(struct log_ratelimit *rl, const char *what);
 			warn(__VA_ARGS__);                                     \
 	} while (0)
 
+/*
+ * For parsers that explain a refusal to their caller: format one
+ * sentence into @why (@whylen bytes) and return @ret.
+ */
+int why_set(char *why, size_t whylen, int ret, const char *fmt, ...)
+	__printf(4, 5);
+
 /* Setup-time only: print and exit with @status. Never on a guest path. */
 void die(int status, const char *fmt, ...) __printf(2, 3) __noreturn;
 

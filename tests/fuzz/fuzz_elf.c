@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <stdlib.h>
 #include "loader.h"
+#include "fuzz_ram.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -11,24 +12,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct gpa_range reserved[] = { { 0, MiB } };
-	static struct guest_mem mem;
+	const struct guest_mem *mem = fuzz_ram(FUZZ_RAM);
 	struct elf_image img;
 	char why[256];
-	uint8_t *copy;
+	uint8_t *copy = fuzz_copy(data, size);
 
-	if (!mem.base) {
-		mem.fd = -1;
-		mem.base = malloc(FUZZ_RAM);
-		mem.size = FUZZ_RAM;
-		if (!mem.base || mem_add_region(&mem, 0, FUZZ_RAM))
-			abort();
-	}
-	/* An exact-size heap copy lets ASan catch any read past the end. */
-	copy = malloc(size ? size : 1);
 	if (!copy)
 		return 0;
-	memcpy(copy, data, size);
-	if (elf_load(&mem, copy, size, EM_X86_64, reserved, 1, &img, why,
+	why[0] = 0;
+	if (elf_load(mem, copy, size, EM_X86_64, reserved, 1, &img, why,
 		     sizeof(why)) == 0) {
 		/* Whatever loaded must lie in RAM, above the reserved range. */
 		if (img.lo < MiB || img.hi > FUZZ_RAM || img.lo >= img.hi)

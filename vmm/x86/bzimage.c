@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* Linux x86 boot protocol: loading a bzImage for its 64-bit entry. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <asm/bootparam.h>
+#include "../log.h"
 #include "bzimage.h"
 #include "layout.h"
 
@@ -14,19 +14,6 @@
 #define E820_RAM 1
 #define E820_RESERVED 2
 #define ENTRY_64_OFF 0x200
-
-static int fail(char *why, size_t whylen, int ret, const char *fmt, ...)
-	__printf(4, 5);
-
-static int fail(char *why, size_t whylen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 static_assert(SETUP_HDR_OFF + sizeof(struct setup_header) == 0x26c,
 	      "setup_header layout");
@@ -39,27 +26,27 @@ int bzimage_parse(const void *buf, size_t size, struct bzimage_hdr *h,
 	uint64_t setup_sects;
 
 	if (size < SETUP_HDR_OFF + sizeof(sh))
-		return fail(why, whylen, -ENOEXEC, "it is too short to be a "
+		return why_set(why, whylen, -ENOEXEC, "it is too short to be a "
 			    "bzImage (%zu bytes)", size);
 	memcpy(&sh, (const uint8_t *)buf + SETUP_HDR_OFF, sizeof(sh));
 	if (sh.boot_flag != BOOT_FLAG || sh.header != HDRS)
-		return fail(why, whylen, -ENOEXEC, "it has no Linux setup "
+		return why_set(why, whylen, -ENOEXEC, "it has no Linux setup "
 			    "header");
 	if (sh.version < MIN_PROTOCOL)
-		return fail(why, whylen, -ENOEXEC, "its boot protocol %u.%02u "
+		return why_set(why, whylen, -ENOEXEC, "its boot protocol %u.%02u "
 			    "is older than 2.12; ferry needs a 64-bit kernel "
 			    "from Linux 3.8 or later", sh.version >> 8,
 			    sh.version & 0xff);
 	if (!(sh.xloadflags & XLF_KERNEL_64))
-		return fail(why, whylen, -ENOEXEC, "it has no 64-bit entry "
+		return why_set(why, whylen, -ENOEXEC, "it has no 64-bit entry "
 			    "point (a 32-bit kernel?)");
 	if (!(sh.loadflags & LOADED_HIGH))
-		return fail(why, whylen, -ENOEXEC, "it is a zImage that must "
+		return why_set(why, whylen, -ENOEXEC, "it is a zImage that must "
 			    "load below 1 MiB");
 	setup_sects = sh.setup_sects ? sh.setup_sects : 4;
 	h->setup_size = (setup_sects + 1) * 512;
 	if (h->setup_size + ENTRY_64_OFF >= size)
-		return fail(why, whylen, -ENOEXEC, "it is truncated: the "
+		return why_set(why, whylen, -ENOEXEC, "it is truncated: the "
 			    "kernel after the %llu setup bytes is missing",
 			    (unsigned long long)h->setup_size);
 	h->version = sh.version;
@@ -69,7 +56,7 @@ int bzimage_parse(const void *buf, size_t size, struct bzimage_hdr *h,
 						: 0x37ffffff;
 	h->cmdline_size = sh.cmdline_size ? sh.cmdline_size : 255;
 	if (h->load_gpa < X86_BOOT_DATA_END || !IS_ALIGNED(h->load_gpa, 4096))
-		return fail(why, whylen, -ENOEXEC, "its preferred load address "
+		return why_set(why, whylen, -ENOEXEC, "its preferred load address "
 			    "0x%llx is unusable", (unsigned long long)h->load_gpa);
 	return 0;
 }
@@ -128,25 +115,25 @@ int bzimage_load(const struct guest_mem *mem, const void *buf, size_t size,
 		return ret;
 	if (__builtin_add_overflow(h.load_gpa, h.init_size, &kend) ||
 	    !(kernel = mem_gpa_to_hva(mem, h.load_gpa, h.init_size)))
-		return fail(why, whylen, -EINVAL, "the kernel needs %llu MiB "
+		return why_set(why, whylen, -EINVAL, "the kernel needs %llu MiB "
 			    "of RAM from 0x%llx; give more --memory",
 			    (unsigned long long)(h.init_size >> 20),
 			    (unsigned long long)h.load_gpa);
 	if (initrd_size && kend > initrd_gpa)
-		return fail(why, whylen, -EINVAL, "the initrd does not fit "
+		return why_set(why, whylen, -EINVAL, "the initrd does not fit "
 			    "above the kernel; give more --memory");
 	if (initrd_size && initrd_gpa + initrd_size - 1 > h.initrd_addr_max)
-		return fail(why, whylen, -EINVAL, "the initrd ends above "
+		return why_set(why, whylen, -EINVAL, "the initrd ends above "
 			    "0x%llx, where this kernel cannot reach it",
 			    (unsigned long long)h.initrd_addr_max);
 	if (cmd_len > h.cmdline_size || cmd_len >= X86_CMDLINE_MAX)
-		return fail(why, whylen, -E2BIG, "the command line is %zu "
+		return why_set(why, whylen, -E2BIG, "the command line is %zu "
 			    "bytes; this kernel takes at most %u", cmd_len,
 			    MIN(h.cmdline_size, (uint32_t)X86_CMDLINE_MAX - 1));
 	bp = mem_gpa_to_hva(mem, X86_ZERO_PAGE_GPA, sizeof(*bp));
 	cmd = mem_gpa_to_hva(mem, X86_CMDLINE_GPA, X86_CMDLINE_MAX);
 	if (!bp || !cmd)
-		return fail(why, whylen, -EINVAL, "guest RAM does not cover "
+		return why_set(why, whylen, -EINVAL, "guest RAM does not cover "
 			    "the boot data");
 
 	/* All checks passed: now write RAM. */
