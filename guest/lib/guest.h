@@ -90,6 +90,9 @@ unsigned long bootarg_ulong(const char *key, unsigned long def);
 void irq_init(void);
 unsigned int lapic_id(void);
 unsigned int irq_seen(unsigned int vector);
+/* Run @fn in the interrupt handler of @vector, before the EOI (a driver
+ * acknowledges a level-triggered device there). */
+void irq_handler(unsigned int vector, void (*fn)(void));
 /* Send IOAPIC pin @pin to @vector on this CPU, level- or edge-triggered. */
 void ioapic_route(unsigned int pin, unsigned int vector, int level);
 /* Wait until @vector has fired @count times in all; 0 on timeout. */

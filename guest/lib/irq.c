@@ -28,6 +28,7 @@ void isr_dispatch(struct frame *f);
 
 static struct idt_entry idt[256] __attribute__((aligned(16)));
 static volatile unsigned int irq_count[256];
+static void (*handlers[256])(void);
 
 void isr_dispatch(struct frame *f)
 {
@@ -37,6 +38,9 @@ void isr_dispatch(struct frame *f)
 			(unsigned long)f->rip);
 		debug_exit(0x7e);
 	}
+	/* A level-triggered source must be quiet before the EOI. */
+	if (handlers[f->vector])
+		handlers[f->vector]();
 	irq_count[f->vector]++;
 	mmio_write32(LAPIC + LAPIC_EOI, 0);
 }
@@ -88,6 +92,11 @@ unsigned int lapic_id(void)
 	return mmio_read32(LAPIC + LAPIC_ID) >> 24;
 }
 
+void irq_handler(unsigned int vector, void (*fn)(void))
+{
+	handlers[vector & 0xff] = fn;
+}
+
 unsigned int irq_seen(unsigned int vector)
 {
 	return irq_count[vector & 0xff];
@@ -95,9 +104,14 @@ unsigned int irq_seen(unsigned int vector)
 
 int irq_wait(unsigned int vector, unsigned int count, unsigned long spins)
 {
-	while (irq_count[vector & 0xff] < count && spins--) {
-		/* sti; hlt is atomic: no wake-up is lost between the two. */
-		__asm__ volatile("sti; hlt; cli" ::: "memory");
-	}
+	/*
+	 * No hlt: nothing arms a timer, so a lost interrupt would halt us
+	 * for good. Open an interrupt window on each turn instead, so
+	 * @spins bounds the wait (sti takes effect after the next
+	 * instruction). No pause either: under nested virtualisation it can
+	 * exit to the hypervisor and make the bound very long.
+	 */
+	while (irq_count[vector & 0xff] < count && spins--)
+		__asm__ volatile("sti; nop; nop; cli" ::: "memory");
 	return irq_count[vector & 0xff] >= count;
 }

@@ -12,13 +12,18 @@
 # this machine's root (shared read-only over 9p), so every absolute path is
 # the same as here. Exit status: 0 if every scenario passed.
 # Environment: FERRY_BUILD (default build), FERRY_LAB_CACHE (default
-# ~/.cache/ferry-lab), FERRY_LAB_TIMEOUT (seconds, default 600).
+# ~/.cache/ferry-lab), FERRY_LAB_TIMEOUT (seconds per L1 boot, default 300).
+#
+# If L1 reports no result for a scenario (it hung: the emulated L0 now and
+# then stops delivering timer interrupts to L1, seen as soft lockups of
+# L1's idle task), the boot is retried once, and the log says so. A
+# scenario that reports FAIL is never retried.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${FERRY_BUILD:-$REPO/build}" && pwd)
 CACHE=${FERRY_LAB_CACHE:-$HOME/.cache/ferry-lab}
-TIMEOUT=${FERRY_LAB_TIMEOUT:-600}
+TIMEOUT=${FERRY_LAB_TIMEOUT:-300}
 LAB=$REPO/tests/lab
 
 say() { printf 'lab: %s\n' "$*" >&2; }
@@ -138,7 +143,7 @@ build_l2() {
 make_device_files() {
 	rm -f "$CACHE/nvme.img"
 	truncate -s 64M "$CACHE/nvme.img"
-	{ printf '\125\252'; head -c 8190 /dev/zero | tr '\0' 'R'; } >"$CACHE/edu-rom.bin"
+	python3 "$LAB/tools/option-rom.py" >"$CACHE/edu-rom.bin"
 }
 
 prepare() {
@@ -193,11 +198,20 @@ run() {
 		[ "$(scenario_append "$s")" = "$extra" ] ||
 			die "scenarios with different lab-append lines cannot share an L1 boot"
 	done
-	say "booting L1 ($KVER) for: $*"
-	local IFS=,
-	boot_l1 "$*" "$extra" | tee "$log" || true
-	unset IFS
-	local fail=0 r
+	local attempt r missing
+	for attempt in 1 2; do
+		say "booting L1 ($KVER) for: $* (attempt $attempt)"
+		local IFS=,
+		boot_l1 "$*" "$extra" | tee "$log" || true
+		unset IFS
+		missing=0
+		for s in "$@"; do
+			grep -aq "^LAB-RESULT $s " "$log" || missing=1
+		done
+		[ $missing = 0 ] && break
+		[ $attempt = 1 ] && say "L1 gave no result for every scenario (hung?): retrying once"
+	done
+	local fail=0
 	for s in "$@"; do
 		r=$(sed -n "s/^LAB-RESULT $s \([0-9]*\).*/\1/p" "$log" | tr -d '\r' | tail -n1)
 		if [ -z "$r" ]; then

@@ -9,7 +9,7 @@ bind_vfio "$EDU" || { echo "FAIL: cannot bind $EDU to vfio-pci"; exit 1; }
 out=$(mktemp)
 toggles=1000
 
-$FERRY run --kernel "$LAB_BUILD/guest/bar-race.elf" --cpus 4 --stats \
+timeout 300 $FERRY run --kernel "$LAB_BUILD/guest/bar-race.elf" --cpus 4 --stats \
 	--device vfio,host=$EDU --cmdline "toggles=$toggles" </dev/null >"$out" 2>&1
 status=$?
 sed 's/^/    | /' "$out"

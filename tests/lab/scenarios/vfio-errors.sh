@@ -16,7 +16,7 @@ echo "edu $EDU, edu behind the bridge $EDU2 (group $(group_of "$EDU2")), virtio 
 one_error() {
 	name=$1 want=$2 pattern=$3
 	shift 3
-	out=$("$@" </dev/null 2>&1)
+	out=$(timeout 120 "$@" </dev/null 2>&1)
 	status=$?
 	echo "$out" | sed 's/^/    | /'
 	n=$(echo "$out" | grep -c '^ferry: error:')
