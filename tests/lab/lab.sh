@@ -22,7 +22,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${FERRY_BUILD:-$REPO/build}" && pwd)
-CACHE=${FERRY_LAB_CACHE:-$HOME/.cache/ferry-lab}
+CACHE=${FERRY_LAB_CACHE:-${HOME:-/root}/.cache/ferry-lab}
 TIMEOUT=${FERRY_LAB_TIMEOUT:-300}
 LAB=$REPO/tests/lab
 
