@@ -33,10 +33,11 @@ struct barmap_ops {
 enum barmap_state { BARMAP_OFF, BARMAP_ARMED, BARMAP_MAPPED, BARMAP_TRAPPED };
 
 struct barmap_stats {
-	_Atomic uint64_t faults;   /* trapped accesses that asked to map */
-	_Atomic uint64_t installs; /* times the whole BAR was installed */
-	_Atomic uint64_t revokes;  /* installed mappings taken away */
-	_Atomic uint64_t failures; /* installs that fell back to trapping */
+	_Atomic uint64_t faults; /* trapped accesses that asked to map */
+	/* The rest change under barmap.lock only. */
+	uint64_t installs;	 /* times the whole BAR was installed */
+	uint64_t revokes;	 /* installed mappings taken away */
+	uint64_t failures;	 /* installs that fell back to trapping */
 };
 
 struct barmap {
