@@ -78,12 +78,21 @@ static int intx_enable(struct vfio_pci_dev *d)
 	return 0;
 }
 
+/*
+ * INTx off, in the order that keeps the two kernel users of our eventfds
+ * apart: mask it in VFIO (no new trigger), detach KVM's resampling irqfd
+ * (no new unmask), and only then free VFIO's interrupt and its unmask
+ * handler. Freeing VFIO's side first, with KVM still resampling into it,
+ * hung L1's kernel now and then in the lab.
+ */
 static void intx_disable(struct vfio_pci_dev *d)
 {
 	if (!d->intx_on)
 		return;
-	disable_index(d, VFIO_PCI_INTX_IRQ_INDEX);
+	set_irqs(d, VFIO_PCI_INTX_IRQ_INDEX,
+		 VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_MASK, 1, NULL);
 	vm_irqfd_deassign(d->vfio->vm, d->intx_efd, d->intx_gsi);
+	disable_index(d, VFIO_PCI_INTX_IRQ_INDEX);
 	d->intx_on = 0;
 }
 
