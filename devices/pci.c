@@ -159,9 +159,20 @@ static struct pci_dev *find(struct pci *pci, unsigned int slot,
 	return slot < PCI_SLOTS && fn == 0 ? pci->slots[slot] : NULL;
 }
 
+/* Which BAR register (0-5, or PCI_ROM_BAR) holds @off, or -1. */
+static int bar_at(uint32_t off)
+{
+	if (off >= CFG_BAR0 && off < CFG_BAR_END)
+		return (int)(off - CFG_BAR0) / 4;
+	if (off >= CFG_ROM && off < CFG_ROM + 4)
+		return PCI_ROM_BAR;
+	return -1;
+}
+
 void pci_cfg_read(struct pci *pci, unsigned int slot, unsigned int fn,
 		  uint32_t off, void *data, uint32_t len)
 {
+	int bar = bar_at(off);
 	struct pci_dev *dev;
 	uint32_t v;
 
@@ -172,11 +183,8 @@ void pci_cfg_read(struct pci *pci, unsigned int slot, unsigned int fn,
 	dev = find(pci, slot, fn);
 	if (!dev)
 		goto out;
-	if ((off >= CFG_BAR0 && off < CFG_BAR_END) ||
-	    (off >= CFG_ROM && off < CFG_ROM + 4)) {
-		int i = off >= CFG_ROM ? PCI_ROM_BAR : (int)(off - CFG_BAR0) / 4;
-
-		v = bar_reg(dev, i) >> ((off & 3) * 8);
+	if (bar >= 0) {
+		v = bar_reg(dev, bar) >> ((off & 3) * 8);
 		data_put(data, len, v);
 	} else if (off >= CFG_INT_LINE && off < CFG_INT_LINE + 2) {
 		v = dev->irq_line | (uint32_t)dev->irq_pin << 8;
@@ -191,6 +199,7 @@ out:
 void pci_cfg_write(struct pci *pci, unsigned int slot, unsigned int fn,
 		   uint32_t off, const void *data, uint32_t len)
 {
+	int bar = bar_at(off);
 	struct pci_dev *dev;
 
 	if (off >= PCI_CFG_SPACE || (off & 3) + len > 4)
@@ -199,11 +208,9 @@ void pci_cfg_write(struct pci *pci, unsigned int slot, unsigned int fn,
 	dev = find(pci, slot, fn);
 	if (!dev)
 		goto out;
-	if ((off >= CFG_BAR0 && off < CFG_BAR_END) ||
-	    (off >= CFG_ROM && off < CFG_ROM + 4)) {
-		int i = off >= CFG_ROM ? PCI_ROM_BAR : (int)(off - CFG_BAR0) / 4;
-
-		bar_reg_write(dev, i, merge(bar_reg(dev, i), off & 3, data, len));
+	if (bar >= 0) {
+		bar_reg_write(dev, bar, merge(bar_reg(dev, bar), off & 3, data,
+					      len));
 	} else if (off == CFG_INT_LINE && len == 1) {
 		dev->irq_line = *(const uint8_t *)data;
 	} else if (off >= CFG_INT_LINE && off < CFG_INT_LINE + 4) {
