@@ -133,7 +133,6 @@ int main(void)
 	int slot, same = 1;
 	uint16_t cmd;
 
-	irq_init();
 	irq_handler(VECTOR, edu_isr);
 	slot = pci_find(EDU_VENDOR, EDU_DEVICE);
 	report(slot >= 0, "edu found at slot %d through ECAM", slot);

@@ -33,9 +33,10 @@ static void (*handlers[256])(void);
 void isr_dispatch(struct frame *f)
 {
 	if (f->vector < 32) {
-		printf_("guest: exception %lu (error 0x%lx) at rip 0x%lx\n",
-			(unsigned long)f->vector, (unsigned long)f->error,
-			(unsigned long)f->rip);
+		printf_("guest: exception %lu (error 0x%lx) at rip 0x%lx on "
+			"APIC %u\n", (unsigned long)f->vector,
+			(unsigned long)f->error, (unsigned long)f->rip,
+			lapic_id());
 		debug_exit(0x7e);
 	}
 	/* A level-triggered source must be quiet before the EOI. */

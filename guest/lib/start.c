@@ -31,6 +31,9 @@ void reboot(void)
 
 void guest_start(const void *fdt, unsigned long cpu)
 {
+	/* Every vCPU gets the IDT: an exception is reported, not a silent
+	 * triple fault. */
+	irq_init();
 	if (cpu == 0) {
 		guest_fdt = fdt;
 		debug_exit((uint32_t)main());
