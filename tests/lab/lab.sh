@@ -12,18 +12,18 @@
 # this machine's root (shared read-only over 9p), so every absolute path is
 # the same as here. Exit status: 0 if every scenario passed.
 # Environment: FERRY_BUILD (default build), FERRY_LAB_CACHE (default
-# ~/.cache/ferry-lab), FERRY_LAB_TIMEOUT (seconds per L1 boot, default 300).
+# ~/.cache/ferry-lab), FERRY_LAB_TIMEOUT (seconds per L1 boot, default 240).
 #
-# If L1 reports no result for a scenario (it hung: the emulated L0 now and
-# then stops delivering timer interrupts to L1, seen as soft lockups of
-# L1's idle task), the boot is retried once, and the log says so. A
-# scenario that reports FAIL is never retried.
+# If L1 reports no result for a scenario (it hung: under TCG's nested SVM
+# L1 now and then stalls, seen as RCU stalls and soft lockups of its idle
+# task; see docs/lab.md), the boot is tried again, up to three times in
+# all, and the log says so. A scenario that reports FAIL is never retried.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${FERRY_BUILD:-$REPO/build}" && pwd)
 CACHE=${FERRY_LAB_CACHE:-${HOME:-/root}/.cache/ferry-lab}
-TIMEOUT=${FERRY_LAB_TIMEOUT:-300}
+TIMEOUT=${FERRY_LAB_TIMEOUT:-240}
 LAB=$REPO/tests/lab
 
 say() { printf 'lab: %s\n' "$*" >&2; }
@@ -199,7 +199,7 @@ run() {
 			die "scenarios with different lab-append lines cannot share an L1 boot"
 	done
 	local attempt r missing
-	for attempt in 1 2; do
+	for attempt in 1 2 3; do
 		say "booting L1 ($KVER) for: $* (attempt $attempt)"
 		local IFS=,
 		boot_l1 "$*" "$extra" | tee "$log" || true
@@ -209,7 +209,7 @@ run() {
 			grep -aq "^LAB-RESULT $s " "$log" || missing=1
 		done
 		[ $missing = 0 ] && break
-		[ $attempt = 1 ] && say "L1 gave no result for every scenario (hung?): retrying once"
+		[ $attempt -lt 3 ] && say "L1 gave no result for every scenario (hung?): trying again"
 	done
 	local fail=0
 	for s in "$@"; do
