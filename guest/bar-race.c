@@ -25,6 +25,24 @@ static volatile uint32_t seen_on_phase = 0xffffffff, seen_off_phase;
 static volatile unsigned long good_on[GUEST_MAX_CPUS], good_off[GUEST_MAX_CPUS];
 static volatile unsigned long bad[GUEST_MAX_CPUS];
 
+/* The first wrong reads, for the report. */
+#define MAX_SHOWN 4
+static volatile unsigned int shown;
+static volatile uint32_t shown_val[MAX_SHOWN], shown_phase[MAX_SHOWN];
+static volatile unsigned int shown_cpu[MAX_SHOWN];
+
+static void wrong(unsigned int cpu, uint32_t v, uint32_t p)
+{
+	unsigned int i = __atomic_fetch_add(&shown, 1, __ATOMIC_SEQ_CST);
+
+	bad[cpu]++;
+	if (i < MAX_SHOWN) {
+		shown_val[i] = v;
+		shown_phase[i] = p;
+		shown_cpu[i] = cpu;
+	}
+}
+
 void secondary_main(unsigned int cpu)
 {
 	__atomic_fetch_add(&arrived, 1, __ATOMIC_SEQ_CST);
@@ -46,14 +64,14 @@ void secondary_main(unsigned int cpu)
 				good_on[cpu]++;
 				seen_on_phase = p1;
 			} else {
-				bad[cpu]++;
+				wrong(cpu, v, p1);
 			}
 		} else if (p1 % 4 == 2) {
 			if (v == 0xffffffff) {
 				good_off[cpu]++;
 				seen_off_phase = p1;
 			} else {
-				bad[cpu]++;
+				wrong(cpu, v, p1);
 			}
 		}
 	}
@@ -72,7 +90,7 @@ int main(void)
 {
 	unsigned int cpus = (unsigned int)fdt_count_cpus(), i;
 	unsigned long toggles = bootarg_ulong("toggles", 1000), t;
-	unsigned long on = 0, off = 0, wrong = 0, spins = SPINS;
+	unsigned long on = 0, off = 0, bad_reads = 0, spins = SPINS;
 	int slot = pci_find(0x1234, 0x11e8), stuck = 0;
 	uint16_t cmd;
 
@@ -105,10 +123,14 @@ int main(void)
 	for (i = 1; i < cpus && i < GUEST_MAX_CPUS; i++) {
 		on += good_on[i];
 		off += good_off[i];
-		wrong += bad[i];
+		bad_reads += bad[i];
 	}
 	report(!stuck, "%lu decode toggles, each one seen by a reader", t);
-	report(wrong == 0, "no wrong value (%lu reads while on returned the ID, "
+	for (i = 0; i < shown && i < MAX_SHOWN; i++)
+		printf_("bar-race: vCPU %u read 0x%x in phase %u (%s)\n",
+			shown_cpu[i], shown_val[i], shown_phase[i],
+			shown_phase[i] % 4 ? "decode off" : "decode on");
+	report(bad_reads == 0, "no wrong value (%lu reads while on returned the ID, "
 	       "%lu while off returned all-ones)", on, off);
 	report(on >= toggles && off >= toggles, "reads in both states");
 	report(mmio_read32(bar0) == EDU_ID, "BAR reads the ID at the end");
