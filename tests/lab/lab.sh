@@ -12,7 +12,9 @@
 # this machine's root (shared read-only over 9p), so every absolute path is
 # the same as here. Exit status: 0 if every scenario passed.
 # Environment: FERRY_BUILD (default build), FERRY_LAB_CACHE (default
-# ~/.cache/ferry-lab), FERRY_LAB_TIMEOUT (seconds per L1 boot, default 240).
+# ~/.cache/ferry-lab), FERRY_LAB_TIMEOUT (seconds per L1 boot, default 240),
+# FERRY_LAB_ACCEL (L0's -accel, default tcg; tcg,thread=single to rule out
+# multi-threaded TCG).
 #
 # If L1 reports no result for a scenario (it hung: under TCG's nested SVM
 # L1 now and then stalls, seen as RCU stalls and soft lockups of its idle
@@ -170,7 +172,7 @@ boot_l1() {
 	append+=" lab.kernel=$kdir/root/boot/vmlinuz-$KVER lab.l2initrd=$CACHE/l2.cpio.gz"
 	append+=" lab.scenarios=$scenarios lab.benchruns=${LAB_BENCH_RUNS:-5}"
 	timeout --foreground "$TIMEOUT" qemu-system-x86_64 \
-		-accel tcg -machine q35 -cpu qemu64,+svm,+npt -m 2G -smp 2 \
+		-accel "${FERRY_LAB_ACCEL:-tcg}" -machine q35 -cpu qemu64,+svm,+npt -m 2G -smp 2 \
 		-nographic -no-reboot -net none \
 		-kernel "$kdir/root/boot/vmlinuz-$KVER" -initrd "$kdir/l1.cpio.gz" \
 		-append "$append" \
