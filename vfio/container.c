@@ -42,21 +42,6 @@ static int open_container(struct vfio *v)
 	return 0;
 }
 
-/* Driver bound to PCI device @dir, or "" if none. */
-static void driver_of(const char *dir, char *drv, size_t len)
-{
-	char path[600], link[512];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "%s/driver", dir);
-	n = readlink(path, link, sizeof(link) - 1);
-	drv[0] = '\0';
-	if (n > 0) {
-		link[n] = '\0';
-		snprintf(drv, len, "%s", strrchr(link, '/') + 1);
-	}
-}
-
 /* Say which device of group @id keeps it from being viable. */
 static void explain_not_viable(int id)
 {
@@ -70,8 +55,8 @@ static void explain_not_viable(int id)
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		driver_of(path, drv, sizeof(drv));
-		if (drv[0] && strcmp(drv, "vfio-pci") != 0) {
+		if (vfio_sysfs_link(path, "driver", drv, sizeof(drv)) == 0 &&
+		    strcmp(drv, "vfio-pci") != 0) {
 			err("IOMMU group %d is not viable: %s in the same group "
 			    "is bound to host driver '%s'; bind every device in "
 			    "%s to vfio-pci", id, e->d_name, drv, dir);

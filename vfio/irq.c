@@ -141,6 +141,39 @@ static int alloc_vectors(struct vfio_pci_dev *d, unsigned int n,
 }
 
 /*
+ * Switch from INTx to @n vectors of VFIO IRQ index @index (MSI or MSI-X):
+ * eventfds, then VFIO. On failure INTx comes back and -errno is
+ * returned. Called with irq_lock held, no vectors allocated.
+ */
+static int enter_vectors(struct vfio_pci_dev *d, unsigned int index,
+			 unsigned int n, const char *what)
+{
+	int32_t *fds = calloc(n, sizeof(*fds));
+	int ret;
+
+	if (!fds) {
+		intx_enable(d); /* a no-op if it never went away */
+		return -ENOMEM;
+	}
+	intx_disable(d);
+	ret = alloc_vectors(d, n, fds);
+	if (!ret)
+		ret = set_irqs(d, index,
+			       VFIO_IRQ_SET_DATA_EVENTFD |
+				       VFIO_IRQ_SET_ACTION_TRIGGER,
+			       n, fds);
+	free(fds);
+	if (ret) {
+		vfio_dev_warn_rl(d, "cannot enable %u %s vector(s): %s", n,
+				 what, strerror(-ret));
+		free_vectors(d);
+		if (intx_enable(d))
+			vfio_dev_warn_rl(d, "INTx did not come back");
+	}
+	return ret;
+}
+
+/*
  * Make vector @i deliver @addr/@data when @live, or hold its interrupts
  * when not. Called with irq_lock held.
  */
@@ -199,8 +232,6 @@ static void leave_mode(struct vfio_pci_dev *d)
 void vfio_msi_ctrl_write(struct vfio_pci_dev *d)
 {
 	unsigned int mmc, mme, n, i;
-	int32_t *fds;
-	int ret;
 
 	pthread_mutex_lock(&d->irq_lock);
 	if (!(d->msi.ctrl & MSI_CTRL_ENABLE)) {
@@ -216,25 +247,8 @@ void vfio_msi_ctrl_write(struct vfio_pci_dev *d)
 	mmc = (d->msi.ctrl & MSI_CTRL_MMC) >> 1;
 	mme = (d->msi.ctrl & MSI_CTRL_MME) >> 4;
 	n = 1u << MIN(mme, mmc);
-	fds = calloc(n, sizeof(*fds));
-	if (!fds)
+	if (enter_vectors(d, VFIO_PCI_MSI_IRQ_INDEX, n, "MSI"))
 		goto out;
-	intx_disable(d);
-	ret = alloc_vectors(d, n, fds);
-	if (!ret)
-		ret = set_irqs(d, VFIO_PCI_MSI_IRQ_INDEX,
-			       VFIO_IRQ_SET_DATA_EVENTFD |
-				       VFIO_IRQ_SET_ACTION_TRIGGER,
-			       n, fds);
-	free(fds);
-	if (ret) {
-		vfio_dev_warn_rl(d, "cannot enable %u MSI vector(s): %s", n,
-				 strerror(-ret));
-		free_vectors(d);
-		if (intx_enable(d))
-			vfio_dev_warn_rl(d, "INTx did not come back");
-		goto out;
-	}
 	d->irq_mode = IRQ_MSI;
 	for (i = 0; i < n; i++) /* vector i: the data's low bits are i */
 		vector_update(d, i, msi_addr(d), d->msi.data | i, 1);
@@ -266,8 +280,6 @@ static void msix_vector_sync(struct vfio_pci_dev *d, unsigned int i)
 void vfio_msix_ctrl_write(struct vfio_pci_dev *d, uint16_t ctrl)
 {
 	unsigned int i;
-	int32_t *fds;
-	int ret;
 
 	ctrl &= MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL;
 	pthread_mutex_lock(&d->irq_lock);
@@ -282,27 +294,11 @@ void vfio_msix_ctrl_write(struct vfio_pci_dev *d, uint16_t ctrl)
 	}
 	if (d->irq_mode != IRQ_MSIX) {
 		/* VFIO (6.1) sizes MSI-X once: enable every vector now. */
-		fds = calloc(d->msix.nr, sizeof(*fds));
-		if (!fds)
-			goto out;
 		if (d->irq_mode == IRQ_MSI)
 			leave_mode(d);
-		intx_disable(d);
-		ret = alloc_vectors(d, d->msix.nr, fds);
-		if (!ret)
-			ret = set_irqs(d, VFIO_PCI_MSIX_IRQ_INDEX,
-				       VFIO_IRQ_SET_DATA_EVENTFD |
-					       VFIO_IRQ_SET_ACTION_TRIGGER,
-				       d->msix.nr, fds);
-		free(fds);
-		if (ret) {
-			vfio_dev_warn_rl(d, "cannot enable MSI-X: %s",
-					 strerror(-ret));
-			free_vectors(d);
-			if (intx_enable(d))
-				vfio_dev_warn_rl(d, "INTx did not come back");
+		if (enter_vectors(d, VFIO_PCI_MSIX_IRQ_INDEX, d->msix.nr,
+				  "MSI-X"))
 			goto out;
-		}
 		d->irq_mode = IRQ_MSIX;
 	}
 	d->msix.ctrl = ctrl;

@@ -94,8 +94,8 @@ int vfio_create(struct vfio **out, struct vm *vm, struct pci *pci)
 	return 0;
 }
 
-static int link_basename(const char *dir, const char *link, char *out,
-			 size_t len)
+int vfio_sysfs_link(const char *dir, const char *link, char *out,
+		    size_t len)
 {
 	char path[600], target[512];
 	const char *base;
@@ -128,14 +128,14 @@ static int check_device(const char *sysfs, const char *name, int is_pci,
 			err("there is no device at %s", sysfs);
 		return -ENODEV;
 	}
-	if (link_basename(sysfs, "iommu_group", grp, sizeof(grp)) < 0) {
+	if (vfio_sysfs_link(sysfs, "iommu_group", grp, sizeof(grp)) < 0) {
 		err("%s has no IOMMU group: the host runs without an IOMMU; "
 		    "enable it (intel_iommu=on or amd_iommu=on on the kernel "
 		    "command line)", name);
 		return -ENODEV;
 	}
 	if (is_pci) {
-		if (link_basename(sysfs, "driver", drv, sizeof(drv)) < 0) {
+		if (vfio_sysfs_link(sysfs, "driver", drv, sizeof(drv)) < 0) {
 			err("%s is not bound to any driver; bind it to vfio-pci: "
 			    "echo vfio-pci > %s/driver_override; echo %s > "
 			    "/sys/bus/pci/drivers_probe", name, sysfs, name);

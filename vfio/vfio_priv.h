@@ -128,6 +128,11 @@ struct vfio {
 	unsigned int nr_devs;
 };
 
+/* vfio.c: last component of the symlink @dir/@link (driver, iommu_group)
+ * into @out; 0, or -errno (-ENOENT: no such link). */
+int vfio_sysfs_link(const char *dir, const char *link, char *out,
+		    size_t len) __must_check;
+
 /* container.c */
 int vfio_container_attach(struct vfio *v, const char *sysfs, int group_id,
 			  struct vfio_group **out) __must_check;
