@@ -64,9 +64,21 @@ static void slot_remove(void *ctx, int slot)
 	vm_slot_free(d->vfio->vm, slot);
 }
 
+static void guest_pause(void *ctx)
+{
+	vm_pause(((struct vfio_pci_dev *)ctx)->vfio->vm);
+}
+
+static void guest_resume(void *ctx)
+{
+	vm_resume(((struct vfio_pci_dev *)ctx)->vfio->vm);
+}
+
 static const struct barmap_ops slot_ops = {
 	.install = slot_install,
 	.remove = slot_remove,
+	.pause = guest_pause,
+	.resume = guest_resume,
 };
 
 /*

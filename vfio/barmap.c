@@ -95,6 +95,8 @@ int barmap_fault(struct barmap *bm)
 	pthread_mutex_lock(&bm->lock);
 	if (bm->state != BARMAP_ARMED || !bm->nr_pieces)
 		goto out;
+	if (bm->ops->pause)
+		bm->ops->pause(bm->ctx);
 	for (i = 0; i < bm->nr_pieces; i++) {
 		int slot = bm->ops->install(bm->ctx,
 					    bm->gpa + bm->pieces[i].off,
@@ -106,13 +108,16 @@ int barmap_fault(struct barmap *bm)
 			remove_all(bm);
 			bm->state = BARMAP_TRAPPED;
 			bm->stats.failures++;
-			goto out;
+			goto resume;
 		}
 		bm->slots[bm->nr_slots++] = slot;
 	}
 	bm->state = BARMAP_MAPPED;
 	bm->stats.installs++;
 	installed = 1;
+resume:
+	if (bm->ops->resume)
+		bm->ops->resume(bm->ctx);
 out:
 	pthread_mutex_unlock(&bm->lock);
 	return installed;

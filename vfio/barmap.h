@@ -11,7 +11,9 @@
  *
  * Faults from several vCPUs at once install the BAR exactly once: the
  * first takes the lock and installs, the others find it MAPPED. A BAR is
- * never left half-mapped.
+ * never left half-mapped. Installation happens with the guest paused
+ * (ops->pause): an access KVM began emulating as MMIO must not complete
+ * through the slot that appears under it.
  */
 #ifndef FERRY_BARMAP_H
 #define FERRY_BARMAP_H
@@ -28,6 +30,13 @@ struct barmap_ops {
 	int (*install)(void *ctx, uint64_t gpa, uint64_t len, void *hva);
 	/* Undo one install(); cannot fail. */
 	void (*remove)(void *ctx, int slot);
+	/*
+	 * Optional, around the install()s of one fault: stop every access to
+	 * the guest in flight and let them go again (vm_pause/vm_resume), so
+	 * none that began while the BAR trapped ends on the new mapping.
+	 */
+	void (*pause)(void *ctx);
+	void (*resume)(void *ctx);
 };
 
 enum barmap_state { BARMAP_OFF, BARMAP_ARMED, BARMAP_MAPPED, BARMAP_TRAPPED };

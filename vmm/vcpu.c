@@ -169,7 +169,12 @@ static void *vcpu_thread(void *arg)
 	int efault_retry = 0;
 
 	while (!atomic_load(&vm->stopping)) {
-		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
+		int r;
+
+		vm_run_enter(vm);
+		r = ioctl(vcpu->fd, KVM_RUN, 0);
+		vm_run_leave(vm);
+		if (r < 0) {
 			int e = errno;
 
 			if (e == EINTR || e == EAGAIN) {

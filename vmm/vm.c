@@ -41,6 +41,8 @@ int vm_create(struct vm *vm, unsigned int nr_vcpus)
 	memset(vm, 0, sizeof(*vm));
 	vm->vm_fd = vm->stop_fd = vm->kvm_vfio_fd = -1;
 	pthread_mutex_init(&vm->slot_lock, NULL);
+	pthread_mutex_init(&vm->pause_lock, NULL);
+	pthread_cond_init(&vm->pause_cond, NULL);
 	vm->mem.fd = -1;
 	vm->nr_vcpus = nr_vcpus;
 
@@ -255,6 +257,51 @@ void vm_request_stop(struct vm *vm, int status)
 	vm->exit_status = status;
 	if (write(vm->stop_fd, &one, sizeof(one)) < 0)
 		err("cannot signal the main loop: %s", strerror(errno));
+}
+
+void vm_pause(struct vm *vm)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&vm->pause_lock);
+	while (vm->paused)
+		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+	vm->paused = 1;
+	pthread_mutex_unlock(&vm->pause_lock);
+	/* A kick landing outside KVM_RUN costs one empty KVM_RUN later. */
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (!vm->vcpus[i].thread_started ||
+		    !pthread_equal(vm->vcpus[i].thread, pthread_self()))
+			vcpu_kick(&vm->vcpus[i]);
+	pthread_mutex_lock(&vm->pause_lock);
+	while (vm->running)
+		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
+void vm_resume(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->pause_lock);
+	vm->paused = 0;
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
+void vm_run_enter(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->pause_lock);
+	while (vm->paused)
+		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+	vm->running++;
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
+void vm_run_leave(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->pause_lock);
+	if (!--vm->running && vm->paused)
+		pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
 }
 
 void vm_stop_vcpus(struct vm *vm)

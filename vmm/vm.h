@@ -54,6 +54,15 @@ struct vm {
 	struct bus mmio;
 	struct irq_routing irq;
 
+	/*
+	 * vm_pause(): while @paused, no vCPU thread is inside KVM_RUN.
+	 * @running counts the threads inside it; all under pause_lock.
+	 */
+	pthread_mutex_t pause_lock;
+	pthread_cond_t pause_cond;
+	int paused;
+	unsigned int running;
+
 	/* Stopping: the first vm_request_stop() sets the status. */
 	atomic_int stopping;
 	int exit_status;
@@ -110,6 +119,28 @@ void vm_request_stop(struct vm *vm, int status);
 
 /* Kick every vCPU out of KVM_RUN and join its thread. Main thread only. */
 void vm_stop_vcpus(struct vm *vm);
+
+/*
+ * Bring every vCPU out of KVM_RUN and keep it out until vm_resume(): on
+ * return no vCPU is inside KVM_RUN, so none is half-way through an access
+ * KVM is emulating. Needed when a memory slot appears where the guest saw
+ * MMIO: KVM decides "MMIO" at the fault but reads the operand later, and
+ * a slot added in between makes it read the slot's backing itself (byte
+ * by byte through copy_from_user, wrong for device registers) instead of
+ * exiting. Callable from any thread, a vCPU's own included (it is not in
+ * KVM_RUN while it handles an exit); two pauses at once run one after the
+ * other.
+ * A caller must not hold a lock a vCPU needs to leave KVM_RUN.
+ */
+void vm_pause(struct vm *vm);
+void vm_resume(struct vm *vm);
+
+/*
+ * For vCPU threads, around KVM_RUN: vm_run_enter() waits while the VM is
+ * paused, then counts the thread in; vm_run_leave() counts it out.
+ */
+void vm_run_enter(struct vm *vm);
+void vm_run_leave(struct vm *vm);
 
 /* Raise or lower interrupt line @irq on the in-kernel irqchip. */
 void vm_irq_line(struct vm *vm, unsigned int irq, int level);

@@ -10,6 +10,7 @@ struct fake {
 	int fail_on; /* the install number (1-based) that fails, 0: none */
 	atomic_int calls;
 	uint64_t gpas[16];
+	atomic_int paused, pauses, unpaused_installs;
 };
 
 static int f_install(void *ctx, uint64_t gpa, uint64_t len, void *hva)
@@ -19,6 +20,8 @@ static int f_install(void *ctx, uint64_t gpa, uint64_t len, void *hva)
 
 	(void)len;
 	(void)hva;
+	if (!f->paused)
+		f->unpaused_installs++;
 	if (n == f->fail_on)
 		return -EEXIST;
 	f->gpas[n % 16] = gpa;
@@ -36,7 +39,23 @@ static void f_remove(void *ctx, int slot)
 	f->live--;
 }
 
-static const struct barmap_ops ops = { f_install, f_remove };
+static void f_pause(void *ctx)
+{
+	struct fake *f = ctx;
+
+	f->paused++;
+	f->pauses++;
+}
+
+static void f_resume(void *ctx)
+{
+	struct fake *f = ctx;
+
+	f->paused--;
+}
+
+static const struct barmap_ops ops = { f_install, f_remove, f_pause,
+				       f_resume };
 static char page[3][4096];
 
 static struct barmap bm;
@@ -75,6 +94,9 @@ int main(void)
 	CHECK(f.gpas[1] == 0xc0000000 && f.gpas[2] == 0xc0002000);
 	CHECK_MSG(barmap_fault(&bm) == 0 && f.installs == 2,
 		  "a later fault installs nothing more");
+	CHECK_MSG(f.pauses == 1 && f.paused == 0 && f.unpaused_installs == 0,
+		  "the guest is paused once around an installation, never "
+		  "for a fault that installs nothing");
 
 	barmap_off(&bm);
 	CHECK_MSG(f.live == 0 && barmap_state(&bm) == BARMAP_OFF,
@@ -88,6 +110,7 @@ int main(void)
 	CHECK_MSG(f.live == 0 && barmap_state(&bm) == BARMAP_TRAPPED,
 		  "a failing second piece leaves nothing mapped: trapped");
 	CHECK(bm.stats.failures == 1);
+	CHECK_MSG(f.paused == 0, "a failed installation resumes the guest");
 	CHECK_MSG(barmap_fault(&bm) == 0 && f.live == 0,
 		  "a trapped BAR does not retry on every access");
 	f.fail_on = 0;
@@ -125,6 +148,8 @@ int main(void)
 		      f.live == 2;
 	}
 	CHECK_MSG(ok, "concurrent faults install exactly once, 200 rounds");
+	CHECK_MSG(f.unpaused_installs == 0 && f.paused == 0,
+		  "every installation ran with the guest paused");
 	CHECK(bm.stats.installs == 4 + 200);
 	barmap_destroy(&bm);
 	CHECK_MSG(f.live == 0, "destroy removes what is left");
