@@ -6,11 +6,8 @@
    4 KiB pages vs hugetlbfs 2 MiB pages (ferry logs the map time).
 2. Sequential direct I/O on the passed-through NVMe disk from a Linux
    guest: ferry vs QEMU with the same device in the same L1, interleaved.
-3. Exits per access to a mapped BAR: counted with --stats, not assumed.
-4. The cost of a memory-decode toggle (off and on again, with lazy
-   re-mapping): bar-race with N toggles minus with none, over N.
+(BAR mapping benchmarks: bench/lab_bar.py.)
 """
-import time
 import os
 import re
 import statistics
@@ -107,39 +104,6 @@ def main():
     for name, _, _ in variants:
         w, r = (statistics.median(x) for x in res[name])
         print('  %-26s %9.1f %9.1f %7.2f %7.2f' % (name, w, r, w / qw, r / qr))
-
-    status, out = run([FERRY, 'run', '--kernel', BUILD + '/guest/edu.elf',
-                       '--device', 'vfio,host=' + EDU, '--stats',
-                       '--cmdline', 'reads=1000000'])
-    dev = re.search(r'stats: \S+ faults=(\d+) installs=(\d+) .*'
-                    r'trapped-reads=(\d+)', out)
-    mmio = re.search(r'stats: vcpu0 exits=\d+ pio=\d+ mmio=(\d+)', out)
-    if status != 1 or not dev or not mmio:
-        sys.exit('BAR exit count failed (%d):\n%s' % (status, out[-2000:]))
-    print('1000000 reads of edu BAR0: %s fault(s), %s installation(s), %s '
-          'trapped BAR read(s); %s MMIO exits in the whole run (config '
-          'space included)' % (dev.group(1), dev.group(2), dev.group(3),
-                               mmio.group(1)))
-
-    def race(toggles):
-        cmd = [FERRY, 'run', '--kernel', BUILD + '/guest/bar-race.elf',
-               '--cpus', '2', '--device', 'vfio,host=' + EDU,
-               '--cmdline', 'toggles=%d' % toggles]
-        t = time.perf_counter()
-        status, out = run(cmd)
-        if status != 1 or '0 unexpected failures' not in out:
-            sys.exit('bar-race failed (%d):\n%s' % (status, out[-2000:]))
-        return time.perf_counter() - t
-
-    n = 500
-    with_t, without_t = [], []
-    for _ in range(RUNS):
-        with_t.append(race(n))
-        without_t.append(race(0))
-    per = (statistics.median(with_t) - statistics.median(without_t)) / n
-    print('memory-decode toggle (off, on, lazy re-map on next read): %.2f ms '
-          'each (bar-race, %d toggles, median of %d runs)' % (per * 1e3, n,
-                                                             RUNS))
 
 
 if __name__ == '__main__':

@@ -30,8 +30,11 @@ static volatile unsigned long bad[GUEST_MAX_CPUS];
 static volatile unsigned int shown;
 static volatile uint32_t shown_val[MAX_SHOWN], shown_phase[MAX_SHOWN];
 static volatile unsigned int shown_cpu[MAX_SHOWN];
+static volatile unsigned long shown_nth[MAX_SHOWN];
+static volatile uint32_t shown_next[MAX_SHOWN]; /* the read right after */
 
-static void wrong(unsigned int cpu, uint32_t v, uint32_t p)
+/* @nth: how many reads this vCPU had made in phase @p before. */
+static void wrong(unsigned int cpu, uint32_t v, uint32_t p, unsigned long nth)
 {
 	unsigned int i = __atomic_fetch_add(&shown, 1, __ATOMIC_SEQ_CST);
 
@@ -40,11 +43,16 @@ static void wrong(unsigned int cpu, uint32_t v, uint32_t p)
 		shown_val[i] = v;
 		shown_phase[i] = p;
 		shown_cpu[i] = cpu;
+		shown_nth[i] = nth;
+		shown_next[i] = mmio_read32(bar0);
 	}
 }
 
 void secondary_main(unsigned int cpu)
 {
+	uint32_t last = 0xffffffff; /* phase of the previous read */
+	unsigned long nth = 0;
+
 	__atomic_fetch_add(&arrived, 1, __ATOMIC_SEQ_CST);
 	while (!go)
 		cpu_relax();
@@ -59,19 +67,21 @@ void secondary_main(unsigned int cpu)
 		p2 = phase;
 		if (p1 != p2)
 			continue;
+		nth = p1 == last ? nth + 1 : 0;
+		last = p1;
 		if (p1 % 4 == 0) {
 			if (v == EDU_ID) {
 				good_on[cpu]++;
 				seen_on_phase = p1;
 			} else {
-				wrong(cpu, v, p1);
+				wrong(cpu, v, p1, nth);
 			}
 		} else if (p1 % 4 == 2) {
 			if (v == 0xffffffff) {
 				good_off[cpu]++;
 				seen_off_phase = p1;
 			} else {
-				wrong(cpu, v, p1);
+				wrong(cpu, v, p1, nth);
 			}
 		}
 	}
@@ -127,9 +137,11 @@ int main(void)
 	}
 	report(!stuck, "%lu decode toggles, each one seen by a reader", t);
 	for (i = 0; i < shown && i < MAX_SHOWN; i++)
-		printf_("bar-race: vCPU %u read 0x%x in phase %u (%s)\n",
+		printf_("bar-race: vCPU %u read 0x%x in phase %u (%s) after "
+			"%lu reads in that phase; its next read: 0x%x\n",
 			shown_cpu[i], shown_val[i], shown_phase[i],
-			shown_phase[i] % 4 ? "decode off" : "decode on");
+			shown_phase[i] % 4 ? "decode off" : "decode on",
+			shown_nth[i], shown_next[i]);
 	report(bad_reads == 0, "no wrong value (%lu reads while on returned the ID, "
 	       "%lu while off returned all-ones)", on, off);
 	report(on >= toggles && off >= toggles, "reads in both states");

@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: MIT
+# Benchmark (not a test): BAR mapping costs. Run with bench/lab-bar from L0.
+. "$LAB_REPO/tests/lab/lib.sh"
+EDU=$(pci_find 1234 11e8 1) && bind_vfio "$EDU" || { echo "no edu"; exit 1; }
+exec python3 "$LAB_REPO/bench/lab_bar.py" "$EDU"
