@@ -31,43 +31,39 @@ int barmap_add_piece(struct barmap *bm, uint64_t off, uint64_t len, void *hva)
 	return 0;
 }
 
-/* Called with bm->lock held. */
-static void remove_all(struct barmap *bm)
+/*
+ * Take every installed slot away and enter @state; a mapping that was
+ * live counts as a revocation. Called with bm->lock held.
+ */
+static void unmap(struct barmap *bm, enum barmap_state state)
 {
+	if (bm->state == BARMAP_MAPPED)
+		bm->stats.revokes++;
 	while (bm->nr_slots)
 		bm->ops->remove(bm->ctx, bm->slots[--bm->nr_slots]);
+	bm->state = state;
 }
 
 void barmap_arm(struct barmap *bm, uint64_t gpa)
 {
 	pthread_mutex_lock(&bm->lock);
-	if (bm->state == BARMAP_MAPPED)
-		bm->stats.revokes++;
-	remove_all(bm);
+	unmap(bm, BARMAP_ARMED);
 	bm->gpa = gpa;
-	bm->state = BARMAP_ARMED;
 	pthread_mutex_unlock(&bm->lock);
 }
 
 void barmap_off(struct barmap *bm)
 {
 	pthread_mutex_lock(&bm->lock);
-	if (bm->state == BARMAP_MAPPED)
-		bm->stats.revokes++;
-	remove_all(bm);
-	bm->state = BARMAP_OFF;
+	unmap(bm, BARMAP_OFF);
 	pthread_mutex_unlock(&bm->lock);
 }
 
 void barmap_revoke(struct barmap *bm)
 {
 	pthread_mutex_lock(&bm->lock);
-	if (bm->state != BARMAP_OFF) {
-		if (bm->state == BARMAP_MAPPED)
-			bm->stats.revokes++;
-		remove_all(bm);
-		bm->state = BARMAP_ARMED;
-	}
+	if (bm->state != BARMAP_OFF)
+		unmap(bm, BARMAP_ARMED);
 	pthread_mutex_unlock(&bm->lock);
 }
 
@@ -77,11 +73,8 @@ int barmap_trap(struct barmap *bm)
 
 	pthread_mutex_lock(&bm->lock);
 	had = bm->state == BARMAP_MAPPED;
-	if (had) {
-		bm->stats.revokes++;
-		remove_all(bm);
-		bm->state = BARMAP_TRAPPED;
-	}
+	if (had)
+		unmap(bm, BARMAP_TRAPPED);
 	pthread_mutex_unlock(&bm->lock);
 	return had;
 }
@@ -105,8 +98,7 @@ int barmap_fault(struct barmap *bm)
 
 		if (slot < 0) {
 			/* Never half-mapped: back to trapping all of it. */
-			remove_all(bm);
-			bm->state = BARMAP_TRAPPED;
+			unmap(bm, BARMAP_TRAPPED);
 			bm->stats.failures++;
 			goto resume;
 		}
