@@ -303,6 +303,9 @@ static void print_stats(const struct machine *m)
 	fprintf(stderr, "stats: mmio-bus accesses=%llu unclaimed=%llu\n",
 		(unsigned long long)m->vm.mmio.accesses,
 		(unsigned long long)m->vm.mmio.unclaimed);
+	/* Every vCPU was held out of KVM_RUN this often (BAR installs). */
+	fprintf(stderr, "stats: vm pauses=%llu\n",
+		(unsigned long long)m->vm.pauses);
 	print_memory_stats();
 }
 

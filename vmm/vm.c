@@ -267,6 +267,7 @@ void vm_pause(struct vm *vm)
 	while (vm->paused)
 		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
 	vm->paused = 1;
+	vm->pauses++;
 	pthread_mutex_unlock(&vm->pause_lock);
 	/* A kick landing outside KVM_RUN costs one empty KVM_RUN later. */
 	for (i = 0; i < vm->nr_vcpus; i++)

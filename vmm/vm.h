@@ -56,12 +56,14 @@ struct vm {
 
 	/*
 	 * vm_pause(): while @paused, no vCPU thread is inside KVM_RUN.
-	 * @running counts the threads inside it; all under pause_lock.
+	 * @running counts the threads inside it; @pauses counts the pauses
+	 * so far (--stats); all under pause_lock.
 	 */
 	pthread_mutex_t pause_lock;
 	pthread_cond_t pause_cond;
 	int paused;
 	unsigned int running;
+	uint64_t pauses;
 
 	/* Stopping: the first vm_request_stop() sets the status. */
 	atomic_int stopping;

@@ -85,5 +85,6 @@ int main(void)
 	for (i = 0; i < RUNNERS; i++)
 		pthread_join(r[i], NULL);
 	CHECK(vm.running == 0 && vm.paused == 0);
+	CHECK_MSG(vm.pauses == 2 + 2 * PAUSES, "every pause counted (--stats)");
 	return test_done();
 }
