@@ -13,8 +13,8 @@
 # the same as here. Exit status: 0 if every scenario passed.
 # Environment: FERRY_BUILD (default build), FERRY_LAB_CACHE (default
 # ~/.cache/ferry-lab), FERRY_LAB_TIMEOUT (seconds per L1 boot, default 240),
-# FERRY_LAB_ACCEL (L0's -accel, default tcg; tcg,thread=single to rule out
-# multi-threaded TCG).
+# FERRY_LAB_ACCEL (L0's -accel for every scenario, overriding the default
+# tcg and a scenario's "# lab-accel:" line).
 #
 # If L1 reports no result for a scenario (it hung: under TCG's nested SVM
 # L1 now and then stalls, seen as RCU stalls and soft lockups of its idle
@@ -164,15 +164,25 @@ scenario_append() {
 	sed -n 's/^# lab-append: *//p' "$LAB/scenarios/$1.sh" | head -n1
 }
 
-# boot_l1 SCENARIOS [EXTRA-APPEND]: run QEMU TCG with L1, print its console.
+# L0's -accel: FERRY_LAB_ACCEL, else the scenario's "# lab-accel:" line
+# (tcg,thread=single where multi-threaded TCG's nested SVM breaks L2; see
+# docs/lab.md), else tcg.
+scenario_accel() {
+	local a
+	a=$(sed -n 's/^# lab-accel: *//p' "$LAB/scenarios/$1.sh" | head -n1)
+	echo "${FERRY_LAB_ACCEL:-${a:-tcg}}"
+}
+
+# boot_l1 SCENARIOS [EXTRA-APPEND [ACCEL]]: run QEMU TCG with L1, print its
+# console.
 boot_l1() {
-	local scenarios=$1 kdir=$CACHE/$KVER
+	local scenarios=$1 kdir=$CACHE/$KVER accel=${3:-${FERRY_LAB_ACCEL:-tcg}}
 	local append="console=ttyS0 panic=-1 quiet intel_iommu=on ${2:-}"
 	append+=" lab.repo=$REPO lab.build=$BUILD lab.cache=$CACHE"
 	append+=" lab.kernel=$kdir/root/boot/vmlinuz-$KVER lab.l2initrd=$CACHE/l2.cpio.gz"
 	append+=" lab.scenarios=$scenarios lab.benchruns=${LAB_BENCH_RUNS:-5}"
 	timeout --foreground "$TIMEOUT" qemu-system-x86_64 \
-		-accel "${FERRY_LAB_ACCEL:-tcg}" -machine q35 -cpu qemu64,+svm,+npt -m 2G -smp 2 \
+		-accel "$accel" -machine q35 -cpu qemu64,+svm,+npt -m 2G -smp 2 \
 		-nographic -no-reboot -net none \
 		-kernel "$kdir/root/boot/vmlinuz-$KVER" -initrd "$kdir/l1.cpio.gz" \
 		-append "$append" \
@@ -192,19 +202,23 @@ run() {
 		[ -f "$LAB/scenarios/$s.sh" ] || die "no scenario '$s' in tests/lab/scenarios"
 	done
 	prepare
-	local log extra
+	local log extra accel
 	log=$(mktemp)
-	# Scenarios asking for other L1 kernel arguments need an L1 of their own.
+	# Scenarios asking for other L1 kernel arguments or another -accel need
+	# an L1 of their own.
 	extra=$(scenario_append "$1")
+	accel=$(scenario_accel "$1")
 	for s in "$@"; do
 		[ "$(scenario_append "$s")" = "$extra" ] ||
 			die "scenarios with different lab-append lines cannot share an L1 boot"
+		[ "$(scenario_accel "$s")" = "$accel" ] ||
+			die "scenarios with different lab-accel lines cannot share an L1 boot"
 	done
 	local attempt r missing
 	for attempt in 1 2 3; do
-		say "booting L1 ($KVER) for: $* (attempt $attempt)"
+		say "booting L1 ($KVER, -accel $accel) for: $* (attempt $attempt)"
 		local IFS=,
-		boot_l1 "$*" "$extra" | tee "$log" || true
+		boot_l1 "$*" "$extra" "$accel" | tee "$log" || true
 		unset IFS
 		missing=0
 		for s in "$@"; do
