@@ -16,10 +16,10 @@
 # FERRY_LAB_ACCEL (L0's -accel for every scenario, overriding the default
 # tcg and a scenario's "# lab-accel:" line).
 #
-# If L1 reports no result for a scenario (it hung: under TCG's nested SVM
-# L1 now and then stalls, seen as RCU stalls and soft lockups of its idle
-# task; see docs/lab.md), the boot is tried again, up to three times in
-# all, and the log says so. A scenario that reports FAIL is never retried.
+# If L1 reports no result for a scenario (it hung: on multi-threaded TCG
+# L1 now and then stalls, seen as RCU stalls and soft lockups; see
+# docs/lab.md), the boot is tried again, up to three times in all, and the
+# log says so. A scenario that reports FAIL is never retried.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
