@@ -269,9 +269,10 @@ void vm_pause(struct vm *vm)
 	vm->paused = 1;
 	vm->pauses++;
 	pthread_mutex_unlock(&vm->pause_lock);
-	/* A kick landing outside KVM_RUN costs one empty KVM_RUN later. */
+	/* Not the caller's own thread. A kick landing outside KVM_RUN costs
+	 * one empty KVM_RUN later. */
 	for (i = 0; i < vm->nr_vcpus; i++)
-		if (!vm->vcpus[i].thread_started ||
+		if (vm->vcpus[i].thread_started &&
 		    !pthread_equal(vm->vcpus[i].thread, pthread_self()))
 			vcpu_kick(&vm->vcpus[i]);
 	pthread_mutex_lock(&vm->pause_lock);
