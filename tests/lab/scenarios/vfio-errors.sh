@@ -40,8 +40,9 @@ one_error "group not viable" 10 "IOMMU group [0-9]+ is not viable: .* bound to h
 	$FERRY run --kernel "$guest" --device vfio,host=$EDU2
 
 bind_vfio "$EDU" || { echo "FAIL: cannot bind $EDU"; exit 1; }
+first_out=$(mktemp)
 $FERRY run --kernel "$LAB_BUILD/guest/exits.elf" --device vfio,host=$EDU \
-	--cmdline "pio=1000000000 mmio=0" </dev/null >/dev/null 2>&1 &
+	--cmdline "pio=1000000000 mmio=0" </dev/null >"$first_out" 2>&1 &
 first=$!
 sleep 2
 one_error "device already in use" 10 "already in use" \
@@ -50,7 +51,8 @@ kill -TERM $first
 wait $first
 status=$?
 [ $status = 12 ] && echo "PASS: the first ferry stopped on SIGTERM (12)" ||
-	{ echo "FAIL: first ferry ended with $status"; LAB_FAILED=1; }
+	{ echo "FAIL: first ferry ended with $status"; sed 's/^/    | /' "$first_out"; LAB_FAILED=1; }
+rm -f "$first_out"
 # Unprivileged, with a 1 MiB locked-memory limit it may not raise.
 group=$(group_of "$EDU")
 chmod 666 /dev/kvm
@@ -59,14 +61,13 @@ chown 65534 "/dev/vfio/$group"
 # copies from a directory it can read.
 pub=$(mktemp -d)
 chmod 755 "$pub"
-cp "$FERRY" "$guest" "$pub/"
-chmod 755 "$pub/ferry"
-chmod 644 "$pub/$(basename "$guest")"
+install -m 755 "$FERRY" "$pub/ferry"
+install -m 644 "$guest" "$pub/guest.elf"
 one_error "RLIMIT_MEMLOCK too low for guest RAM" 10 \
 	"needs 256 MiB of locked memory but RLIMIT_MEMLOCK is 1 MiB" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
 	sh -c 'ulimit -l 1024 && exec "$0" "$@"' \
-	"$pub/ferry" run --kernel "$pub/$(basename "$guest")" --device vfio,host=$EDU
+	"$pub/ferry" run --kernel "$pub/guest.elf" --device vfio,host=$EDU
 rm -rf "$pub"
 chown 0 "/dev/vfio/$group"
 
