@@ -12,51 +12,95 @@
 #define CFG_COMMAND 0x04
 #define CFG_INT_PIN 0x3d
 
-/* "DDDD:BB:DD.F" or "BB:DD.F": hex fields in range, nothing after. */
+/*
+ * Read exactly @digits hex digits at *@s into *@v and advance. sscanf's
+ * %x would take signs, spaces and "0x", so it is not used.
+ */
+static int hex_field(const char **s, unsigned int digits, unsigned int *v)
+{
+	unsigned int i, d;
+
+	*v = 0;
+	for (i = 0; i < digits; i++) {
+		char c = (*s)[i];
+
+		if (c >= '0' && c <= '9')
+			d = (unsigned int)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned int)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			d = (unsigned int)(c - 'A' + 10);
+		else
+			return -EINVAL;
+		*v = *v << 4 | d;
+	}
+	*s += digits;
+	return 0;
+}
+
+static int expect(const char **s, char c)
+{
+	if (**s != c)
+		return -EINVAL;
+	(*s)++;
+	return 0;
+}
+
+/* "DDDD:BB:DD.F" or "BB:DD.F", as lspci -D prints them; nothing after. */
 static int parse_bdf(const char *s, unsigned int *dom, unsigned int *bus,
 		     unsigned int *dev, unsigned int *fn)
 {
-	char tail;
+	size_t n = strlen(s);
 
-	if (sscanf(s, "%4x:%2x:%2x.%1x%c", dom, bus, dev, fn, &tail) == 4)
-		;
-	else if (sscanf(s, "%2x:%2x.%1x%c", bus, dev, fn, &tail) == 3)
-		*dom = 0;
-	else
+	*dom = 0;
+	if (n == 12 && (hex_field(&s, 4, dom) || expect(&s, ':')))
+		return -EINVAL;
+	if ((n != 12 && n != 7) || hex_field(&s, 2, bus) || expect(&s, ':') ||
+	    hex_field(&s, 2, dev) || expect(&s, '.') || hex_field(&s, 1, fn))
 		return -EINVAL;
 	return *dev <= 0x1f && *fn <= 7 ? 0 : -EINVAL;
 }
 
-int vfio_spec_parse(const char *spec, char *sysfs, size_t len, char *why,
+int vfio_spec_parse(const char *text, struct vfio_spec *spec, char *why,
 		    size_t whylen)
 {
 	unsigned int dom, bus, dev, fn;
-	const char *arg;
+	const char *arg, *base;
 
-	if (strncmp(spec, "vfio,", 5) != 0)
-		return why_set(why, whylen, -EINVAL, "--device '%s' is not understood; "
-			   "write vfio,host=DDDD:BB:DD.F or "
-			   "vfio,sysfsdev=PATH", spec);
-	arg = spec + 5;
+	memset(spec, 0, sizeof(*spec));
+	if (strncmp(text, "vfio,", 5) != 0)
+		return why_set(why, whylen, -EINVAL, "--device '%s' is not "
+			       "understood; write vfio,host=DDDD:BB:DD.F or "
+			       "vfio,sysfsdev=PATH", text);
+	arg = text + 5;
 	if (strncmp(arg, "host=", 5) == 0) {
 		if (parse_bdf(arg + 5, &dom, &bus, &dev, &fn))
-			return why_set(why, whylen, -EINVAL, "--device: '%s' is not a PCI "
-				   "address; write it like 0000:01:00.0",
-				   arg + 5);
-		snprintf(sysfs, len, "/sys/bus/pci/devices/%04x:%02x:%02x.%x",
+			return why_set(why, whylen, -EINVAL, "--device: '%s' is "
+				       "not a PCI address; write it like "
+				       "0000:01:00.0", arg + 5);
+		snprintf(spec->name, sizeof(spec->name), "%04x:%02x:%02x.%x",
 			 dom, bus, dev, fn);
+		snprintf(spec->sysfs, sizeof(spec->sysfs),
+			 "/sys/bus/pci/devices/%s", spec->name);
+		spec->is_pci = 1;
 		return 0;
 	}
 	if (strncmp(arg, "sysfsdev=", 9) == 0) {
-		if (arg[9] != '/' || strlen(arg + 9) >= len)
-			return why_set(why, whylen, -EINVAL, "--device: sysfsdev= needs an "
-				   "absolute path such as "
-				   "/sys/bus/mdev/devices/UUID");
-		snprintf(sysfs, len, "%s", arg + 9);
+		arg += 9;
+		base = strrchr(arg, '/');
+		if (arg[0] != '/' || !base || !base[1] ||
+		    strlen(arg) >= sizeof(spec->sysfs) ||
+		    strlen(base + 1) >= sizeof(spec->name))
+			return why_set(why, whylen, -EINVAL, "--device: sysfsdev= "
+				       "needs the absolute path of a device "
+				       "directory, such as "
+				       "/sys/bus/mdev/devices/UUID");
+		snprintf(spec->sysfs, sizeof(spec->sysfs), "%s", arg);
+		snprintf(spec->name, sizeof(spec->name), "%s", base + 1);
 		return 0;
 	}
-	return why_set(why, whylen, -EINVAL, "--device '%s': say which device with host= "
-		   "or sysfsdev=", spec);
+	return why_set(why, whylen, -EINVAL, "--device '%s': say which device "
+		       "with host= or sysfsdev=", text);
 }
 
 /*
@@ -114,14 +158,14 @@ int vfio_sysfs_link(const char *dir, const char *link, char *out,
 }
 
 /* The checks that need only sysfs, each with its own advice. */
-static int check_device(const char *sysfs, const char *name, int is_pci,
-			int *group)
+static int check_device(const struct vfio_spec *spec, int *group)
 {
+	const char *sysfs = spec->sysfs, *name = spec->name;
 	char drv[128], grp[32];
 	struct stat st;
 
 	if (stat(sysfs, &st) < 0) {
-		if (is_pci)
+		if (spec->is_pci)
 			err("there is no PCI device %s on this host; list them "
 			    "with lspci -D", name);
 		else
@@ -134,7 +178,7 @@ static int check_device(const char *sysfs, const char *name, int is_pci,
 		    "command line)", name);
 		return -ENODEV;
 	}
-	if (is_pci) {
+	if (spec->is_pci) {
 		if (vfio_sysfs_link(sysfs, "driver", drv, sizeof(drv)) < 0) {
 			err("%s is not bound to any driver; bind it to vfio-pci: "
 			    "echo vfio-pci > %s/driver_override; echo %s > "
@@ -150,6 +194,13 @@ static int check_device(const char *sysfs, const char *name, int is_pci,
 	}
 	*group = atoi(grp);
 	return 0;
+}
+
+int vfio_spec_check(const struct vfio_spec *spec)
+{
+	int group;
+
+	return check_device(spec, &group);
 }
 
 static uint8_t irq_pin(struct vfio_pci_dev *d)
@@ -192,17 +243,11 @@ static void release_device(struct vfio *v, struct vfio_pci_dev *d)
 	d->msix.table = NULL;
 }
 
-int vfio_add_device(struct vfio *v, const char *spec)
+int vfio_add_device(struct vfio *v, const struct vfio_spec *spec)
 {
-	char sysfs[512], why[256];
 	struct vfio_pci_dev *d;
-	int group, ret, is_pci;
+	int group, ret;
 
-	ret = vfio_spec_parse(spec, sysfs, sizeof(sysfs), why, sizeof(why));
-	if (ret) {
-		err("%s", why);
-		return ret;
-	}
 	if (v->nr_devs == VFIO_MAX_DEVICES) {
 		err("ferry passes through at most %d devices", VFIO_MAX_DEVICES);
 		return -ENOSPC;
@@ -213,12 +258,11 @@ int vfio_add_device(struct vfio *v, const char *spec)
 	d->fd = -1;
 	d->vfio = v;
 	d->intx_efd = d->intx_resample_efd = -1;
-	snprintf(d->name, sizeof(d->name), "%s", strrchr(sysfs, '/') + 1);
-	is_pci = strstr(spec, "host=") != NULL;
-	ret = check_device(sysfs, d->name, is_pci, &group);
+	snprintf(d->name, sizeof(d->name), "%s", spec->name);
+	ret = check_device(spec, &group);
 	if (ret)
 		goto err_free;
-	ret = vfio_container_attach(v, sysfs, group, &d->group);
+	ret = vfio_container_attach(v, spec->sysfs, group, &d->group);
 	if (ret)
 		goto err_free;
 	ret = vfio_device_open(d);

@@ -14,14 +14,30 @@ struct vm;
 struct pci;
 struct vfio;
 
+/* A --device vfio,... value, parsed: which host device to pass through. */
+struct vfio_spec {
+	char sysfs[256]; /* the device's sysfs directory */
+	char name[64];	 /* "0000:01:00.0" or the mdev's UUID */
+	int is_pci;	 /* host=: a PCI function bound to vfio-pci */
+};
+
 /*
  * Parse a --device value: "vfio,host=DDDD:BB:DD.F" (the domain may be
- * left out) or "vfio,sysfsdev=PATH" (a mediated device). Writes the
- * device's sysfs directory to @sysfs. 0, or -EINVAL with one sentence in
+ * left out; hex digits only, each field in range) or
+ * "vfio,sysfsdev=PATH" (an absolute path whose last component names the
+ * device, e.g. a mediated device). 0, or -EINVAL with one sentence in
  * @why. Pure: touches no file.
  */
-int vfio_spec_parse(const char *spec, char *sysfs, size_t len, char *why,
+int vfio_spec_parse(const char *text, struct vfio_spec *spec, char *why,
 		    size_t whylen) __must_check;
+
+/*
+ * The checks that need only sysfs: the device exists, has an IOMMU group,
+ * and (PCI) is bound to vfio-pci. Run before anything is opened, so a
+ * wrong --device is reported before host problems. Logs one sentence
+ * saying what to do and returns -errno (-ENODEV, -EBUSY).
+ */
+int vfio_spec_check(const struct vfio_spec *spec) __must_check;
 
 /* An empty context for @vm's devices on @pci. 0 or -ENOMEM. */
 int vfio_create(struct vfio **out, struct vm *vm,
@@ -36,7 +52,7 @@ int vfio_create(struct vfio **out, struct vm *vm,
  * sentence says what to do and nothing of this device is left behind;
  * returns -errno.
  */
-int vfio_add_device(struct vfio *v, const char *spec) __must_check;
+int vfio_add_device(struct vfio *v, const struct vfio_spec *spec) __must_check;
 
 /*
  * Stop every device's DMA (bus mastering off, reset), release its

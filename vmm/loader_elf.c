@@ -83,7 +83,7 @@ static int check_segment(const struct guest_mem *mem, const Elf64_Phdr *ph,
 			    (unsigned long long)ph->p_vaddr,
 			    (unsigned long long)ph->p_paddr);
 	if (__builtin_add_overflow(ph->p_paddr, ph->p_memsz, &end) ||
-	    !mem_gpa_to_hva(mem, ph->p_paddr, ph->p_memsz))
+	    !mem_contains(mem, ph->p_paddr, ph->p_memsz))
 		return why_set(why, whylen, -EINVAL, "segment %u at 0x%llx "
 			    "(0x%llx bytes) lies outside guest RAM; give more "
 			    "--memory or relink", idx,
@@ -102,12 +102,15 @@ static int check_segment(const struct guest_mem *mem, const Elf64_Phdr *ph,
 	return 0;
 }
 
-int elf_load(const struct guest_mem *mem, const void *buf, size_t size,
-	     uint16_t machine, const struct gpa_range *reserved,
-	     unsigned int nr_reserved, struct elf_image *img, char *why,
-	     size_t whylen)
+/*
+ * Check everything and collect the loadable segments into @ph (at most
+ * ELF_MAX_PHDRS); their count into *@n. Touches no guest RAM.
+ */
+static int check_all(const struct guest_mem *mem, const void *buf, size_t size,
+		     uint16_t machine, const struct gpa_range *reserved,
+		     unsigned int nr_reserved, Elf64_Phdr *ph, unsigned int *nr,
+		     struct elf_image *img, char *why, size_t whylen)
 {
-	Elf64_Phdr ph[ELF_MAX_PHDRS];
 	const uint8_t *file = buf;
 	Elf64_Ehdr eh;
 	unsigned int i, j, n = 0;
@@ -151,17 +154,52 @@ int elf_load(const struct guest_mem *mem, const void *buf, size_t size,
 			    "not inside an executable segment",
 			    (unsigned long long)eh.e_entry);
 
-	/* All checks passed: only now touch guest RAM. */
 	img->lo = UINT64_MAX;
 	for (i = 0; i < n; i++) {
-		uint8_t *dst = mem_gpa_to_hva(mem, ph[i].p_paddr, ph[i].p_memsz);
-
-		memcpy(dst, file + ph[i].p_offset, ph[i].p_filesz);
-		memset(dst + ph[i].p_filesz, 0, ph[i].p_memsz - ph[i].p_filesz);
 		img->lo = MIN(img->lo, ph[i].p_paddr);
 		img->hi = MAX(img->hi, ph[i].p_paddr + ph[i].p_memsz);
 	}
 	img->entry = eh.e_entry;
 	img->nr_segments = n;
+	*nr = n;
+	return 0;
+}
+
+int elf_check(const struct guest_mem *mem, const void *buf, size_t size,
+	      uint16_t machine, const struct gpa_range *reserved,
+	      unsigned int nr_reserved, struct elf_image *img, char *why,
+	      size_t whylen)
+{
+	Elf64_Phdr ph[ELF_MAX_PHDRS];
+	unsigned int n;
+
+	return check_all(mem, buf, size, machine, reserved, nr_reserved, ph,
+			 &n, img, why, whylen);
+}
+
+int elf_load(const struct guest_mem *mem, const void *buf, size_t size,
+	     uint16_t machine, const struct gpa_range *reserved,
+	     unsigned int nr_reserved, struct elf_image *img, char *why,
+	     size_t whylen)
+{
+	Elf64_Phdr ph[ELF_MAX_PHDRS];
+	const uint8_t *file = buf;
+	unsigned int i, n;
+	int ret;
+
+	ret = check_all(mem, buf, size, machine, reserved, nr_reserved, ph, &n,
+			img, why, whylen);
+	if (ret)
+		return ret;
+	/* All checks passed: only now touch guest RAM. */
+	for (i = 0; i < n; i++) {
+		uint8_t *dst = mem_gpa_to_hva(mem, ph[i].p_paddr, ph[i].p_memsz);
+
+		if (!dst)
+			return why_set(why, whylen, -EINVAL, "guest RAM has no "
+				       "backing for segment %u", i);
+		memcpy(dst, file + ph[i].p_offset, ph[i].p_filesz);
+		memset(dst + ph[i].p_filesz, 0, ph[i].p_memsz - ph[i].p_filesz);
+	}
 	return 0;
 }

@@ -112,11 +112,13 @@ static int load_images(struct machine *m)
 	return 0;
 }
 
-/* Put the initrd as high as the board allows, page aligned. */
-static int place_initrd(struct machine *m)
+/*
+ * Choose where the initrd goes: as high as the board allows, page
+ * aligned, inside RAM. Needs only the RAM layout.
+ */
+static int plan_initrd(struct machine *m)
 {
 	uint64_t limit = board_initrd_limit(m), gpa;
-	void *dst;
 
 	if (!m->initrd_size)
 		return 0;
@@ -126,14 +128,29 @@ static int place_initrd(struct machine *m)
 		return -ENOMEM;
 	}
 	gpa = (limit - m->initrd_size) & ~0xfffULL;
-	dst = mem_gpa_to_hva(&m->vm.mem, gpa, m->initrd_size);
-	if (!dst || gpa < MiB) {
+	if (gpa < MiB || !mem_contains(&m->vm.mem, gpa, m->initrd_size)) {
+		err("initrd '%s' does not fit in guest RAM; give more --memory",
+		    m->opts->initrd);
+		return -ENOMEM;
+	}
+	m->initrd_gpa = gpa;
+	return 0;
+}
+
+/* Copy the initrd where plan_initrd() put it, once RAM is backed. */
+static int copy_initrd(struct machine *m)
+{
+	void *dst;
+
+	if (!m->initrd_size)
+		return 0;
+	dst = mem_gpa_to_hva(&m->vm.mem, m->initrd_gpa, m->initrd_size);
+	if (!dst) {
 		err("initrd '%s' does not fit in guest RAM; give more --memory",
 		    m->opts->initrd);
 		return -ENOMEM;
 	}
 	memcpy(dst, m->initrd, m->initrd_size);
-	m->initrd_gpa = gpa;
 	return 0;
 }
 
@@ -355,6 +372,36 @@ out:
 	return ret;
 }
 
+/*
+ * Everything that needs nothing from the host: read the images, lay out
+ * RAM, check that the kernel and initrd fit, and check each --device in
+ * sysfs. The user's own mistakes are reported before /dev/kvm is opened,
+ * so a typo is never hidden behind a host problem. Returns an exit
+ * status (FERRY_EXIT_OK to go on); every failure said in one sentence.
+ */
+static int prepare(struct machine *m)
+{
+	const struct run_opts *o = m->opts;
+	unsigned int i;
+
+	if (load_images(m))
+		return FERRY_EXIT_LOAD;
+	mem_init(&m->vm.mem, o->memory);
+	if (board_layout_ram(&m->vm.mem)) {
+		err("cannot lay out %llu MiB of guest RAM; give another "
+		    "--memory", (unsigned long long)(o->memory >> 20));
+		return FERRY_EXIT_USAGE;
+	}
+	m->vm.nr_vcpus = o->cpus;
+	if (plan_initrd(m) || board_check_boot(m))
+		return FERRY_EXIT_LOAD;
+	for (i = 0; i < o->nr_devices; i++)
+		if (vfio_spec_check(&o->devices[i]))
+			return FERRY_EXIT_DEVICE;
+	return FERRY_EXIT_OK;
+}
+
+/* Bring up the VM prepare() planned; an exit status. */
 static int setup_vm(struct machine *m)
 {
 	const struct run_opts *o = m->opts;
@@ -363,7 +410,7 @@ static int setup_vm(struct machine *m)
 	ret = vm_create(&m->vm, o->cpus);
 	if (ret)
 		return FERRY_EXIT_HOST;
-	ret = mem_create(&m->vm.mem, o->memory, o->hugepages);
+	ret = mem_back(&m->vm.mem, o->hugepages);
 	if (ret && o->hugepages) {
 		err("cannot get %llu MiB of guest RAM in 2 MiB huge pages (%s); "
 		    "reserve %llu of them: echo %llu > /proc/sys/vm/nr_hugepages",
@@ -377,7 +424,7 @@ static int setup_vm(struct machine *m)
 		    (unsigned long long)(o->memory >> 20), strerror(-ret));
 		return FERRY_EXIT_HOST;
 	}
-	if (board_layout_ram(&m->vm.mem) || vm_add_ram(&m->vm))
+	if (vm_add_ram(&m->vm))
 		return FERRY_EXIT_HOST;
 	if (board_init_devices(m))
 		return FERRY_EXIT_HOST;
@@ -387,41 +434,18 @@ static int setup_vm(struct machine *m)
 		if (vfio_create(&m->vfio, &m->vm, &m->pci))
 			return FERRY_EXIT_HOST;
 		for (i = 0; i < o->nr_devices; i++)
-			if (vfio_add_device(m->vfio, o->devices[i]))
+			if (vfio_add_device(m->vfio, &o->devices[i]))
 				return FERRY_EXIT_DEVICE;
 	}
 	if (vm_create_vcpus(&m->vm))
 		return FERRY_EXIT_HOST;
-	if (place_initrd(m))
+	if (copy_initrd(m))
 		return FERRY_EXIT_LOAD;
 	if (board_boot(m))
 		return FERRY_EXIT_LOAD;
 	if (install_fdt(m))
 		return FERRY_EXIT_LOAD;
 	return FERRY_EXIT_OK;
-}
-
-/* A layout-only VM for --dump-dtb: no /dev/kvm needed. */
-static int dump_dtb(struct machine *m)
-{
-	struct guest_mem *mem = &m->vm.mem;
-
-	mem->fd = -1;
-	mem->size = m->opts->memory;
-	if (board_layout_ram(mem))
-		return FERRY_EXIT_USAGE;
-	m->vm.nr_vcpus = m->opts->cpus;
-	if (m->initrd_size) {
-		uint64_t limit = board_initrd_limit(m);
-
-		if (m->initrd_size > limit) {
-			err("initrd does not fit in guest RAM; give more "
-			    "--memory");
-			return FERRY_EXIT_LOAD;
-		}
-		m->initrd_gpa = (limit - m->initrd_size) & ~0xfffULL;
-	}
-	return write_dtb(m, m->opts->dump_dtb);
 }
 
 /* Open file descriptors of this process, for the --stats leak check. */
@@ -454,12 +478,11 @@ int machine_run(const struct run_opts *opts)
 	m->vm.kvm_fd = m->vm.vm_fd = m->vm.stop_fd = m->vm.mem.fd = -1;
 	m->vm.kvm_vfio_fd = -1;
 
-	if (load_images(m)) {
-		status = FERRY_EXIT_LOAD;
+	status = prepare(m);
+	if (status != FERRY_EXIT_OK)
 		goto out;
-	}
 	if (opts->dump_dtb) {
-		status = dump_dtb(m);
+		status = write_dtb(m, opts->dump_dtb);
 		goto out;
 	}
 	status = setup_vm(m);

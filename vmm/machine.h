@@ -67,8 +67,15 @@ int board_init_devices(struct machine *m) __must_check;
 int board_fdt_devices(struct machine *m, void *fdt) __must_check;
 
 /*
- * Load m->kernel (and initrd) into RAM, write boot data and set every
- * vCPU's entry state. Logs one sentence and returns -errno on failure.
+ * Check that m->kernel (and an initrd at m->initrd_gpa) can boot in the
+ * RAM layout m->vm.mem, without touching RAM or the host: every check
+ * board_boot() makes on the images. Logs one sentence, returns -errno.
+ */
+int board_check_boot(struct machine *m) __must_check;
+
+/*
+ * Load m->kernel into (backed) RAM, write boot data and set every vCPU's
+ * entry state. Logs one sentence and returns -errno on failure.
  */
 int board_boot(struct machine *m) __must_check;
 

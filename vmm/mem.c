@@ -12,21 +12,33 @@
 #define MFD_HUGE_2MB (21U << MFD_HUGE_SHIFT)
 #endif
 
-int mem_create(struct guest_mem *mem, uint64_t size, int huge)
+void mem_init(struct guest_mem *mem, uint64_t size)
 {
-	unsigned int flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
+	memset(mem, 0, sizeof(*mem));
+	mem->fd = -1;
+	mem->size = size;
+}
+
+int mem_back(struct guest_mem *mem, int huge)
+{
+	unsigned int flags = MFD_CLOEXEC | MFD_ALLOW_SEALING, i;
+	uint64_t size = mem->size;
 	void *p;
 	int ret;
 
-	memset(mem, 0, sizeof(*mem));
+	if (mem->base)
+		return -EBUSY;
 	if (huge) {
 		if (!IS_ALIGNED(size, 2 * MiB))
 			return -EINVAL;
 		flags |= MFD_HUGETLB | MFD_HUGE_2MB;
 	}
 	mem->fd = memfd_create("ferry-ram", flags);
-	if (mem->fd < 0)
-		return -errno;
+	if (mem->fd < 0) {
+		ret = -errno;
+		mem->fd = -1;
+		return ret;
+	}
 	if (ftruncate(mem->fd, (off_t)size) < 0) {
 		ret = -errno;
 		goto err_close;
@@ -49,14 +61,21 @@ int mem_create(struct guest_mem *mem, uint64_t size, int huge)
 	if (!huge)
 		madvise(p, size, MADV_HUGEPAGE);
 	mem->base = p;
-	mem->size = size;
 	mem->huge = huge;
+	for (i = 0; i < mem->nr; i++)
+		mem->regions[i].hva = mem->base + mem->regions[i].fd_off;
 	return 0;
 
 err_close:
 	close(mem->fd);
 	mem->fd = -1;
 	return ret;
+}
+
+int mem_create(struct guest_mem *mem, uint64_t size, int huge)
+{
+	mem_init(mem, size);
+	return mem_back(mem, huge);
 }
 
 int mem_add_region(struct guest_mem *mem, uint64_t gpa, uint64_t len)
@@ -78,7 +97,8 @@ int mem_add_region(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 	if (len > mem->size - used)
 		return -EINVAL;
 	mem->regions[mem->nr++] = (struct mem_region){
-		.gpa = gpa, .len = len, .hva = mem->base + used, .fd_off = used,
+		.gpa = gpa, .len = len, .hva = mem->base ? mem->base + used : NULL,
+		.fd_off = used,
 	};
 	return 0;
 }
@@ -95,7 +115,9 @@ void mem_destroy(struct guest_mem *mem)
 	mem->nr = 0;
 }
 
-void *mem_gpa_to_hva(const struct guest_mem *mem, uint64_t gpa, uint64_t len)
+/* The region holding all of [gpa, gpa + len), or NULL. */
+static const struct mem_region *find(const struct guest_mem *mem, uint64_t gpa,
+				     uint64_t len)
 {
 	unsigned int i;
 
@@ -106,7 +128,21 @@ void *mem_gpa_to_hva(const struct guest_mem *mem, uint64_t gpa, uint64_t len)
 			continue;
 		if (len > r->len - (gpa - r->gpa))
 			return NULL;
-		return r->hva + (gpa - r->gpa);
+		return r;
 	}
 	return NULL;
+}
+
+int mem_contains(const struct guest_mem *mem, uint64_t gpa, uint64_t len)
+{
+	return find(mem, gpa, len) != NULL;
+}
+
+void *mem_gpa_to_hva(const struct guest_mem *mem, uint64_t gpa, uint64_t len)
+{
+	const struct mem_region *r = find(mem, gpa, len);
+
+	if (!r || !r->hva)
+		return NULL;
+	return r->hva + (gpa - r->gpa);
 }

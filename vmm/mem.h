@@ -11,32 +11,47 @@
 struct mem_region {
 	uint64_t gpa;
 	uint64_t len;
-	uint8_t *hva;
-	uint64_t fd_off; /* offset of this region in the memfd */
+	uint8_t *hva;	 /* NULL while the layout has no backing */
+	uint64_t fd_off; /* offset of this region in the backing */
 };
 
+/*
+ * Guest RAM goes through two steps: a layout (mem_init() and
+ * mem_add_region(), pure bookkeeping, so a kernel can be checked against
+ * it before the host is asked for anything), then its backing
+ * (mem_back(), which maps the memory and fills in every region's hva).
+ */
 struct guest_mem {
 	int fd;		/* memfd backing all RAM, or -1 (tests) */
-	uint8_t *base;	/* mapping of the whole memfd */
+	uint8_t *base;	/* mapping of the whole memfd; NULL: layout only */
 	uint64_t size;	/* total RAM bytes */
 	int huge;	/* backed by 2 MiB hugetlbfs pages */
 	unsigned int nr;
 	struct mem_region regions[MEM_MAX_REGIONS];
 };
 
+/* Start a layout of @size bytes of RAM with no region and no backing. */
+void mem_init(struct guest_mem *mem, uint64_t size);
+
 /*
- * Create @size bytes of zeroed RAM in a sealed-size memfd (so it can be
- * shared with device servers later) and map it MAP_SHARED; with @huge,
- * from 2 MiB hugetlbfs pages, all reserved now (@size must be a multiple
- * of 2 MiB). Regions are laid out by the caller with mem_add_region().
- * Returns 0 or -errno (-ENOMEM when the host refuses the size or has too
- * few free huge pages).
+ * Back the layout with zeroed RAM in a sealed-size memfd (shareable with
+ * device servers later), mapped MAP_SHARED; with @huge from 2 MiB
+ * hugetlbfs pages, all reserved now (the size must be a multiple of
+ * 2 MiB). Returns 0 or -errno (-ENOMEM when the host refuses the size or
+ * has too few free huge pages); on failure the layout stays as it was.
+ */
+int mem_back(struct guest_mem *mem, int huge) __must_check;
+
+/*
+ * mem_init() and mem_back() in one, for callers (tests, tools) that lay
+ * out the regions afterwards with mem_add_region(). 0 or -errno.
  */
 int mem_create(struct guest_mem *mem, uint64_t size, int huge) __must_check;
 
 /*
- * Describe the next @len bytes of the memfd as guest RAM at @gpa.
- * Returns 0, -EINVAL (unaligned, overlap, beyond the memfd), -ENOSPC.
+ * Describe the next @len bytes of the RAM as guest RAM at @gpa (with its
+ * hva when already backed). Returns 0, -EINVAL (unaligned, overlap,
+ * beyond the RAM's size), -ENOSPC.
  */
 int mem_add_region(struct guest_mem *mem, uint64_t gpa,
 		   uint64_t len) __must_check;
@@ -45,9 +60,16 @@ int mem_add_region(struct guest_mem *mem, uint64_t gpa,
 void mem_destroy(struct guest_mem *mem);
 
 /*
+ * Is guest range [gpa, gpa + len) RAM, inside one region? Works on a
+ * layout without backing. @len 0 tests a single address. Overflow-safe.
+ */
+int mem_contains(const struct guest_mem *mem, uint64_t gpa, uint64_t len);
+
+/*
  * Host address of guest range [gpa, gpa + len), or NULL if any byte of it
- * is not RAM or the range crosses a region boundary. @len may be 0 only
- * to test a single address. Overflow-safe for any inputs.
+ * is not RAM, the range crosses a region boundary, or the RAM has no
+ * backing yet. @len may be 0 only to test a single address. Overflow-safe
+ * for any inputs.
  */
 void *mem_gpa_to_hva(const struct guest_mem *mem, uint64_t gpa, uint64_t len);
 

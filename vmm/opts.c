@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <strings.h>
 #include "opts.h"
-#include "../vfio/vfio.h"
 
 const char opts_help_text[] =
 "Usage: ferry run [OPTIONS]\n"
@@ -140,8 +139,12 @@ static enum opts_result set_memory(struct run_opts *o, const char *v,
 				   char *why, size_t whylen)
 {
 	uint64_t b;
+	int ret = parse_size(v, &b);
 
-	if (parse_size(v, &b))
+	if (ret == -ERANGE)
+		return bad(why, whylen, "--memory %s is more than ferry's "
+			   "limit of 1T", v);
+	if (ret)
 		return bad(why, whylen, "--memory '%s' is not a size; write "
 			   "it like 512M or 2G", v);
 	if (b < OPTS_MIN_MEMORY)
@@ -194,15 +197,21 @@ static enum opts_result apply(struct run_opts *o, const struct opt_def *d,
 				   "use serial or none", v);
 		break;
 	case O_DEVICE: {
-		char sysfs[512];
+		struct vfio_spec *spec = &o->devices[o->nr_devices];
+		unsigned int i;
 
 		if (o->nr_devices == OPTS_MAX_DEVICES)
 			return bad(why, whylen, "too many --device options; "
 				   "ferry takes at most %d",
 				   OPTS_MAX_DEVICES);
-		if (vfio_spec_parse(v, sysfs, sizeof(sysfs), why, whylen))
+		if (vfio_spec_parse(v, spec, why, whylen))
 			return OPTS_ERROR;
-		o->devices[o->nr_devices++] = v;
+		for (i = 0; i < o->nr_devices; i++)
+			if (strcmp(o->devices[i].sysfs, spec->sysfs) == 0)
+				return bad(why, whylen, "--device %s is given "
+					   "twice; pass each device once",
+					   spec->name);
+		o->nr_devices++;
 		break;
 	}
 	case O_STATS: o->stats = 1; break;

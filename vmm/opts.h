@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include "util.h"
+#include "../vfio/vfio.h"
 
 #define OPTS_MAX_DEVICES 16
 #define OPTS_MIN_MEMORY (2 * MiB)
@@ -22,7 +23,7 @@ struct run_opts {
 	uint64_t memory;
 	unsigned int cpus;
 	enum console_mode console;
-	const char *devices[OPTS_MAX_DEVICES];
+	struct vfio_spec devices[OPTS_MAX_DEVICES]; /* parsed --device */
 	unsigned int nr_devices;
 	int stats;
 	int hugepages; /* back guest RAM with 2 MiB hugetlbfs pages */

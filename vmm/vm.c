@@ -36,14 +36,15 @@ static int open_kvm(void)
 
 int vm_create(struct vm *vm, unsigned int nr_vcpus)
 {
+	struct guest_mem mem = vm->mem; /* the caller's RAM layout */
 	int ret, max;
 
 	memset(vm, 0, sizeof(*vm));
+	vm->mem = mem;
 	vm->vm_fd = vm->stop_fd = vm->kvm_vfio_fd = -1;
 	pthread_mutex_init(&vm->slot_lock, NULL);
 	pthread_mutex_init(&vm->pause_lock, NULL);
 	pthread_cond_init(&vm->pause_cond, NULL);
-	vm->mem.fd = -1;
 	vm->nr_vcpus = nr_vcpus;
 
 	vm->kvm_fd = open_kvm();

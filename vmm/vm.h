@@ -74,8 +74,10 @@ struct vm {
 /*
  * Open /dev/kvm, check the API, create the VM with @nr_vcpus vCPUs'
  * worth of checks (count within KVM's limit), the in-kernel irqchip and
- * timers (arch_vm_init), and both buses. On failure logs one sentence
- * and returns -errno; the caller's exit status is FERRY_EXIT_HOST.
+ * timers (arch_vm_init), and both buses. vm->mem is kept as the caller
+ * left it (a RAM layout from mem_init(), backed later, or zeroes); every
+ * other field is reset. On failure logs one sentence and returns -errno;
+ * the caller's exit status is FERRY_EXIT_HOST.
  */
 int vm_create(struct vm *vm, unsigned int nr_vcpus) __must_check;
 

@@ -312,31 +312,54 @@ int board_place_fdt(struct machine *m, const void *fdt, size_t size,
 	return 0;
 }
 
-static int boot_elf(struct machine *m)
+/* Where an ELF test guest may not load: boot data and the MMIO hole. */
+static const struct gpa_range elf_reserved[] = {
+	{ 0, X86_BOOT_DATA_END },
+	{ X86_MMIO_HOLE_GPA, X86_HIGH_RAM_GPA - X86_MMIO_HOLE_GPA },
+};
+
+static const char *kernel_name(const struct machine *m)
 {
-	static const struct gpa_range reserved[] = {
-		{ 0, X86_BOOT_DATA_END },
-		{ X86_MMIO_HOLE_GPA, X86_HIGH_RAM_GPA - X86_MMIO_HOLE_GPA },
-	};
-	struct elf_image img;
-	struct kvm_mp_state runnable = { .mp_state = KVM_MP_STATE_RUNNABLE };
+	return m->opts->kernel ? m->opts->kernel : "(built-in)";
+}
+
+/* Check, or with @load also load, an ELF guest; logs why it cannot. */
+static int elf_fit(struct machine *m, int load, struct elf_image *img)
+{
 	char why[256];
-	unsigned int i;
 	int ret;
 
-	ret = elf_load(&m->vm.mem, m->kernel, m->kernel_size,
-		       board_elf_machine, reserved, ARRAY_SIZE(reserved), &img,
-		       why, sizeof(why));
+	if (load)
+		ret = elf_load(&m->vm.mem, m->kernel, m->kernel_size,
+			       board_elf_machine, elf_reserved,
+			       ARRAY_SIZE(elf_reserved), img, why, sizeof(why));
+	else
+		ret = elf_check(&m->vm.mem, m->kernel, m->kernel_size,
+				board_elf_machine, elf_reserved,
+				ARRAY_SIZE(elf_reserved), img, why,
+				sizeof(why));
 	if (ret) {
-		err("cannot boot kernel '%s': %s",
-		    m->opts->kernel ? m->opts->kernel : "(built-in)", why);
+		err("cannot boot kernel '%s': %s", kernel_name(m), why);
 		return ret;
 	}
-	if (m->initrd_size && img.hi > m->initrd_gpa) {
+	if (m->initrd_size && img->hi > m->initrd_gpa) {
 		err("the initrd does not fit above the kernel; give more "
 		    "--memory");
 		return -ENOMEM;
 	}
+	return 0;
+}
+
+static int boot_elf(struct machine *m)
+{
+	struct elf_image img;
+	struct kvm_mp_state runnable = { .mp_state = KVM_MP_STATE_RUNNABLE };
+	unsigned int i;
+	int ret;
+
+	ret = elf_fit(m, 1, &img);
+	if (ret)
+		return ret;
 	ret = x86_write_long_mode_tables(&m->vm.mem);
 	if (ret) {
 		err("guest RAM too small for the page tables");
@@ -405,6 +428,28 @@ static int boot_bzimage(struct machine *m)
 	    (unsigned long long)boot.entry,
 	    (unsigned long long)boot.zero_page);
 	return 0;
+}
+
+int board_check_boot(struct machine *m)
+{
+	struct bzimage_hdr h;
+	struct elf_image img;
+	char why[256];
+	int ret;
+
+	switch (m->kernel_format) {
+	case KERNEL_ELF64:
+		return elf_fit(m, 0, &img);
+	case KERNEL_BZIMAGE:
+		ret = bzimage_check(&m->vm.mem, m->kernel, m->kernel_size,
+				    m->opts->cmdline, m->initrd_gpa,
+				    m->initrd_size, &h, why, sizeof(why));
+		if (ret)
+			err("cannot boot kernel '%s': %s", kernel_name(m), why);
+		return ret;
+	default:
+		return -ENOEXEC;
+	}
 }
 
 int board_boot(struct machine *m)

@@ -97,6 +97,41 @@ static void build_e820(struct boot_params *bp, const struct guest_mem *mem)
 	}
 }
 
+int bzimage_check(const struct guest_mem *mem, const void *buf, size_t size,
+		  const char *cmdline, uint64_t initrd_gpa, uint64_t initrd_size,
+		  struct bzimage_hdr *h, char *why, size_t whylen)
+{
+	size_t cmd_len = cmdline ? strlen(cmdline) : 0;
+	uint64_t kend;
+	int ret;
+
+	ret = bzimage_parse(buf, size, h, why, whylen);
+	if (ret)
+		return ret;
+	if (__builtin_add_overflow(h->load_gpa, h->init_size, &kend) ||
+	    !mem_contains(mem, h->load_gpa, h->init_size))
+		return why_set(why, whylen, -EINVAL, "the kernel needs %llu MiB "
+			    "of RAM from 0x%llx; give more --memory",
+			    (unsigned long long)(h->init_size >> 20),
+			    (unsigned long long)h->load_gpa);
+	if (initrd_size && kend > initrd_gpa)
+		return why_set(why, whylen, -EINVAL, "the initrd does not fit "
+			    "above the kernel; give more --memory");
+	if (initrd_size && initrd_gpa + initrd_size - 1 > h->initrd_addr_max)
+		return why_set(why, whylen, -EINVAL, "the initrd ends above "
+			    "0x%llx, where this kernel cannot reach it",
+			    (unsigned long long)h->initrd_addr_max);
+	if (cmd_len > h->cmdline_size || cmd_len >= X86_CMDLINE_MAX)
+		return why_set(why, whylen, -E2BIG, "the command line is %zu "
+			    "bytes; this kernel takes at most %u", cmd_len,
+			    MIN(h->cmdline_size, (uint32_t)X86_CMDLINE_MAX - 1));
+	if (!mem_contains(mem, X86_ZERO_PAGE_GPA, sizeof(struct boot_params)) ||
+	    !mem_contains(mem, X86_CMDLINE_GPA, X86_CMDLINE_MAX))
+		return why_set(why, whylen, -EINVAL, "guest RAM does not cover "
+			    "the boot data");
+	return 0;
+}
+
 int bzimage_load(const struct guest_mem *mem, const void *buf, size_t size,
 		 const char *cmdline, uint64_t initrd_gpa, uint64_t initrd_size,
 		 struct bzimage_boot *boot, char *why, size_t whylen)
@@ -105,36 +140,19 @@ int bzimage_load(const struct guest_mem *mem, const void *buf, size_t size,
 	struct bzimage_hdr h;
 	struct boot_params *bp;
 	size_t hdr_len, cmd_len = cmdline ? strlen(cmdline) : 0;
-	uint64_t kend;
 	uint8_t *kernel;
 	char *cmd;
 	int ret;
 
-	ret = bzimage_parse(buf, size, &h, why, whylen);
+	ret = bzimage_check(mem, buf, size, cmdline, initrd_gpa, initrd_size,
+			    &h, why, whylen);
 	if (ret)
 		return ret;
-	if (__builtin_add_overflow(h.load_gpa, h.init_size, &kend) ||
-	    !(kernel = mem_gpa_to_hva(mem, h.load_gpa, h.init_size)))
-		return why_set(why, whylen, -EINVAL, "the kernel needs %llu MiB "
-			    "of RAM from 0x%llx; give more --memory",
-			    (unsigned long long)(h.init_size >> 20),
-			    (unsigned long long)h.load_gpa);
-	if (initrd_size && kend > initrd_gpa)
-		return why_set(why, whylen, -EINVAL, "the initrd does not fit "
-			    "above the kernel; give more --memory");
-	if (initrd_size && initrd_gpa + initrd_size - 1 > h.initrd_addr_max)
-		return why_set(why, whylen, -EINVAL, "the initrd ends above "
-			    "0x%llx, where this kernel cannot reach it",
-			    (unsigned long long)h.initrd_addr_max);
-	if (cmd_len > h.cmdline_size || cmd_len >= X86_CMDLINE_MAX)
-		return why_set(why, whylen, -E2BIG, "the command line is %zu "
-			    "bytes; this kernel takes at most %u", cmd_len,
-			    MIN(h.cmdline_size, (uint32_t)X86_CMDLINE_MAX - 1));
+	kernel = mem_gpa_to_hva(mem, h.load_gpa, h.init_size);
 	bp = mem_gpa_to_hva(mem, X86_ZERO_PAGE_GPA, sizeof(*bp));
 	cmd = mem_gpa_to_hva(mem, X86_CMDLINE_GPA, X86_CMDLINE_MAX);
-	if (!bp || !cmd)
-		return why_set(why, whylen, -EINVAL, "guest RAM does not cover "
-			    "the boot data");
+	if (!kernel || !bp || !cmd)
+		return why_set(why, whylen, -EINVAL, "guest RAM has no backing");
 
 	/* All checks passed: now write RAM. */
 	memcpy(kernel, img + h.setup_size, size - h.setup_size);

@@ -31,6 +31,16 @@ int bzimage_parse(const void *buf, size_t size, struct bzimage_hdr *hdr,
 		  char *why, size_t whylen) __must_check;
 
 /*
+ * Check that the kernel of @buf/@size, its command line and an initrd of
+ * @initrd_size bytes at @initrd_gpa (0: none) fit the RAM layout @mem
+ * (backing not needed): everything bzimage_load() checks. Fills @hdr.
+ * Returns 0 or -ENOEXEC / -EINVAL / -E2BIG with one sentence in @why.
+ */
+int bzimage_check(const struct guest_mem *mem, const void *buf, size_t size,
+		  const char *cmdline, uint64_t initrd_gpa, uint64_t initrd_size,
+		  struct bzimage_hdr *hdr, char *why, size_t whylen) __must_check;
+
+/*
  * Load the kernel at hdr.load_gpa and write boot_params (setup header,
  * e820 map made from @mem's regions, command line, initrd) at the zero
  * page address of layout.h. @initrd_size 0 means none. The kernel's
