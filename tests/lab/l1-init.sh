@@ -1,45 +1,96 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # /init of the lab's L1 initramfs: load KVM and VFIO, share the host's root
-# over 9p, then run each scenario chrooted into it and print its result.
+# and the run's shares over 9p, then do what the run directory's config
+# says (tests/lab/lab.sh): run scenarios, one command, or a shell.
 export PATH=/bin:/sbin
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs shm /dev/shm
 
-for w in $(cat /proc/cmdline); do
-	case $w in
-	lab.*=*) k=${w%%=*}; k=${k#lab.}; eval "lab_$k=\${w#*=}" ;;
-	esac
-done
+# Messages of this script: the console, or the run's l1.log in exec mode.
+log=/dev/console
 
 for m in kvm-amd vfio-pci vfio_iommu_type1 mdev 9p 9pnet_virtio virtio_pci; do
 	modprobe "$m" 2>/dev/null || echo "LAB: cannot load module $m"
 done
 
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 host /host ||
-	echo "LAB: cannot mount the host share"
-mount -t tmpfs tmp /host/tmp
-mount -t tmpfs run /host/run
-mount -o bind /dev /host/dev
-mount -o bind /proc /host/proc
-mount -o bind /sys /host/sys
+p9() { mount -t 9p -o "trans=virtio,version=9p2000.L,msize=262144,$3" "$1" "$2"; }
 
-if [ "$lab_scenarios" = shell ]; then
-	echo "LAB: shell; the host is at /host (chroot /host /bin/bash)"
-	setsid sh -c 'exec sh </dev/ttyS0 >/dev/ttyS0 2>&1'
+if ! p9 run /lab rw || ! . /lab/config; then
+	echo "LAB: no run directory from the host; stopping"
 	poweroff -f
 fi
+[ "$LAB_MODE" = exec ] && log=/lab/l1.log
+exec 3>>"$log"
 
-for s in $(echo "$lab_scenarios" | tr , ' '); do
-	echo "LAB-BEGIN $s"
-	chroot /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-		LAB_REPO="$lab_repo" LAB_BUILD="$lab_build" LAB_CACHE="$lab_cache" \
-		LAB_KERNEL="$lab_kernel" LAB_L2_INITRD="$lab_l2initrd" \
-		FERRY="$lab_build/ferry" LAB_BENCH_RUNS="$lab_benchruns" \
-		/bin/sh "$lab_repo/tests/lab/scenarios/$s.sh"
-	echo "LAB-RESULT $s $?"
+p9 host /host ro || echo "LAB: cannot mount the host share" >&3
+mount -t tmpfs tmp /host/tmp
+mount -t tmpfs run /host/run
+mount -o rbind /dev /host/dev
+mount -o bind /proc /host/proc
+mount -o bind /sys /host/sys
+# Each share at its own path, also where L1 has a tmpfs of its own.
+for s in $LAB_SHARES; do
+	tag=${s%%:*} dir=${s#*:}
+	mkdir -p "/host$dir" 2>/dev/null
+	p9 "$tag" "/host$dir" rw || echo "LAB: cannot mount $dir" >&3
 done
-echo "LAB-DONE"
+mkdir -p "/host$LAB_RUN" 2>/dev/null
+mount -o bind /lab "/host$LAB_RUN" || echo "LAB: cannot mount the run directory" >&3
+
+in_host() {
+	chroot /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+		TERM="${LAB_TERM:-linux}" \
+		LAB_REPO="$LAB_REPO" LAB_BUILD="$LAB_BUILD" LAB_CACHE="$LAB_CACHE" \
+		LAB_RUN="$LAB_RUN" LAB_KERNEL="$LAB_KERNEL" \
+		LAB_L2_INITRD="$LAB_L2_INITRD" FERRY="$LAB_BUILD/ferry" \
+		LAB_BENCH_RUNS="$LAB_BENCH_RUNS" "$@"
+}
+
+case $LAB_MODE in
+shell)
+	echo "LAB: shell; the host is at /host (chroot /host /bin/bash)"
+	setsid sh -c 'exec sh </dev/ttyS0 >/dev/ttyS0 2>&1'
+	;;
+exec)
+	# The console is the user's terminal. Interactive: the command reads
+	# it and sets the modes it wants. Otherwise: raw bytes out, no input.
+	if [ "$LAB_INTERACTIVE" = 1 ]; then
+		in_host /bin/sh "$LAB_RUN/cmd.sh" </dev/ttyS0 >/dev/ttyS0 2>&1
+		echo $? >/lab/status.tmp
+	else
+		# As on the host: output to a pipe, not a terminal.
+		stty -F /dev/ttyS0 raw -echo
+		{
+			in_host /bin/sh "$LAB_RUN/cmd.sh" </dev/null 2>&1
+			echo $? >/lab/status.tmp
+		} | cat >/dev/ttyS0
+	fi
+	mv /lab/status.tmp /lab/status
+	;;
+run)
+	dir=/lab/attempt-$LAB_ATTEMPT
+	mkdir -p "$dir"
+	for s in $LAB_SCENARIOS; do
+		eval "budget=\$LAB_BUDGET_$(echo "$s" | tr -c 'A-Za-z0-9\n' _)"
+		echo "LAB-BEGIN $s (budget ${budget}s)"
+		# coreutils timeout signals the scenario's whole process group,
+		# so nothing it started outlives its budget.
+		{
+			in_host timeout -k 10 "$budget" /bin/sh \
+				"$LAB_REPO/tests/lab/scenarios/$s.sh" </dev/null
+			echo $? >"$dir/$s.status.tmp"
+			mv "$dir/$s.status.tmp" "$dir/$s.status"
+		} 2>&1 | tee "$dir/$s.log"
+		echo "LAB-RESULT $s $(cat "$dir/$s.status" 2>/dev/null)"
+	done
+	;;
+esac
+echo "LAB-DONE" >&3
+sync
 poweroff -f

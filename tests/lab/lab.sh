@@ -5,31 +5,47 @@
 # and an emulated Intel IOMMU; ferry runs in L1 and its guests are L2.
 #
 #   lab.sh run SCENARIO...   boot L1 once, run the scenarios, report each
+#   lab.sh exec [--rw DIR]... [--ro PATH]... [--] CMD [ARG]...
+#                            run one command in L1, its terminal being
+#                            ours; exit with its status (125: the lab
+#                            itself failed)
 #   lab.sh prepare           only download and build the images
 #   lab.sh shell             boot L1 to an interactive shell (debugging)
 #
-# Scenarios are tests/lab/scenarios/NAME.sh, run inside L1 chrooted into
-# this machine's root (shared read-only over 9p), so every absolute path is
-# the same as here. Exit status: 0 if every scenario passed.
-# Environment: FERRY_BUILD (default build), FERRY_LAB_CACHE (default
-# ~/.cache/ferry-lab), FERRY_LAB_TIMEOUT (seconds per L1 boot, default 240),
-# FERRY_LAB_ACCEL (L0's -accel for every scenario, overriding the default
-# tcg and a scenario's "# lab-accel:" line).
+# Commands run in L1 chrooted into this machine's root, shared read-only
+# over 9p, so every absolute path is the same as here. The repository, the
+# build, the cache and every --ro/--rw path are also shared on their own
+# and mounted at their own paths, so they are visible even where L1 has
+# its own file systems (a tmpfs on /tmp and /run). --rw directories are
+# writable from L1. A per-run directory (under the cache) carries the
+# configuration in and each scenario's status and log out.
 #
-# If L1 reports no result for a scenario (it hung: on multi-threaded TCG
-# L1 now and then stalls, seen as RCU stalls and soft lockups; see
-# docs/lab.md), the boot is tried again, up to three times in all, and the
-# log says so. A scenario that reports FAIL is never retried.
+# Environment: FERRY_BUILD (default build), FERRY_LAB_CACHE (default
+# ~/.cache/ferry-lab), FERRY_LAB_ACCEL (L0's -accel for every scenario,
+# overriding the default tcg and a scenario's "# lab-accel:" line),
+# FERRY_LAB_MEM (L1's RAM for exec, default 4G), FERRY_LAB_TIMEOUT
+# (seconds for an exec, default none).
+#
+# Time limits: each scenario runs under its own budget ("# lab-timeout: S",
+# default 240 s); a scenario that runs out of it FAILS (a hang in ferry is a
+# failure, never a retry). An L1 boot gets the sum of its scenarios' budgets
+# plus 120 s. A boot that ends without every result is retried only when
+# L1's console shows the known stall of multi-threaded TCG in L0 (RCU
+# stalls, soft lockups: docs/lab.md); then only the scenarios without a
+# result run again, at most twice more. Every attempt's results are kept
+# in the run directory and printed.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${FERRY_BUILD:-$REPO/build}" && pwd)
 CACHE=${FERRY_LAB_CACHE:-${HOME:-/root}/.cache/ferry-lab}
-TIMEOUT=${FERRY_LAB_TIMEOUT:-240}
 LAB=$REPO/tests/lab
+BOOT_MARGIN=120
+DEFAULT_BUDGET=240
+STALL_RE='rcu: INFO: rcu_[a-z]* (self-)?detected stall|watchdog: BUG: soft lockup|timer wakeup didn.t happen'
 
 say() { printf 'lab: %s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
+die() { say "error: $*"; exit 125; }
 
 need_packages() {
 	local missing=() p
@@ -99,7 +115,7 @@ build_initramfs() {
 
 busybox_tree() {
 	local tree=$1
-	mkdir -p "$tree"/{bin,sbin,dev,proc,sys,tmp,etc,lib,mnt,host}
+	mkdir -p "$tree"/{bin,sbin,dev,proc,sys,tmp,etc,lib,mnt,host,lab}
 	cp /bin/busybox "$tree/bin/busybox"
 	ln -sf busybox "$tree/bin/sh"
 }
@@ -148,9 +164,27 @@ make_device_files() {
 	python3 "$LAB/tools/option-rom.py" >"$CACHE/edu-rom.bin"
 }
 
+# servable PATH: can L1 see PATH at the same path? One sentence if not.
+servable() {
+	case $1 in
+	/proc | /proc/* | /sys | /sys/* | /dev | /dev/*)
+		die "'$1' is under /proc, /sys or /dev, which L1 has of its own; use a directory elsewhere" ;;
+	/*) ;;
+	*) die "'$1' is not an absolute path" ;;
+	esac
+	# The path goes into a QEMU option list (commas) and a shell config.
+	if printf '%s' "$1" | grep -q '[^A-Za-z0-9._/+@:~-]'; then
+		die "the lab cannot share '$1': its path has spaces, commas or other special characters; move it to a plain path (letters, digits, . _ - + @ : ~)"
+	fi
+}
+
 prepare() {
 	need_packages qemu-system-x86 busybox-static cpio kmod xz-utils
 	mkdir -p "$CACHE"
+	servable "$REPO"
+	servable "$BUILD"
+	CACHE=$(cd "$CACHE" && pwd)
+	servable "$CACHE"
 	KVER=$(kernel_version)
 	fetch_kernel "$KVER"
 	build_l1 "$KVER"
@@ -159,9 +193,76 @@ prepare() {
 	[ -x "$BUILD/ferry" ] || die "no ferry binary in $BUILD: build it first (./dev run)"
 }
 
-# Extra L1 kernel arguments a scenario asks for in a "# lab-append:" line.
-scenario_append() {
-	sed -n 's/^# lab-append: *//p' "$LAB/scenarios/$1.sh" | head -n1
+# The 9p shares besides / and the run directory: "PATH MODE" lines.
+SHARES=()
+add_share() {
+	local p m=$2 i
+	p=$(cd "$1" 2>/dev/null && pwd) || p=$1
+	servable "$p"
+	for i in "${!SHARES[@]}"; do
+		if [ "${SHARES[$i]% *}" = "$p" ]; then
+			[ "$m" = rw ] && SHARES[$i]="$p rw"
+			return 0
+		fi
+	done
+	SHARES+=("$p $m")
+}
+
+# new_run: a fresh run directory under the cache; the last 20 are kept.
+# The shares are final now: sort them so that L1 mounts a directory before
+# the shares inside it.
+new_run() {
+	local sorted
+	mapfile -t sorted < <(printf '%s\n' "${SHARES[@]}" | sort)
+	SHARES=("${sorted[@]}")
+	mkdir -p "$CACHE/runs"
+	RUN=$(mktemp -d "$CACHE/runs/$(date +%Y%m%d-%H%M%S)-XXXX")
+	chmod 755 "$RUN"
+	# shellcheck disable=SC2012
+	ls -1d "$CACHE"/runs/*/ 2>/dev/null | head -n -20 | xargs -r rm -rf
+}
+
+# q STRING: STRING quoted for a POSIX shell.
+q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+
+# write_config MODE ATTEMPT SCENARIOS: what L1's init reads from the run
+# directory (/lab in L1).
+write_config() {
+	local s tag=0 shares
+	{
+		echo "LAB_MODE=$(q "$1")"
+		echo "LAB_ATTEMPT=$(q "$2")"
+		echo "LAB_SCENARIOS=$(q "$3")"
+		echo "LAB_RUN=$(q "$RUN")"
+		echo "LAB_REPO=$(q "$REPO")"
+		echo "LAB_BUILD=$(q "$BUILD")"
+		echo "LAB_CACHE=$(q "$CACHE")"
+		echo "LAB_KERNEL=$(q "$CACHE/$KVER/root/boot/vmlinuz-$KVER")"
+		echo "LAB_L2_INITRD=$(q "$CACHE/l2.cpio.gz")"
+		echo "LAB_BENCH_RUNS=$(q "${LAB_BENCH_RUNS:-5}")"
+		echo "LAB_INTERACTIVE=$(q "${INTERACTIVE:-0}")"
+		echo "LAB_TERM=$(q "${TERM:-linux}")"
+		shares=
+		for s in "${SHARES[@]}"; do
+			shares+="s$tag:${s% *} "
+			tag=$((tag + 1))
+		done
+		echo "LAB_SHARES=$(q "$shares")"
+		for s in $3; do
+			echo "LAB_BUDGET_$(echo "$s" | tr -c 'A-Za-z0-9\n' _)=$(scenario_budget "$s")"
+		done
+	} >"$RUN/config"
+}
+
+# Lines of a scenario's header: "# lab-KEY: VALUE".
+scenario_line() {
+	sed -n "s/^# lab-$2: *//p" "$LAB/scenarios/$1.sh" | head -n1
+}
+
+scenario_budget() {
+	local b
+	b=$(scenario_line "$1" timeout)
+	echo "${b:-$DEFAULT_BUDGET}"
 }
 
 # L0's -accel: FERRY_LAB_ACCEL, else the scenario's "# lab-accel:" line
@@ -169,30 +270,55 @@ scenario_append() {
 # docs/lab.md), else tcg.
 scenario_accel() {
 	local a
-	a=$(sed -n 's/^# lab-accel: *//p' "$LAB/scenarios/$1.sh" | head -n1)
+	a=$(scenario_line "$1" accel)
 	echo "${FERRY_LAB_ACCEL:-${a:-tcg}}"
 }
 
-# boot_l1 SCENARIOS [EXTRA-APPEND [ACCEL]]: run QEMU TCG with L1, print its
-# console.
-boot_l1() {
-	local scenarios=$1 kdir=$CACHE/$KVER accel=${3:-${FERRY_LAB_ACCEL:-tcg}}
-	local append="console=ttyS0 panic=-1 quiet intel_iommu=on ${2:-}"
-	append+=" lab.repo=$REPO lab.build=$BUILD lab.cache=$CACHE"
-	append+=" lab.kernel=$kdir/root/boot/vmlinuz-$KVER lab.l2initrd=$CACHE/l2.cpio.gz"
-	append+=" lab.scenarios=$scenarios lab.benchruns=${LAB_BENCH_RUNS:-5}"
-	timeout --foreground "$TIMEOUT" qemu-system-x86_64 \
-		-accel "$accel" -machine q35 -cpu qemu64,+svm,+npt -m 2G -smp 2 \
-		-nographic -no-reboot -net none \
-		-kernel "$kdir/root/boot/vmlinuz-$KVER" -initrd "$kdir/l1.cpio.gz" \
-		-append "$append" \
-		-device intel-iommu,caching-mode=on \
-		-device edu,romfile="$CACHE/edu-rom.bin" \
-		-device pci-bridge,id=br1,chassis_nr=1 \
-		-device edu,bus=br1,addr=1 -device virtio-rng-pci,bus=br1,addr=2 \
-		-drive file="$CACHE/nvme.img",if=none,id=nv0,format=raw \
-		-device nvme,serial=lab,drive=nv0 \
-		-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap
+# qemu_l1 ACCEL MEM APPEND CONSOLE-ARGS...: the L0 command line for L1.
+qemu_l1() {
+	local accel=$1 mem=$2 append=$3 kdir=$CACHE/$KVER tag=0 s
+	shift 3
+	local virtfs=(-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap"
+		-virtfs "local,path=$RUN,mount_tag=run,security_model=none,multidevs=remap")
+	for s in "${SHARES[@]}"; do
+		local ro=,readonly=on
+		[ "${s##* }" = rw ] && ro=
+		virtfs+=(-virtfs "local,path=${s% *},mount_tag=s$tag,security_model=none$ro,multidevs=remap")
+		tag=$((tag + 1))
+	done
+	QEMU_CMD=(qemu-system-x86_64
+		-accel "$accel" -machine q35 -cpu qemu64,+svm,+npt -m "$mem" -smp 2
+		-no-reboot -net none "$@"
+		-kernel "$kdir/root/boot/vmlinuz-$KVER" -initrd "$kdir/l1.cpio.gz"
+		-append "console=ttyS0 panic=-1 quiet intel_iommu=on $append"
+		-device intel-iommu,caching-mode=on
+		-device edu,romfile="$CACHE/edu-rom.bin"
+		-device pci-bridge,id=br1,chassis_nr=1
+		-device edu,bus=br1,addr=1 -device virtio-rng-pci,bus=br1,addr=2
+		-drive file="$CACHE/nvme.img",if=none,id=nv0,format=raw
+		-device nvme,serial=lab,drive=nv0
+		"${virtfs[@]}")
+}
+
+# boot_scenarios ATTEMPT ACCEL APPEND SCENARIO...: one L1 boot; its
+# console goes to our stderr and to $RUN/attempt-N/console.log.
+boot_scenarios() {
+	local attempt=$1 accel=$2 append=$3 s budget=$BOOT_MARGIN
+	shift 3
+	mkdir -p "$RUN/attempt-$attempt"
+	write_config run "$attempt" "$*"
+	for s in "$@"; do
+		budget=$((budget + $(scenario_budget "$s")))
+	done
+	qemu_l1 "$accel" 2G "$append" -nographic
+	say "booting L1 ($KVER, -accel $accel, ${budget} s) for: $* (attempt $attempt)"
+	timeout --foreground "$budget" "${QEMU_CMD[@]}" </dev/null 2>&1 |
+		tee "$RUN/attempt-$attempt/console.log" >&2 || true
+}
+
+# result ATTEMPT SCENARIO: its exit status from that attempt, or nothing.
+result() {
+	cat "$RUN/attempt-$1/$2.status" 2>/dev/null | tr -cd 0-9
 }
 
 run() {
@@ -202,53 +328,123 @@ run() {
 		[ -f "$LAB/scenarios/$s.sh" ] || die "no scenario '$s' in tests/lab/scenarios"
 	done
 	prepare
-	local log extra accel
-	log=$(mktemp)
+	add_share "$REPO" ro
+	add_share "$BUILD" ro
+	add_share "$CACHE" ro
+	new_run
 	# Scenarios asking for other L1 kernel arguments or another -accel need
 	# an L1 of their own.
-	extra=$(scenario_append "$1")
+	local extra accel
+	extra=$(scenario_line "$1" append)
 	accel=$(scenario_accel "$1")
 	for s in "$@"; do
-		[ "$(scenario_append "$s")" = "$extra" ] ||
+		[ "$(scenario_line "$s" append)" = "$extra" ] ||
 			die "scenarios with different lab-append lines cannot share an L1 boot"
 		[ "$(scenario_accel "$s")" = "$accel" ] ||
 			die "scenarios with different lab-accel lines cannot share an L1 boot"
 	done
-	local attempt r missing
-	for attempt in 1 2 3; do
-		say "booting L1 ($KVER, -accel $accel) for: $* (attempt $attempt)"
-		local IFS=,
-		boot_l1 "$*" "$extra" "$accel" | tee "$log" || true
-		unset IFS
-		missing=0
-		for s in "$@"; do
-			grep -aq "^LAB-RESULT $s " "$log" || missing=1
+	local attempt=1 todo=("$@") missing retries=0 r
+	declare -A final
+	while :; do
+		boot_scenarios $attempt "$accel" "$extra" "${todo[@]}"
+		missing=()
+		for s in "${todo[@]}"; do
+			r=$(result $attempt "$s")
+			if [ -n "$r" ]; then
+				final[$s]="$r (attempt $attempt)"
+				say "attempt $attempt: $s: $( [ "$r" = 0 ] && echo PASS || echo "FAIL (status $r)")"
+			else
+				missing+=("$s")
+				say "attempt $attempt: $s: NO RESULT"
+			fi
 		done
-		[ $missing = 0 ] && break
-		[ $attempt -lt 3 ] && say "L1 gave no result for every scenario (hung?): trying again"
+		[ ${#missing[@]} = 0 ] && break
+		# Only L0's known stall earns another boot (see the header).
+		if [ "${accel#*thread=single}" = "$accel" ] && [ $attempt -lt 3 ] &&
+			grep -Eaq "$STALL_RE" "$RUN/attempt-$attempt/console.log"; then
+			retries=$((retries + 1))
+			say "attempt $attempt: L1 stalled ($(grep -Eao "$STALL_RE" "$RUN/attempt-$attempt/console.log" | head -n1)), the known multi-threaded TCG stall in L0: running ${missing[*]} again"
+			todo=("${missing[@]}")
+			attempt=$((attempt + 1))
+			continue
+		fi
+		for s in "${missing[@]}"; do
+			final[$s]="none"
+		done
+		say "attempt $attempt: L1 ended without a result for ${missing[*]} and without the known L0 stall: not retried"
+		break
 	done
 	local fail=0
 	for s in "$@"; do
-		r=$(sed -n "s/^LAB-RESULT $s \([0-9]*\).*/\1/p" "$log" | tr -d '\r' | tail -n1)
-		if [ -z "$r" ]; then
-			say "$s: NO RESULT (L1 did not finish it: timeout or crash)"
-			fail=1
-		elif [ "$r" = 0 ]; then
-			say "$s: PASS"
-		else
-			say "$s: FAIL (status $r)"
-			fail=1
-		fi
+		case ${final[$s]} in
+		"0 "*) say "$s: PASS (${final[$s]#* })" ;;
+		none) say "$s: FAIL: no result (L1 hung or crashed; console in $RUN)"; fail=1 ;;
+		*) say "$s: FAIL: status ${final[$s]}"; fail=1 ;;
+		esac
 	done
-	rm -f "$log"
+	say "L1 boots: $attempt, retries after L0 stalls: $retries; logs in $RUN"
 	return $fail
+}
+
+# exec: one command in L1 with our terminal as its terminal.
+lab_exec() {
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--rw) [ $# -ge 2 ] || die "--rw needs a directory"; add_share "$2" rw; shift 2 ;;
+		--ro) [ $# -ge 2 ] || die "--ro needs a path"; add_share "$2" ro; shift 2 ;;
+		--) shift; break ;;
+		*) break ;;
+		esac
+	done
+	[ $# -gt 0 ] || die "exec needs a command"
+	prepare
+	add_share "$REPO" ro
+	add_share "$BUILD" ro
+	add_share "$CACHE" ro
+	add_share "$PWD" ro
+	new_run
+	INTERACTIVE=0
+	[ -t 0 ] && [ -t 1 ] && INTERACTIVE=1
+	local a
+	{
+		printf 'cd %s || exit 125\n' "$(q "$PWD")"
+		printf 'exec'
+		for a in "$@"; do printf ' %s' "$(q "$a")"; done
+		printf '\n'
+	} >"$RUN/cmd.sh"
+	write_config exec 1 ""
+	# L1's own messages go to the run directory; our terminal is the
+	# command's, through L1's serial port (no QEMU escape character).
+	qemu_l1 "${FERRY_LAB_ACCEL:-tcg}" "${FERRY_LAB_MEM:-4G}" "loglevel=0" \
+		-display none -monitor none -chardev stdio,id=con,signal=off \
+		-serial chardev:con
+	local t=()
+	[ -n "${FERRY_LAB_TIMEOUT:-}" ] && t=(timeout --foreground "$FERRY_LAB_TIMEOUT")
+	"${t[@]}" "${QEMU_CMD[@]}" || true
+	[ "$INTERACTIVE" = 1 ] && stty sane 2>/dev/null
+	local r
+	r=$(tr -cd 0-9 <"$RUN/status" 2>/dev/null || true)
+	if [ -z "$r" ]; then
+		say "error: L1 ended without the command's exit status; its log: $RUN/l1.log"
+		exit 125
+	fi
+	exit "$r"
 }
 
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
 run) run "$@" ;;
+exec) lab_exec "$@" ;;
 prepare) prepare ;;
-shell) prepare; boot_l1 shell ;;
-*) echo "usage: lab.sh run SCENARIO... | prepare | shell" >&2; exit 2 ;;
+shell)
+	prepare
+	add_share "$REPO" ro
+	add_share "$BUILD" ro
+	new_run
+	write_config shell 1 ""
+	qemu_l1 "${FERRY_LAB_ACCEL:-tcg}" 2G "" -nographic
+	"${QEMU_CMD[@]}"
+	;;
+*) echo "usage: lab.sh run SCENARIO... | exec [--rw DIR] [--ro PATH] [--] CMD... | prepare | shell" >&2; exit 2 ;;
 esac

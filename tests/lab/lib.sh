@@ -2,16 +2,22 @@
 # Helpers for lab scenarios (sourced; runs inside L1, chrooted to the host).
 LAB_FAILED=0
 
-# check NAME STATUS REGEX CMD...: run CMD (timeout 180 s), show its output,
-# and check its exit status and that its output matches REGEX.
+# Seconds a checked command may take (inside the scenario's budget, see
+# lab.sh): a command still running then is killed and FAILS.
+CHECK_TIMEOUT=${CHECK_TIMEOUT:-100}
+
+# check NAME STATUS REGEX CMD...: run CMD (at most CHECK_TIMEOUT s), show
+# its output, and check its exact exit status and that its output matches
+# REGEX.
 check() {
 	name=$1 want=$2 pattern=$3
 	shift 3
 	out=$(mktemp)
-	timeout 180 "$@" </dev/null >"$out" 2>&1
+	timeout -k 5 "$CHECK_TIMEOUT" "$@" </dev/null >"$out" 2>&1
 	status=$?
 	sed 's/^/    | /' "$out"
 	if [ "$status" != "$want" ]; then
+		[ "$status" = 124 ] && echo "FAIL: $name: still running after $CHECK_TIMEOUT s (killed)"
 		echo "FAIL: $name: exit status $status, expected $want"
 		LAB_FAILED=1
 	elif ! grep -Eq -- "$pattern" "$out"; then

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Benchmark (not a test): VFIO DMA-map time, NVMe throughput ferry vs
 # QEMU. Run with bench/lab-vfio from L0 (BAR mapping: bench/lab-bar).
+# lab-timeout: 3600
 . "$LAB_REPO/tests/lab/lib.sh"
 EDU=$(pci_find 1234 11e8 1) && bind_vfio "$EDU" || { echo "no edu"; exit 1; }
 NVME=$(pci_find 1b36 0010 1) && bind_vfio "$NVME" || { echo "no nvme"; exit 1; }

@@ -2,6 +2,7 @@
 # ferry boots the Debian kernel with a busybox initramfs on 1 and 2 vCPUs
 # (all online), ending by reboot (i8042) and by the debug-exit port; QEMU
 # boots the same kernel and initramfs in the same L1 run.
+# lab-timeout: 360
 . "$LAB_REPO/tests/lab/lib.sh"
 args="--kernel $LAB_KERNEL --initrd $LAB_L2_INITRD --memory 256M"
 cmd="console=ttyS0 reboot=k panic=-1"

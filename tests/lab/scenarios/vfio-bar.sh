@@ -6,13 +6,14 @@
 # Single-threaded TCG in L0: with multi-threaded TCG, L0's nested SVM breaks
 # L2 under this scenario's nested-page-table churn (docs/lab.md).
 # lab-accel: tcg,thread=single
+# lab-timeout: 300
 . "$LAB_REPO/tests/lab/lib.sh"
 EDU=$(pci_find 1234 11e8 1) || { echo "FAIL: no edu device in L1"; exit 1; }
 bind_vfio "$EDU" || { echo "FAIL: cannot bind $EDU to vfio-pci"; exit 1; }
 out=$(mktemp)
 toggles=1000
 
-timeout 300 $FERRY run --kernel "$LAB_BUILD/guest/bar-race.elf" --cpus 4 --stats \
+timeout -k 5 150 $FERRY run --kernel "$LAB_BUILD/guest/bar-race.elf" --cpus 4 --stats \
 	--device vfio,host=$EDU --cmdline "toggles=$toggles" </dev/null >"$out" 2>&1
 status=$?
 sed 's/^/    | /' "$out"

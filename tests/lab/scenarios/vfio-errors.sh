@@ -3,6 +3,7 @@
 # and leaves nothing behind: a nonexistent device, one bound to a host
 # driver, one bound to nothing, a group that is not viable, a device
 # already used by another ferry.
+# lab-timeout: 300
 . "$LAB_REPO/tests/lab/lib.sh"
 guest="$LAB_BUILD/guest/edu.elf"
 EDU=$(pci_find 1234 11e8 1) || { echo "FAIL: no edu"; exit 1; }
@@ -16,7 +17,7 @@ echo "edu $EDU, edu behind the bridge $EDU2 (group $(group_of "$EDU2")), virtio 
 one_error() {
 	name=$1 want=$2 pattern=$3
 	shift 3
-	out=$(timeout 120 "$@" </dev/null 2>&1)
+	out=$(timeout -k 5 30 "$@" </dev/null 2>&1)
 	status=$?
 	echo "$out" | sed 's/^/    | /'
 	n=$(echo "$out" | grep -c '^ferry: error:')

@@ -4,12 +4,13 @@
 # controller itself (PCIe function-level reset through ferry's virtual
 # config space) and does it again with another pattern. The checksum of
 # the last pattern must match the disk image as the host sees it.
+# lab-timeout: 240
 . "$LAB_REPO/tests/lab/lib.sh"
 NVME=$(pci_find 1b36 0010 1) || { echo "FAIL: no nvme device"; exit 1; }
 bind_vfio "$NVME" || { echo "FAIL: cannot bind $NVME to vfio-pci"; exit 1; }
 mib=8
 out=$(mktemp)
-timeout 300 $FERRY run --kernel "$LAB_KERNEL" --initrd "$LAB_L2_INITRD" \
+timeout -k 5 200 $FERRY run --kernel "$LAB_KERNEL" --initrd "$LAB_L2_INITRD" \
 	--memory 256M --device vfio,host=$NVME --stats \
 	--cmdline "console=ttyS0 quiet reboot=k panic=-1 lab.nvme=$mib lab.nvme_reset=1 lab.exit=port" \
 	</dev/null >"$out" 2>&1
