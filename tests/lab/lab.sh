@@ -360,10 +360,12 @@ run() {
 		done
 		[ ${#missing[@]} = 0 ] && break
 		# Only L0's known stall earns another boot (see the header).
-		if [ "${accel#*thread=single}" = "$accel" ] && [ $attempt -lt 3 ] &&
-			grep -Eaq "$STALL_RE" "$RUN/attempt-$attempt/console.log"; then
+		local stall=
+		[ "${accel#*thread=single}" = "$accel" ] &&
+			stall=$(grep -Eao "$STALL_RE" "$RUN/attempt-$attempt/console.log" | head -n1)
+		if [ -n "$stall" ] && [ $attempt -lt 3 ]; then
 			retries=$((retries + 1))
-			say "attempt $attempt: L1 stalled ($(grep -Eao "$STALL_RE" "$RUN/attempt-$attempt/console.log" | head -n1)), the known multi-threaded TCG stall in L0: running ${missing[*]} again"
+			say "attempt $attempt: L1 stalled ($stall), the known multi-threaded TCG stall in L0: running ${missing[*]} again"
 			todo=("${missing[@]}")
 			attempt=$((attempt + 1))
 			continue
@@ -371,13 +373,17 @@ run() {
 		for s in "${missing[@]}"; do
 			final[$s]="none"
 		done
-		say "attempt $attempt: L1 ended without a result for ${missing[*]} and without the known L0 stall: not retried"
+		if [ -n "$stall" ]; then
+			say "attempt $attempt: L1 stalled again; no more boots after $attempt"
+		else
+			say "attempt $attempt: L1 ended without a result for ${missing[*]} and without the known L0 stall: not retried"
+		fi
 		break
 	done
 	local fail=0
 	for s in "$@"; do
 		case ${final[$s]} in
-		"0 "*) say "$s: PASS (${final[$s]#* })" ;;
+		"0 "*) say "$s: PASS ${final[$s]#* }" ;;
 		none) say "$s: FAIL: no result (L1 hung or crashed; console in $RUN)"; fail=1 ;;
 		*) say "$s: FAIL: status ${final[$s]}"; fail=1 ;;
 		esac
@@ -430,6 +436,10 @@ lab_exec() {
 	fi
 	exit "$r"
 }
+
+# Sourced by the harness's own test (tests/lab/test-lab-sh.sh): functions
+# only.
+[ -n "${LAB_SH_SOURCE_ONLY:-}" ] && return 0
 
 cmd=${1:-}
 [ $# -gt 0 ] && shift

@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The lab harness's retry rules (lab.sh run), with L1 stubbed: each boot is
+# replaced by a script of what L1 did (results written, console lines).
+# Checks: a FAIL is never retried; a boot ending without results is
+# retried only after the known L0 stall, and only for the missing
+# scenarios, at most three boots; a scenario that ran out of its budget
+# (a hang in ferry) FAILS; every attempt's result is printed and kept.
+set -u
+LAB_SH_SOURCE_ONLY=1
+# shellcheck source=tests/lab/lab.sh
+. "$(dirname "$0")/lab.sh"
+set +e
+CACHE=$(mktemp -d)
+trap 'rm -rf "$CACHE"' EXIT
+fail=0
+
+# Stubs: no downloads, no QEMU. PLAN holds one line per boot:
+# "s1=0 s2=- stall" (scenario s1 passed, s2 gave no result, L1 printed an
+# RCU stall). Scenario names match tests/lab/scenarios to pass run()'s check.
+prepare() { KVER=test; }
+scenario_accel() { echo "${ACCEL:-tcg}"; }
+boot_scenarios() {
+	local attempt=$1 plan w s r n
+	shift 3
+	n=$(($(cat "$CACHE/boots" 2>/dev/null | wc -l) + 1))
+	plan=$(sed -n "${n}p" <<<"$PLAN")
+	mkdir -p "$RUN/attempt-$attempt"
+	: >"$RUN/attempt-$attempt/console.log"
+	echo "BOOT $n: $*" >>"$CACHE/boots"
+	for w in $plan; do
+		case $w in
+		stall) echo "[ 60.1] rcu: INFO: rcu_sched self-detected stall on CPU" \
+			>>"$RUN/attempt-$attempt/console.log" ;;
+		*=*) s=${w%%=*} r=${w#*=}
+			[[ " $* " == *" $s "* ]] || continue
+			[ "$r" = - ] || echo "$r" >"$RUN/attempt-$attempt/$s.status" ;;
+		esac
+	done
+}
+
+# expect NAME WANT-STATUS WANT-BOOTS PLAN REGEX...: run two scenarios
+# under PLAN, check run()'s status, the number of boots and its output.
+A=linux-boot B=vfio-edu
+expect() {
+	local name=$1 want=$2 boots=$3 out r
+	PLAN=$4
+	shift 4
+	rm -f "$CACHE/boots"
+	out=$(run $A $B 2>&1)
+	r=$?
+	local ok=1 n
+	n=$(wc -l <"$CACHE/boots")
+	[ "$r" = "$want" ] || { echo "  status $r, want $want"; ok=0; }
+	[ "$n" = "$boots" ] || { echo "  $n boots, want $boots"; ok=0; }
+	for re in "$@"; do
+		grep -Eq -- "$re" <<<"$out" || { echo "  no line /$re/"; ok=0; }
+	done
+	if [ $ok = 1 ]; then
+		echo "ok - $name"
+	else
+		echo "not ok - $name"
+		sed 's/^/    | /' <<<"$out"
+		fail=1
+	fi
+}
+
+expect "both pass in one boot" 0 1 "$A=0 $B=0" \
+	"$A: PASS \(attempt 1\)" "$B: PASS \(attempt 1\)" "L1 boots: 1, retries after L0 stalls: 0"
+expect "a FAIL is final, never retried" 1 1 "$A=3 $B=0" \
+	"$A: FAIL: status 3 \(attempt 1\)" "$B: PASS"
+expect "a scenario out of its budget (a hang in ferry) fails" 1 1 "$A=124 $B=0" \
+	"$A: FAIL: status 124"
+expect "no result without the L0 stall: not retried" 1 1 "$A=0 $B=-" \
+	"$B: FAIL: no result" "without the known L0 stall: not retried"
+expect "after the L0 stall only the missing scenario runs again" 0 2 \
+	"$A=0 $B=- stall
+$B=0" \
+	"attempt 1: $A: PASS" "attempt 1: $B: NO RESULT" "L1 stalled .*running $B again" \
+	"attempt 2: $B: PASS" "$A: PASS \(attempt 1\)" "$B: PASS \(attempt 2\)" \
+	"L1 boots: 2, retries after L0 stalls: 1"
+grep -q "BOOT 2: $B\$" "$CACHE/boots" && echo "ok - the second boot ran only $B" ||
+	{ echo "not ok - the second boot ran only $B"; cat "$CACHE/boots"; fail=1; }
+expect "a FAIL in attempt 1 stays a FAIL whatever later attempts do" 1 2 \
+	"$A=5 $B=- stall
+$A=0 $B=0" \
+	"$A: FAIL: status 5 \(attempt 1\)" "$B: PASS \(attempt 2\)"
+expect "at most three boots" 1 3 "$A=0 $B=- stall
+$B=- stall
+$B=- stall" \
+	"$B: FAIL: no result" "L1 stalled again; no more boots after 3" \
+	"L1 boots: 3, retries after L0 stalls: 2"
+ACCEL=tcg,thread=single
+expect "single-threaded TCG: a stall is not L0's known one, no retry" 1 1 \
+	"$A=0 $B=- stall" "$B: FAIL: no result" "without the known L0 stall: not retried"
+unset ACCEL
+# Every attempt's results are kept in the run directory.
+last=$(ls -1d "$CACHE"/runs/*/ | tail -n1)
+[ -f "$last/attempt-1/$A.status" ] && [ -f "$last/attempt-1/console.log" ] &&
+	echo "ok - attempt results kept in the run directory" ||
+	{ echo "not ok - attempt results kept in the run directory"; fail=1; }
+echo "1..10"
+exit $fail
