@@ -192,35 +192,28 @@ static void release_device(struct vfio *v, struct vfio_pci_dev *d)
 	d->msix.table = NULL;
 }
 
-int vfio_add_device(struct vfio *v, const char *spec)
+struct vfio_pci_dev *vfio_dev_alloc(struct vfio *v, const char *name)
 {
-	char sysfs[512], why[256];
-	struct vfio_pci_dev *d;
-	int group, ret, is_pci;
+	struct vfio_pci_dev *d = calloc(1, sizeof(*d));
 
-	ret = vfio_spec_parse(spec, sysfs, sizeof(sysfs), why, sizeof(why));
-	if (ret) {
-		err("%s", why);
-		return ret;
-	}
-	if (v->nr_devs == VFIO_MAX_DEVICES) {
-		err("ferry passes through at most %d devices", VFIO_MAX_DEVICES);
-		return -ENOSPC;
-	}
-	d = calloc(1, sizeof(*d));
 	if (!d)
-		return -ENOMEM;
+		return NULL;
 	d->fd = -1;
 	d->vfio = v;
 	d->intx_efd = d->intx_resample_efd = -1;
-	snprintf(d->name, sizeof(d->name), "%s", strrchr(sysfs, '/') + 1);
-	is_pci = strstr(spec, "host=") != NULL;
-	ret = check_device(sysfs, d->name, is_pci, &group);
-	if (ret)
-		goto err_free;
-	ret = vfio_container_attach(v, sysfs, group, &d->group);
-	if (ret)
-		goto err_free;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	return d;
+}
+
+int vfio_dev_setup(struct vfio *v, struct vfio_pci_dev *d)
+{
+	int ret;
+
+	if (v->nr_devs == VFIO_MAX_DEVICES) {
+		err("ferry passes through at most %d devices", VFIO_MAX_DEVICES);
+		ret = -ENOSPC;
+		goto err_release;
+	}
 	ret = vfio_device_open(d);
 	if (ret)
 		goto err_release;
@@ -245,12 +238,45 @@ int vfio_add_device(struct vfio *v, const char *spec)
 	/* As firmware leaves a device: decoding, not yet bus mastering. */
 	pci_enable_decode(&d->pci);
 	v->devs[v->nr_devs++] = d;
-	vfio_dev_info(d, "passed through at 00:%02x.0 (IOMMU group %d)",
-		      d->pci.slot, group);
 	return 0;
 
 err_release:
 	release_device(v, d);
+	return ret;
+}
+
+int vfio_add_device(struct vfio *v, const char *spec)
+{
+	char sysfs[512], why[256];
+	struct vfio_pci_dev *d;
+	int group, ret, is_pci;
+
+	ret = vfio_spec_parse(spec, sysfs, sizeof(sysfs), why, sizeof(why));
+	if (ret) {
+		err("%s", why);
+		return ret;
+	}
+	if (v->nr_devs == VFIO_MAX_DEVICES) {
+		err("ferry passes through at most %d devices", VFIO_MAX_DEVICES);
+		return -ENOSPC;
+	}
+	d = vfio_dev_alloc(v, strrchr(sysfs, '/') + 1);
+	if (!d)
+		return -ENOMEM;
+	is_pci = strstr(spec, "host=") != NULL;
+	ret = check_device(sysfs, d->name, is_pci, &group);
+	if (ret)
+		goto err_free;
+	ret = vfio_container_attach(v, sysfs, group, &d->group);
+	if (ret)
+		goto err_free;
+	ret = vfio_dev_setup(v, d);
+	if (ret)
+		goto err_free;
+	vfio_dev_info(d, "passed through at 00:%02x.0 (IOMMU group %d)",
+		      d->pci.slot, group);
+	return 0;
+
 err_free:
 	free(d);
 	return ret;

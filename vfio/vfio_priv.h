@@ -128,6 +128,19 @@ struct vfio {
 	unsigned int nr_devs;
 };
 
+/* vfio.c: a device context named @name with nothing open; NULL: ENOMEM. */
+struct vfio_pci_dev *vfio_dev_alloc(struct vfio *v, const char *name);
+
+/*
+ * vfio.c: bring up @d, whose group is attached (d->group): open it through
+ * the group, reset it, virtualise its config space, put it on the PCI bus
+ * with its BARs and interrupts, and add it to @v (vfio_destroy() releases
+ * it). On failure nothing of @d is left (its group reference is dropped)
+ * and -errno is returned; the caller frees @d. The device-I/O seam: the
+ * unit tests bring up fake devices through here.
+ */
+int vfio_dev_setup(struct vfio *v, struct vfio_pci_dev *d) __must_check;
+
 /* vfio.c: last component of the symlink @dir/@link (driver, iommu_group)
  * into @out; 0, or -errno (-ENOENT: no such link). */
 int vfio_sysfs_link(const char *dir, const char *link, char *out,
