@@ -318,7 +318,8 @@ void vfio_print_stats(const struct vfio *v)
 			"stats: %s faults=%llu installs=%llu revokes=%llu "
 			"install-failures=%llu trapped-reads=%llu "
 			"trapped-writes=%llu decode-on=%llu decode-off=%llu "
-			"msix-table-writes=%llu guest-resets=%llu\n",
+			"msix-table-writes=%llu guest-resets=%llu "
+			"hidden-cap-writes=%llu\n",
 			d->name, (unsigned long long)faults,
 			(unsigned long long)installs,
 			(unsigned long long)revokes,
@@ -328,6 +329,7 @@ void vfio_print_stats(const struct vfio *v)
 			(unsigned long long)d->stats.bar_maps,
 			(unsigned long long)d->stats.bar_unmaps,
 			(unsigned long long)d->stats.msix_table_writes,
-			(unsigned long long)d->stats.guest_resets);
+			(unsigned long long)d->stats.guest_resets,
+			(unsigned long long)d->stats.hidden_cap_writes);
 	}
 }
