@@ -65,18 +65,30 @@ int vfio_spec_parse(const char *spec, char *sysfs, size_t len, char *why,
  * where a failed read is all-ones and a failed write is dropped, as an
  * unsupported request would be. Never dereferencing BAR mmaps itself,
  * ferry cannot take a SIGBUS from them.
+ *
+ * Several vCPUs hit the revoked BAR at once: the first to get here takes
+ * the slots away, and the others find nothing mapped any more. Their
+ * access faulted on a slot that is gone now, so they must retry too:
+ * "handled" is returned whenever some BAR was ever mapped. An EFAULT that
+ * was not ours is then retried once, and the vCPU loop stops the VM on a
+ * second one in a row, so it cannot loop.
  */
 static int efault_recover(void *ctx)
 {
 	struct vfio *v = ctx;
 	unsigned int i;
-	int b, any = 0;
+	int b, trapped = 0, was_mapped = 0;
 
 	for (i = 0; i < v->nr_devs; i++)
-		for (b = 0; b <= PCI_ROM_BAR; b++)
-			if (v->devs[i]->bars[b].map_ready)
-				any |= barmap_trap(&v->devs[i]->bars[b].map);
-	return any;
+		for (b = 0; b <= PCI_ROM_BAR; b++) {
+			struct vfio_bar *bar = &v->devs[i]->bars[b];
+
+			if (!bar->map_ready)
+				continue;
+			trapped |= barmap_trap(&bar->map);
+			was_mapped |= barmap_was_mapped(&bar->map);
+		}
+	return trapped || was_mapped;
 }
 
 int vfio_create(struct vfio **out, struct vm *vm, struct pci *pci)
