@@ -15,7 +15,6 @@
 #define VFIO_MAX_DEVICES 16
 #define VFIO_MAX_AREAS 8    /* mmappable pieces of one BAR */
 #define VFIO_MAX_DMA 16	    /* DMA mappings: one per RAM region */
-#define VFIO_MAX_IOVA_RANGES 16
 #define VFIO_MAX_VECTORS 2048
 
 struct vfio_group {
