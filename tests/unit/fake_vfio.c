@@ -706,18 +706,44 @@ void fake_dev_forget(struct fake_dev *f)
 	f->vdev = NULL;
 }
 
-int fake_count_fds(void)
+/* Descriptors in /proc/self/fd; only eventfds and memfds if @ours. */
+static int count_fds(int ours)
 {
 	DIR *d = opendir("/proc/self/fd");
+	char path[300], link[300];
 	struct dirent *de;
+	ssize_t len;
 	int n = 0;
 
 	if (!d)
 		return -1;
-	while ((de = readdir(d)) != NULL)
-		n += de->d_name[0] != '.';
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (!ours) {
+			n++;
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;
+		link[len] = 0;
+		n += strcmp(link, "anon_inode:[eventfd]") == 0 ||
+		     strncmp(link, "/memfd:", 7) == 0;
+	}
 	closedir(d);
-	return n - 1; /* the directory's own */
+	return ours ? n : n - 1; /* the directory's own */
+}
+
+int fake_count_fds(void)
+{
+	return count_fds(0);
+}
+
+int fake_count_our_fds(void)
+{
+	return count_fds(1);
 }
 
 int fake_kvm_route(uint32_t gsi, uint64_t *addr, uint32_t *data)

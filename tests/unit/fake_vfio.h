@@ -134,6 +134,12 @@ void fake_dev_forget(struct fake_dev *f);
 /* Open descriptors of this process. */
 int fake_count_fds(void);
 
+/*
+ * Only the kinds ferry and the fake open here (eventfds, memfds): for
+ * processes where others come and go (libFuzzer's symbolizer pipes).
+ */
+int fake_count_our_fds(void);
+
 /* MSI route of KVM's table for @gsi: 1 and the message, or 0. */
 int fake_kvm_route(uint32_t gsi, uint64_t *addr, uint32_t *data);
 
