@@ -69,6 +69,7 @@ struct fake_kvm {
 	uint64_t slot_size[FAKE_MAX_SLOTS + 512];
 	unsigned int slot_calls;
 	int fail_routing;	      /* refuse KVM_SET_GSI_ROUTING (-ENOMEM) */
+	unsigned int real_routing_calls; /* ... passed on to a real KVM */
 };
 
 /* The IOMMU container as the fake sees it. */
