@@ -52,7 +52,7 @@ static int bar_enabled(const struct pci_dev *dev, int i)
 	return dev->command & PCI_COMMAND_MEM;
 }
 
-/* Tell the device where BAR @i decodes now. Called with pci->lock held. */
+/* Tell the device where BAR @i decodes now. Called with dev->lock held. */
 static void update_decode(struct pci_dev *dev, int i)
 {
 	struct pci_bar *b = &dev->bars[i];
@@ -153,10 +153,23 @@ static uint32_t merge(uint32_t old, uint32_t shift, const void *data,
 	return (old & ~mask) | (v & mask);
 }
 
-static struct pci_dev *find(struct pci *pci, unsigned int slot,
-			    unsigned int fn)
+/*
+ * The device at @slot/@fn with its lock taken, or NULL. The bus lock is
+ * held only for the lookup, so a slow access to one device never holds up
+ * another's; a device being removed is waited for in pci_remove_device().
+ */
+static struct pci_dev *get(struct pci *pci, unsigned int slot,
+			   unsigned int fn)
 {
-	return slot < PCI_SLOTS && fn == 0 ? pci->slots[slot] : NULL;
+	struct pci_dev *dev = NULL;
+
+	pthread_mutex_lock(&pci->lock);
+	if (slot < PCI_SLOTS && fn == 0)
+		dev = pci->slots[slot];
+	if (dev)
+		pthread_mutex_lock(&dev->lock);
+	pthread_mutex_unlock(&pci->lock);
+	return dev;
 }
 
 /* Which BAR register (0-5, or PCI_ROM_BAR) holds @off, or -1. */
@@ -179,10 +192,9 @@ void pci_cfg_read(struct pci *pci, unsigned int slot, unsigned int fn,
 	memset(data, 0xff, len);
 	if (off >= PCI_CFG_SPACE || (off & 3) + len > 4)
 		return;
-	pthread_mutex_lock(&pci->lock);
-	dev = find(pci, slot, fn);
+	dev = get(pci, slot, fn);
 	if (!dev)
-		goto out;
+		return;
 	if (bar >= 0) {
 		v = bar_reg(dev, bar) >> ((off & 3) * 8);
 		data_put(data, len, v);
@@ -192,8 +204,7 @@ void pci_cfg_read(struct pci *pci, unsigned int slot, unsigned int fn,
 	} else {
 		dev->ops->cfg_read(dev, off, data, len);
 	}
-out:
-	pthread_mutex_unlock(&pci->lock);
+	pthread_mutex_unlock(&dev->lock);
 }
 
 void pci_cfg_write(struct pci *pci, unsigned int slot, unsigned int fn,
@@ -204,10 +215,9 @@ void pci_cfg_write(struct pci *pci, unsigned int slot, unsigned int fn,
 
 	if (off >= PCI_CFG_SPACE || (off & 3) + len > 4)
 		return;
-	pthread_mutex_lock(&pci->lock);
-	dev = find(pci, slot, fn);
+	dev = get(pci, slot, fn);
 	if (!dev)
-		goto out;
+		return;
 	if (bar >= 0) {
 		bar_reg_write(dev, bar, merge(bar_reg(dev, bar), off & 3, data,
 					      len));
@@ -232,8 +242,7 @@ void pci_cfg_write(struct pci *pci, unsigned int slot, unsigned int fn,
 	} else {
 		dev->ops->cfg_write(dev, off, data, len);
 	}
-out:
-	pthread_mutex_unlock(&pci->lock);
+	pthread_mutex_unlock(&dev->lock);
 }
 
 /* 0xcf8: the address latch (dword), and 0xcf9 the reset control byte. */
@@ -421,6 +430,9 @@ int pci_add_device(struct pci *pci, struct pci_dev *dev, int slot)
 		if (ret)
 			goto out;
 	}
+	ret = -pthread_mutex_init(&dev->lock, NULL);
+	if (ret)
+		goto out;
 	dev->pci = pci;
 	dev->slot = (uint8_t)slot;
 	dev->command = 0;
@@ -438,11 +450,11 @@ void pci_enable_decode(struct pci_dev *dev)
 {
 	uint16_t cmd = PCI_COMMAND_MEM | PCI_COMMAND_IO;
 
-	pthread_mutex_lock(&dev->pci->lock);
+	pthread_mutex_lock(&dev->lock);
 	dev->ops->cfg_write(dev, CFG_COMMAND, &cmd, 2);
 	dev->command |= cmd;
 	update_all(dev);
-	pthread_mutex_unlock(&dev->pci->lock);
+	pthread_mutex_unlock(&dev->lock);
 }
 
 void pci_remove_device(struct pci *pci, struct pci_dev *dev)
@@ -450,6 +462,15 @@ void pci_remove_device(struct pci *pci, struct pci_dev *dev)
 	int i;
 
 	pthread_mutex_lock(&pci->lock);
+	if (dev->pci != pci || dev->slot >= PCI_SLOTS ||
+	    pci->slots[dev->slot] != dev) {
+		pthread_mutex_unlock(&pci->lock);
+		return;
+	}
+	/* Gone from the table first: no new access finds it. */
+	pci->slots[dev->slot] = NULL;
+	pthread_mutex_lock(&dev->lock);
+	pthread_mutex_unlock(&pci->lock);
 	for (i = 0; i <= PCI_ROM_BAR; i++) {
 		struct pci_bar *b = &dev->bars[i];
 
@@ -457,9 +478,8 @@ void pci_remove_device(struct pci *pci, struct pci_dev *dev)
 			dev->ops->bar_map(dev, i, b->mapped_addr, 0);
 		b->decoding = 0;
 	}
-	if (dev->slot < PCI_SLOTS && pci->slots[dev->slot] == dev)
-		pci->slots[dev->slot] = NULL;
-	pthread_mutex_unlock(&pci->lock);
+	pthread_mutex_unlock(&dev->lock);
+	pthread_mutex_destroy(&dev->lock);
 }
 
 void pci_cfg_array_read(const struct pci_cfg_array *c, uint32_t off,

@@ -31,6 +31,9 @@ struct pci_bar {
  * A device model's callbacks. Config accesses never cross a dword and
  * never reach the BARs or the ROM BAR: the PCI layer emulates those.
  * Writes to the command register reach the device too (bus mastering).
+ * Every callback runs with the device's own lock held (one config access
+ * of a device at a time), never the bus-wide one: a slow callback (a
+ * reset, interrupt setup in the kernel) holds up that device only.
  */
 struct pci_dev_ops {
 	void (*cfg_read)(struct pci_dev *dev, uint32_t off, void *data,
@@ -42,7 +45,7 @@ struct pci_dev_ops {
 	 * BAR @bar starts (@on) or stops decoding at @addr. Returns 0, or
 	 * -errno if it could not start (overlap, KVM refusal): the BAR then
 	 * stays off until the guest moves or re-enables it. Stopping must
-	 * not fail. Called with the PCI config lock held.
+	 * not fail. Called with the device's lock (pci_dev.lock) held.
 	 */
 	int (*bar_map)(struct pci_dev *dev, int bar, uint64_t addr, int on);
 };
@@ -57,6 +60,9 @@ struct pci_dev {
 	uint16_t command; /* shadow of the command register */
 	struct pci_bar bars[PCI_NUM_BARS + 1];
 	struct pci *pci;
+	/* Its config accesses, command shadow and BAR state; set up by
+	 * pci_add_device(). Taken after pci.lock, never the other way. */
+	pthread_mutex_t lock;
 };
 
 /* Guest-physical windows and the ECAM area (set by the board). */
@@ -72,7 +78,7 @@ struct pci_windows {
 struct pci {
 	struct vm *vm;
 	struct pci_windows win;
-	pthread_mutex_t lock; /* config space and BAR state */
+	pthread_mutex_t lock; /* the slot table and the windows */
 	struct pci_dev *slots[PCI_SLOTS];
 	uint32_t cf8;	      /* the 0xcf8 address latch */
 	uint64_t next_mem32, next_mem64, next_io;
@@ -96,12 +102,15 @@ int pci_init(struct pci *pci, struct vm *vm,
  * each implemented BAR an address in the right window as firmware would,
  * and route INTx. BARs start decoding only when the guest (or
  * pci_enable_decode()) sets the command bits. Returns 0, -EBUSY (slot
- * taken), -ENOSPC (no slot or window space).
+ * taken), -ENOSPC (no slot or window space), -errno (lock setup).
  */
 int pci_add_device(struct pci *pci, struct pci_dev *dev,
 		   int slot) __must_check;
 
-/* Stop @dev's BARs decoding and take it off the bus. */
+/*
+ * Stop @dev's BARs decoding and take it off the bus; waits for a config
+ * access in progress on it. Safe on a device never added.
+ */
 void pci_remove_device(struct pci *pci, struct pci_dev *dev);
 
 /* Turn on memory and I/O decoding as firmware leaves devices. */

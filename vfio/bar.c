@@ -235,8 +235,13 @@ int vfio_bars_init(struct vfio_pci_dev *d)
 			return ret;
 		b->map_ready = 1;
 		ret = add_pieces(d, i);
-		if (ret) {
-			vfio_dev_err(d, "BAR%d has too many mmap pieces", i);
+		if (ret == -ENOSPC) {
+			/* Slower, not broken: every access traps. */
+			vfio_dev_info(d, "BAR%d has more than %d mmap pieces; it "
+				      "is trapped", i, BARMAP_MAX_PIECES);
+			barmap_clear_pieces(&b->map);
+		} else if (ret) {
+			vfio_dev_err(d, "BAR%d: %s", i, strerror(-ret));
 			return ret;
 		}
 	}

@@ -79,6 +79,23 @@ int barmap_trap(struct barmap *bm)
 	return had;
 }
 
+int barmap_was_mapped(struct barmap *bm)
+{
+	int was;
+
+	pthread_mutex_lock(&bm->lock);
+	was = bm->stats.installs > 0;
+	pthread_mutex_unlock(&bm->lock);
+	return was;
+}
+
+void barmap_clear_pieces(struct barmap *bm)
+{
+	pthread_mutex_lock(&bm->lock);
+	bm->nr_pieces = 0;
+	pthread_mutex_unlock(&bm->lock);
+}
+
 int barmap_fault(struct barmap *bm)
 {
 	unsigned int i;

@@ -90,6 +90,15 @@ void barmap_revoke(struct barmap *bm);
  */
 int barmap_trap(struct barmap *bm);
 
+/* Were this BAR's pieces ever installed as memory slots? */
+int barmap_was_mapped(struct barmap *bm);
+
+/*
+ * Forget every piece (setup time, before arm): the BAR is then served by
+ * trapping only.
+ */
+void barmap_clear_pieces(struct barmap *bm);
+
 /*
  * A trapped access hit the BAR. If it is ARMED, install every piece (all
  * or nothing). The caller completes the access itself either way.

@@ -11,14 +11,23 @@
 #include <stdlib.h>
 #include "vfio_priv.h"
 
+#define CFG_SIZE 256 /* what ferry virtualises; extended space is empty */
 #define CFG_STATUS 0x06
 #define STATUS_CAP_LIST 0x10
 #define CFG_CAP_PTR 0x34
+#define CFG_CAP_FIRST 0x40
 #define CAP_MSI 0x05
 #define CAP_PCIE 0x10
 #define CAP_MSIX 0x11
+#define CAP_MAX 48 /* capabilities a walk of the chain visits at most */
+#define PCIE_FLAGS 0x02
+#define PCIE_FLAGS_VERSION 0x000f
 #define PCIE_DEVCTL 0x08
 #define PCIE_DEVCTL_FLR 0x8000
+#define PCIE_LEN_V1 0x24
+#define PCIE_LEN_V2 0x3c
+#define MSIX_LEN 12u
+#define MSIX_MAX_BIR 5
 
 #define MSI_CTRL_ENABLE 0x0001
 #define MSI_CTRL_MMC 0x000e /* multiple message capable */
@@ -28,18 +37,38 @@
 #define MSIX_CTRL_ENABLE 0x8000
 #define MSIX_CTRL_MASKALL 0x4000
 
+/* Bytes of an MSI capability with control word @ctrl. */
+static unsigned int msi_len_of(uint16_t ctrl)
+{
+	int is64 = !!(ctrl & MSI_CTRL_64BIT);
+
+	if (ctrl & MSI_CTRL_MASKABLE)
+		return is64 ? 0x18 : 0x14;
+	return is64 ? 0x0e : 0x0a;
+}
+
 static unsigned int msi_len(const struct vfio_pci_dev *d)
 {
-	unsigned int len = d->msi.is64 ? 0x0e : 0x0a;
-
-	if (d->msi.ctrl & MSI_CTRL_MASKABLE)
-		len = d->msi.is64 ? 0x18 : 0x14;
-	return len;
+	return msi_len_of(d->msi.ctrl);
 }
 
 static unsigned int msi_data_off(const struct vfio_pci_dev *d)
 {
 	return d->msi.is64 ? 0x0c : 0x08;
+}
+
+/* Mask bits, then pending bits 4 bytes on (per-vector masking only). */
+static unsigned int msi_mask_off(const struct vfio_pci_dev *d)
+{
+	return d->msi.is64 ? 0x10 : 0x0c;
+}
+
+/* The mask bits that exist: one per vector the device can have. */
+static uint32_t msi_mask_valid(const struct vfio_pci_dev *d)
+{
+	unsigned int mmc = MIN((d->msi.ctrl & MSI_CTRL_MMC) >> 1, 5u);
+
+	return mmc == 5 ? 0xffffffffu : (1u << (1u << mmc)) - 1;
 }
 
 static uint16_t get16(const uint8_t *p)
@@ -53,13 +82,151 @@ static uint32_t get32(const uint8_t *p)
 	       (uint32_t)p[3] << 24;
 }
 
+/* Does a capability of @len bytes at @ptr end inside config space? */
+static int cap_fits(unsigned int ptr, unsigned int len)
+{
+	return ptr + len <= CFG_SIZE;
+}
+
+/*
+ * The MSI-X capability at @ptr (its 12 bytes fit): table and PBA must lie
+ * in memory BARs of the device. 0, 1 if they do not (the capability is
+ * then hidden), -ENOMEM.
+ */
+static int msix_init(struct vfio_pci_dev *d, unsigned int ptr)
+{
+	const uint8_t *c = d->cfg;
+	uint32_t table = get32(&c[ptr + 4]), pba = get32(&c[ptr + 8]);
+	unsigned int nr = (get16(&c[ptr + 2]) & 0x7ffu) + 1, v;
+	unsigned int tbar = table & 7, pbar = pba & 7;
+	uint64_t toff = table & ~7u, poff = pba & ~7u;
+
+	if (tbar > MSIX_MAX_BIR || pbar > MSIX_MAX_BIR ||
+	    d->pci.bars[tbar].type == PCI_BAR_IO ||
+	    d->pci.bars[pbar].type == PCI_BAR_IO ||
+	    toff + nr * 16ULL > d->pci.bars[tbar].size ||
+	    poff + ALIGN_UP(nr, 64) / 8 > d->pci.bars[pbar].size) {
+		vfio_dev_info(d, "MSI-X table or PBA outside the device's "
+			      "BARs; MSI-X hidden");
+		return 1;
+	}
+	d->msix.off = (uint8_t)ptr;
+	d->msix.nr = nr;
+	d->msix.table_bar = (int)tbar;
+	d->msix.table_off = toff;
+	d->msix.pba_bar = (int)pbar;
+	d->msix.pba_off = poff;
+	d->msix.table = calloc(nr, 16);
+	if (!d->msix.table)
+		return -ENOMEM;
+	for (v = 0; v < nr; v++)
+		d->msix.table[v * 4 + 3] = 1; /* masked */
+	return 0;
+}
+
+/*
+ * Decide whether the capability at @ptr is shown: the first MSI, MSI-X
+ * and PCI Express capability are, when all their fields lie inside the
+ * 256 bytes ferry reads (a capability at 0xf8 cannot hold MSI-X's 12).
+ * 1 shown, 0 hidden, -ENOMEM.
+ */
+static int cap_show(struct vfio_pci_dev *d, unsigned int ptr, uint8_t id)
+{
+	const uint8_t *c = d->cfg;
+	unsigned int len;
+	int ret;
+
+	switch (id) {
+	case CAP_MSI:
+		if (d->msi.off)
+			return 0;
+		len = msi_len_of(get16(&c[ptr + 2])); /* ptr <= 0xfc */
+		if (!cap_fits(ptr, len))
+			break;
+		d->msi.off = (uint8_t)ptr;
+		/* Keep what the device can do; the guest enables. */
+		d->msi.ctrl = get16(&c[ptr + 2]) &
+			      (MSI_CTRL_MMC | MSI_CTRL_64BIT |
+			       MSI_CTRL_MASKABLE);
+		d->msi.is64 = !!(d->msi.ctrl & MSI_CTRL_64BIT);
+		return 1;
+	case CAP_MSIX:
+		if (d->msix.off)
+			return 0;
+		if (!cap_fits(ptr, MSIX_LEN))
+			break;
+		ret = msix_init(d, ptr);
+		return ret < 0 ? ret : !ret;
+	case CAP_PCIE:
+		if (d->pcie_off)
+			return 0;
+		len = (get16(&c[ptr + PCIE_FLAGS]) & PCIE_FLAGS_VERSION) >= 2
+			      ? PCIE_LEN_V2
+			      : PCIE_LEN_V1;
+		if (!cap_fits(ptr, len))
+			break;
+		d->is_pcie = 1;
+		d->pcie_off = (uint8_t)ptr;
+		return 1;
+	default:
+		return 0; /* hidden: left out of the virtual chain */
+	}
+	vfio_dev_info(d, "capability 0x%02x at 0x%02x runs past config space; "
+		      "hidden", id, ptr);
+	return 0;
+}
+
+/*
+ * Walk the real chain (bounded, and a pointer seen before ends it: a loop
+ * must not hang us nor show the guest a loop), link the shown capabilities
+ * into the virtual chain and mark the bytes of the hidden ones: from each
+ * to the next capability (by address) or the end of config space.
+ */
+static int caps_init(struct vfio_pci_dev *d)
+{
+	uint8_t *c = d->cfg, last = 0, seen[CFG_SIZE] = { 0 };
+	uint8_t offs[CAP_MAX], shown[CAP_MAX];
+	unsigned int ptr, n = 0, i, j, end;
+	int ret;
+
+	if (!(c[CFG_STATUS] & STATUS_CAP_LIST))
+		return 0;
+	for (ptr = c[CFG_CAP_PTR] & 0xfc; ptr >= CFG_CAP_FIRST && n < CAP_MAX &&
+					   !seen[ptr];
+	     ptr = c[ptr + 1] & 0xfc) {
+		seen[ptr] = 1;
+		ret = cap_show(d, ptr, c[ptr]);
+		if (ret < 0)
+			return ret;
+		offs[n] = (uint8_t)ptr;
+		shown[n++] = (uint8_t)ret;
+		if (!ret)
+			continue;
+		d->cap_exposed[ptr] = 1;
+		if (last)
+			d->cap_next[last] = (uint8_t)ptr;
+		else
+			d->cap_first = (uint8_t)ptr;
+		last = (uint8_t)ptr;
+	}
+	for (i = 0; i < n; i++) {
+		if (shown[i])
+			continue;
+		for (end = CFG_SIZE, j = 0; j < n; j++)
+			if (offs[j] > offs[i] && offs[j] < end)
+				end = offs[j];
+		memset(&d->cap_hidden[offs[i]], 1, end - offs[i]);
+	}
+	return 0;
+}
+
 int vfio_config_init(struct vfio_pci_dev *d)
 {
-	uint8_t *c = d->cfg, last = 0;
-	unsigned int ptr, n;
+	uint8_t *c = d->cfg;
 	int ret, i;
 
-	ret = vfio_region_read(d, VFIO_PCI_CONFIG_REGION_INDEX, 0, c, 256);
+	ret = vfio_region_read(d, VFIO_PCI_CONFIG_REGION_INDEX, 0, c,
+			       CFG_SIZE);
 	if (ret) {
 		vfio_dev_err(d, "cannot read config space: %s", strerror(-ret));
 		return ret;
@@ -95,56 +262,15 @@ int vfio_config_init(struct vfio_pci_dev *d)
 		d->pci.bars[PCI_ROM_BAR].size =
 			d->regions[VFIO_PCI_ROM_REGION_INDEX].size;
 	}
-
-	/* Walk the real chain (bounded: a loop in it must not hang us). */
-	if (!(c[CFG_STATUS] & STATUS_CAP_LIST))
-		return 0;
-	for (ptr = c[CFG_CAP_PTR] & 0xfc, n = 0; ptr >= 0x40 && n < 48;
-	     ptr = c[ptr + 1] & 0xfc, n++) {
-		uint8_t id = c[ptr];
-
-		if (id != CAP_MSI && id != CAP_MSIX && id != CAP_PCIE)
-			continue; /* hidden: left out of the virtual chain */
-		d->cap_exposed[ptr] = 1;
-		if (last)
-			d->cap_next[last] = (uint8_t)ptr;
-		else
-			d->cap_first = (uint8_t)ptr;
-		last = (uint8_t)ptr;
-		if (id == CAP_MSI) {
-			d->msi.off = (uint8_t)ptr;
-			/* Keep what the device can do; the guest enables. */
-			d->msi.ctrl = get16(&c[ptr + 2]) &
-				      (MSI_CTRL_MMC | MSI_CTRL_64BIT |
-				       MSI_CTRL_MASKABLE);
-			d->msi.is64 = !!(d->msi.ctrl & MSI_CTRL_64BIT);
-		} else if (id == CAP_MSIX) {
-			uint32_t table = get32(&c[ptr + 4]);
-			uint32_t pba = get32(&c[ptr + 8]);
-			unsigned int v;
-
-			d->msix.off = (uint8_t)ptr;
-			d->msix.nr = (get16(&c[ptr + 2]) & 0x7ff) + 1;
-			d->msix.table_bar = (int)(table & 7);
-			d->msix.table_off = table & ~7u;
-			d->msix.pba_bar = (int)(pba & 7);
-			d->msix.pba_off = pba & ~7u;
-			d->msix.table = calloc(d->msix.nr, 16);
-			if (!d->msix.table)
-				return -ENOMEM;
-			for (v = 0; v < d->msix.nr; v++)
-				d->msix.table[v * 4 + 3] = 1; /* masked */
-		} else {
-			d->is_pcie = 1;
-			d->pcie_off = (uint8_t)ptr;
-		}
-	}
-	return 0;
+	return caps_init(d);
 }
 
-/* The byte the guest sees at @reg, given the device's own @real byte. */
+/*
+ * The byte the guest sees at @reg, given the device's own @real byte and
+ * the MSI pending bits @pending.
+ */
 static uint8_t virt_byte(struct vfio_pci_dev *d, unsigned int reg,
-			 uint8_t real)
+			 uint8_t real, uint32_t pending)
 {
 	unsigned int o;
 
@@ -167,9 +293,15 @@ static uint8_t virt_byte(struct vfio_pci_dev *d, unsigned int reg,
 		if (o == msi_data_off(d) || o == msi_data_off(d) + 1)
 			return (uint8_t)(d->msi.data >>
 					 ((o - msi_data_off(d)) * 8));
-		return 0; /* mask and pending bits: none */
+		if (o >= msi_mask_off(d) && o < msi_mask_off(d) + 4)
+			return (uint8_t)(d->msi.mask >>
+					 ((o - msi_mask_off(d)) * 8));
+		if (o >= msi_mask_off(d) + 4 && o < msi_mask_off(d) + 8)
+			return (uint8_t)(pending >>
+					 ((o - msi_mask_off(d) - 4) * 8));
+		return 0; /* extended message data: not supported */
 	}
-	if (d->msix.off && reg >= d->msix.off && reg < d->msix.off + 12u) {
+	if (d->msix.off && reg >= d->msix.off && reg < d->msix.off + MSIX_LEN) {
 		o = reg - d->msix.off;
 		if (o == 1)
 			return d->cap_next[d->msix.off];
@@ -185,26 +317,38 @@ static uint8_t virt_byte(struct vfio_pci_dev *d, unsigned int reg,
 	return real;
 }
 
+/* Does [off, off + len) touch the MSI pending bits? */
+static int reads_pending(const struct vfio_pci_dev *d, uint32_t off,
+			 uint32_t len)
+{
+	unsigned int p = d->msi.off + msi_mask_off(d) + 4;
+
+	return d->msi.off && (d->msi.ctrl & MSI_CTRL_MASKABLE) &&
+	       ranges_overlap(off, len, p, 4);
+}
+
 static void vfio_cfg_read(struct pci_dev *pdev, uint32_t off, void *data,
 			  uint32_t len)
 {
 	struct vfio_pci_dev *d = container_of(pdev, struct vfio_pci_dev, pci);
+	uint32_t i, pending = 0;
 	uint8_t *b = data;
-	uint32_t i;
 
-	if (off >= 256) {
+	if (off >= CFG_SIZE) {
 		memset(data, 0, len); /* no extended capabilities */
 		return;
 	}
 	vfio_region_read(d, VFIO_PCI_CONFIG_REGION_INDEX, off, data, len);
+	if (reads_pending(d, off, len))
+		pending = vfio_msi_pending(d);
 	for (i = 0; i < len; i++)
-		b[i] = virt_byte(d, off + i, b[i]);
+		b[i] = virt_byte(d, off + i, b[i], pending);
 }
 
-/* Apply a write to the MSI capability's shadow. */
+/* Apply a write to the MSI capability's shadow. Called with irq_lock. */
 static void msi_write(struct vfio_pci_dev *d, unsigned int o, uint8_t v)
 {
-	unsigned int data_off = msi_data_off(d);
+	unsigned int data_off = msi_data_off(d), mask_off = msi_mask_off(d);
 
 	if (o == 2) {
 		d->msi.ctrl = (uint16_t)((d->msi.ctrl & ~(MSI_CTRL_ENABLE |
@@ -226,7 +370,15 @@ static void msi_write(struct vfio_pci_dev *d, unsigned int o, uint8_t v)
 
 		d->msi.data = (uint16_t)((d->msi.data & ~(0xffu << shift)) |
 					 ((uint32_t)v << shift));
+	} else if ((d->msi.ctrl & MSI_CTRL_MASKABLE) && o >= mask_off &&
+		   o < mask_off + 4) {
+		uint32_t shift = (o - mask_off) * 8;
+
+		d->msi.mask = (d->msi.mask & ~(0xffu << shift)) |
+			      ((uint32_t)v << shift);
+		d->msi.mask &= msi_mask_valid(d);
 	}
+	/* Pending bits and the rest are read-only. */
 }
 
 static void vfio_cfg_write(struct pci_dev *pdev, uint32_t off,
@@ -234,28 +386,38 @@ static void vfio_cfg_write(struct pci_dev *pdev, uint32_t off,
 {
 	struct vfio_pci_dev *d = container_of(pdev, struct vfio_pci_dev, pci);
 	const uint8_t *b = data;
-	uint16_t old_ctrl;
 	uint32_t i;
 
-	if (off >= 256)
+	if (off >= CFG_SIZE)
 		return;
 	if (d->msi.off && off >= d->msi.off && off < d->msi.off + msi_len(d)) {
 		pthread_mutex_lock(&d->irq_lock);
-		old_ctrl = d->msi.ctrl;
 		for (i = 0; i < len; i++)
 			msi_write(d, off + i - d->msi.off, b[i]);
+		vfio_irq_update(d);
 		pthread_mutex_unlock(&d->irq_lock);
-		if ((old_ctrl ^ d->msi.ctrl) & (MSI_CTRL_ENABLE | MSI_CTRL_MME))
-			vfio_msi_ctrl_write(d);
-		else if (d->msi.ctrl & MSI_CTRL_ENABLE)
-			vfio_msi_msg_changed(d);
 		return;
 	}
-	if (d->msix.off && off >= d->msix.off && off < d->msix.off + 12u) {
+	if (d->msix.off && off >= d->msix.off && off < d->msix.off + MSIX_LEN) {
 		/* Only the control word's top byte is writable. */
-		for (i = 0; i < len; i++)
-			if (off + i == d->msix.off + 3u)
-				vfio_msix_ctrl_write(d, (uint16_t)(b[i] << 8));
+		for (i = 0; i < len; i++) {
+			if (off + i != d->msix.off + 3u)
+				continue;
+			pthread_mutex_lock(&d->irq_lock);
+			d->msix.ctrl = (uint16_t)(b[i] << 8) &
+				       (MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL);
+			vfio_irq_update(d);
+			pthread_mutex_unlock(&d->irq_lock);
+		}
+		return;
+	}
+	/*
+	 * A capability the guest is not shown is not the guest's to change:
+	 * power management among them, whose D3hot would take the BARs away
+	 * under the vCPUs. Such writes are dropped (and counted).
+	 */
+	if (d->cap_hidden[off]) {
+		d->stats.hidden_cap_writes++;
 		return;
 	}
 	if (off <= CFG_CAP_PTR && off + len > CFG_CAP_PTR)
@@ -268,7 +430,8 @@ static void vfio_cfg_write(struct pci_dev *pdev, uint32_t off,
 	if (d->pcie_off && off <= d->pcie_off + PCIE_DEVCTL + 1u &&
 	    off + len > d->pcie_off + PCIE_DEVCTL + 1u &&
 	    (b[d->pcie_off + PCIE_DEVCTL + 1u - off] & (PCIE_DEVCTL_FLR >> 8))) {
-		vfio_dev_info(d, "guest requested a function-level reset");
+		vfio_dev_info_rl(d, &d->flr_rl,
+				 "guest requested a function-level reset");
 		vfio_bars_revoke(d);
 		d->stats.guest_resets++;
 	}

@@ -198,15 +198,20 @@ void vfio_container_detach(struct vfio *v, struct vfio_group *g)
 		v->iommu_set = 0;
 }
 
-/* The IOVA ranges the IOMMU accepts (reserved regions already left out). */
-static int iova_ranges(struct vfio *v, struct vfio_iova_range *out,
-		       unsigned int max)
+/*
+ * The IOVA ranges the IOMMU accepts (reserved regions already left out),
+ * all of them, in *@out (the caller frees it). Returns their number, 0
+ * when the kernel does not report them (Linux before 5.4), or -errno.
+ */
+static int iova_ranges(struct vfio *v, struct vfio_iova_range **out)
 {
+	struct vfio_iommu_type1_info_cap_iova_range *r;
 	struct vfio_iommu_type1_info *info;
 	struct vfio_info_cap_header *h;
-	uint32_t argsz = sizeof(*info);
-	int n = -ENOENT;
+	uint32_t argsz = sizeof(*info), off;
+	int n = 0;
 
+	*out = NULL;
 	for (;;) {
 		info = calloc(1, argsz);
 		if (!info)
@@ -221,26 +226,79 @@ static int iova_ranges(struct vfio *v, struct vfio_iova_range *out,
 		argsz = info->argsz;
 		free(info);
 	}
-	if (!(info->flags & VFIO_IOMMU_INFO_CAPS) || !info->cap_offset)
+	if (!(info->flags & VFIO_IOMMU_INFO_CAPS))
 		goto out;
-	for (h = (void *)((char *)info + info->cap_offset);;
-	     h = (void *)((char *)info + h->next)) {
+	/* Each header inside the buffer; the chain only goes forward. */
+	for (off = info->cap_offset; off >= sizeof(*info) &&
+				     off <= argsz - sizeof(*r);
+	     off = h->next) {
+		h = (void *)((char *)info + off);
 		if (h->id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE) {
-			struct vfio_iommu_type1_info_cap_iova_range *r =
-				(void *)h;
-			unsigned int i;
-
-			n = (int)MIN(r->nr_iovas, max);
-			for (i = 0; i < (unsigned int)n; i++)
-				out[i] = r->iova_ranges[i];
+			r = (void *)h;
+			if (r->nr_iovas > (argsz - off - sizeof(*r)) /
+						  sizeof(r->iova_ranges[0])) {
+				n = -EIO; /* runs past what the kernel gave */
+				goto out;
+			}
+			*out = calloc(r->nr_iovas ? r->nr_iovas : 1,
+				      sizeof(**out));
+			if (!*out) {
+				n = -ENOMEM;
+				goto out;
+			}
+			memcpy(*out, r->iova_ranges,
+			       r->nr_iovas * sizeof(**out));
+			n = (int)r->nr_iovas;
 			break;
 		}
-		if (!h->next || h->next >= argsz)
+		if (h->next <= off)
 			break;
 	}
 out:
 	free(info);
 	return n;
+}
+
+/*
+ * Every RAM region must lie in one usable IOVA range, else the IOMMU
+ * would refuse (or worse, silently misroute) its DMA. 0 or -ERANGE.
+ */
+static int check_iova(struct vfio *v)
+{
+	const struct guest_mem *mem = &v->vm->mem;
+	struct vfio_iova_range *ranges;
+	unsigned int i, j;
+	int n, ret = 0;
+
+	n = iova_ranges(v, &ranges);
+	if (n < 0) {
+		err("cannot read the IOMMU's usable address ranges: %s",
+		    strerror(-n));
+		return n;
+	}
+	if (n == 0) {
+		warn("this kernel does not report the IOMMU's usable address "
+		     "ranges (Linux 5.4 and later do): guest RAM is mapped for "
+		     "DMA without checking it against reserved regions");
+		return 0;
+	}
+	for (i = 0; i < mem->nr && !ret; i++) {
+		const struct mem_region *r = &mem->regions[i];
+		int ok = 0;
+
+		for (j = 0; j < (unsigned int)n; j++)
+			ok |= r->gpa >= ranges[j].start &&
+			      r->gpa + r->len - 1 <= ranges[j].end;
+		if (!ok) {
+			err("guest RAM at 0x%llx-0x%llx is outside the IOMMU's "
+			    "usable address ranges; give less --memory",
+			    (unsigned long long)r->gpa,
+			    (unsigned long long)(r->gpa + r->len - 1));
+			ret = -ERANGE;
+		}
+	}
+	free(ranges);
+	return ret;
 }
 
 static int check_memlock(uint64_t need)
@@ -290,28 +348,14 @@ static void hint_page_size(const struct guest_mem *mem)
 
 int vfio_container_map_ram(struct vfio *v)
 {
-	struct vfio_iova_range ranges[VFIO_MAX_IOVA_RANGES];
 	const struct guest_mem *mem = &v->vm->mem;
 	struct timespec t0, t1;
-	unsigned int i, j;
-	int n, ret;
+	unsigned int i;
+	int ret;
 
-	n = iova_ranges(v, ranges, VFIO_MAX_IOVA_RANGES);
-	for (i = 0; n > 0 && i < mem->nr; i++) {
-		const struct mem_region *r = &mem->regions[i];
-		int ok = 0;
-
-		for (j = 0; j < (unsigned int)n; j++)
-			ok |= r->gpa >= ranges[j].start &&
-			      r->gpa + r->len - 1 <= ranges[j].end;
-		if (!ok) {
-			err("guest RAM at 0x%llx-0x%llx is outside the IOMMU's "
-			    "usable address ranges; give less --memory",
-			    (unsigned long long)r->gpa,
-			    (unsigned long long)(r->gpa + r->len - 1));
-			return -ERANGE;
-		}
-	}
+	ret = check_iova(v);
+	if (ret)
+		return ret;
 	ret = check_memlock(mem->size);
 	if (ret)
 		return ret;

@@ -50,7 +50,8 @@ static struct vfio_info_cap_header *find_cap(struct vfio_region_info *ri,
 }
 
 /* Which parts of region @r may be mmapped: all, the sparse areas, none. */
-static void mmap_areas(struct vfio_region *r, struct vfio_region_info *ri)
+static void mmap_areas(struct vfio_pci_dev *d, struct vfio_region *r,
+		       struct vfio_region_info *ri)
 {
 	struct vfio_region_info_cap_sparse_mmap *sp;
 	unsigned int i;
@@ -77,6 +78,10 @@ static void mmap_areas(struct vfio_region *r, struct vfio_region_info *ri)
 		r->areas[r->nr_areas].size = sp->areas[i].size;
 		r->nr_areas++;
 	}
+	if (i < sp->nr_areas)
+		vfio_dev_info(d, "region %u: only the first %d of %u mmap areas "
+			      "are mapped, the rest are trapped", ri->index,
+			      VFIO_MAX_AREAS, sp->nr_areas);
 }
 
 static int map_areas(struct vfio_pci_dev *d, struct vfio_region *r)
@@ -139,7 +144,7 @@ int vfio_device_open(struct vfio_pci_dev *d)
 		r->size = ri->size;
 		r->offset = ri->offset;
 		if (i < VFIO_PCI_ROM_REGION_INDEX)
-			mmap_areas(r, ri);
+			mmap_areas(d, r, ri);
 		free(ri);
 		ret = map_areas(d, r);
 		if (ret)

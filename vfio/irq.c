@@ -3,11 +3,18 @@
  * Interrupts of a VFIO device, delivered by KVM without exits: VFIO
  * signals an eventfd, an irqfd injects the GSI. INTx is level-triggered
  * with a resample eventfd that unmasks it at the guest's EOI; MSI and
- * MSI-X vectors are MSI routes. A masked MSI-X vector has its irqfd
- * detached: interrupts pile up in the eventfd, and KVM injects the
- * pending one when the irqfd is attached again (the PBA's meaning).
+ * MSI-X vectors are MSI routes. A masked vector (MSI-X entry, function
+ * mask, MSI mask bit) has its irqfd detached: interrupts pile up in the
+ * eventfd, and KVM injects the pending one when the irqfd is attached
+ * again (the meaning of the pending bits).
+ *
+ * The mode follows the guest's enable bits as a device would: MSI-X when
+ * its enable bit is set (whatever MSI says: a function with both set uses
+ * MSI-X, and VFIO refuses MSI while MSI-X is on), else MSI when enabled,
+ * else INTx. Every change of mode tears the old one down completely.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -21,6 +28,8 @@
 #define MSIX_CTRL_ENABLE 0x8000
 #define MSIX_CTRL_MASKALL 0x4000
 #define MSIX_VECTOR_MASKED 1
+
+enum { STAGED_NONE, STAGED_ADDED, STAGED_CHANGED };
 
 static int set_irqs(struct vfio_pci_dev *d, unsigned int index, uint32_t flags,
 		    unsigned int count, const int32_t *fds)
@@ -96,38 +105,54 @@ static void intx_disable(struct vfio_pci_dev *d)
 	d->intx_on = 0;
 }
 
-/* Detach and free every MSI/MSI-X vector. Called with irq_lock held. */
+/*
+ * Detach every vector's irqfd, free its route (one routing commit for
+ * all), close its eventfd, in that order. Called with irq_lock held.
+ */
 static void free_vectors(struct vfio_pci_dev *d)
 {
+	struct vm *vm = d->vfio->vm;
 	unsigned int i;
+	int routes = 0, ret;
 
-	for (i = 0; i < d->nr_vec; i++) {
-		struct vfio_vector *v = &d->vec[i];
-
-		if (v->irqfd_on)
-			vm_irqfd_deassign(d->vfio->vm, v->efd, v->gsi);
-		if (v->gsi >= 0)
-			vm_msi_route_del(d->vfio->vm, v->gsi);
-		if (v->efd >= 0)
-			close(v->efd);
-	}
+	for (i = 0; i < d->nr_vec; i++)
+		if (d->vec[i].irqfd_on) {
+			vm_irqfd_deassign(vm, d->vec[i].efd, d->vec[i].gsi);
+			d->vec[i].irqfd_on = 0;
+		}
+	for (i = 0; i < d->nr_vec; i++)
+		if (d->vec[i].gsi >= 0) {
+			vm_msi_route_free(vm, d->vec[i].gsi);
+			routes = 1;
+		}
+	if (routes && (ret = vm_msi_routes_commit(vm)))
+		vfio_dev_warn_rl(d, "cannot remove MSI routes: %s",
+				 strerror(-ret));
+	for (i = 0; i < d->nr_vec; i++)
+		if (d->vec[i].efd >= 0)
+			close(d->vec[i].efd);
 	free(d->vec);
 	d->vec = NULL;
 	d->nr_vec = 0;
 }
 
+/* @n vectors with fresh eventfds (their fds in @fds); none before. */
 static int alloc_vectors(struct vfio_pci_dev *d, unsigned int n,
 			 int32_t *fds)
 {
 	unsigned int i;
 
+	if (d->vec)
+		return -EBUSY; /* never overwrite vectors in use */
 	d->vec = calloc(n, sizeof(*d->vec));
 	if (!d->vec)
 		return -ENOMEM;
 	d->nr_vec = n;
 	for (i = 0; i < n; i++) {
 		d->vec[i].gsi = -1;
-		d->vec[i].masked = 1;
+		d->vec[i].efd = -1;
+	}
+	for (i = 0; i < n; i++) {
 		d->vec[i].efd = eventfd(0, EFD_CLOEXEC);
 		if (d->vec[i].efd < 0) {
 			int ret = -errno;
@@ -151,10 +176,8 @@ static int enter_vectors(struct vfio_pci_dev *d, unsigned int index,
 	int32_t *fds = calloc(n, sizeof(*fds));
 	int ret;
 
-	if (!fds) {
-		intx_enable(d); /* a no-op if it never went away */
-		return -ENOMEM;
-	}
+	if (!fds)
+		return -ENOMEM; /* INTx stays */
 	intx_disable(d);
 	ret = alloc_vectors(d, n, fds);
 	if (!ret)
@@ -173,52 +196,143 @@ static int enter_vectors(struct vfio_pci_dev *d, unsigned int index,
 	return ret;
 }
 
-/*
- * Make vector @i deliver @addr/@data when @live, or hold its interrupts
- * when not. Called with irq_lock held.
- */
-static void vector_update(struct vfio_pci_dev *d, unsigned int i,
-			  uint64_t addr, uint32_t data, int live)
-{
-	struct vfio_vector *v = &d->vec[i];
-	struct vm *vm = d->vfio->vm;
-	int ret;
-
-	if (live && v->gsi < 0) {
-		v->gsi = vm_msi_route_add(vm, addr, data);
-		if (v->gsi < 0) {
-			vfio_dev_warn_rl(d, "no MSI route for vector %u: %s", i,
-					 strerror(-v->gsi));
-			v->gsi = -1;
-			return;
-		}
-	} else if (live && (v->addr != addr || v->data != data)) {
-		ret = vm_msi_route_update(vm, v->gsi, addr, data);
-		if (ret)
-			vfio_dev_warn_rl(d, "vector %u: route update failed: "
-					 "%s", i, strerror(-ret));
-	}
-	v->addr = addr;
-	v->data = data;
-	if (live && !v->irqfd_on) {
-		ret = vm_irqfd_assign(vm, v->efd, v->gsi, -1);
-		if (ret)
-			vfio_dev_warn_rl(d, "vector %u: irqfd failed: %s", i,
-					 strerror(-ret));
-		else
-			v->irqfd_on = 1;
-	} else if (!live && v->irqfd_on) {
-		vm_irqfd_deassign(vm, v->efd, v->gsi);
-		v->irqfd_on = 0;
-	}
-}
-
 static uint64_t msi_addr(const struct vfio_pci_dev *d)
 {
 	return (uint64_t)d->msi.addr_hi << 32 | d->msi.addr_lo;
 }
 
-/* Leave the current mode for @mode; INTx comes back with IRQ_NONE. */
+/*
+ * The message vector @i should deliver, and whether it may (not masked).
+ * With n = 2^k MSI vectors the device puts the vector number in the low
+ * k bits of the data: (data & ~(n - 1)) | i. Called with irq_lock held.
+ */
+static int vector_msg(const struct vfio_pci_dev *d, unsigned int i,
+		      uint64_t *addr, uint32_t *data)
+{
+	const uint32_t *e;
+
+	if (d->irq_mode == IRQ_MSI) {
+		*addr = msi_addr(d);
+		*data = (d->msi.data & ~(d->nr_vec - 1)) | i;
+		return !(d->msi.mask & (1u << i));
+	}
+	e = &d->msix.table[i * 4];
+	*addr = (uint64_t)e[1] << 32 | e[0];
+	*data = e[2];
+	return !(d->msix.ctrl & MSIX_CTRL_MASKALL) &&
+	       !(e[3] & MSIX_VECTOR_MASKED);
+}
+
+/*
+ * Routes of vectors [first, first + n) that are live go to their current
+ * message. A masked vector keeps the route KVM has (its message is read
+ * again when it is unmasked, so a rewrite while masked is never lost).
+ * Called with irq_lock held; returns whether any route changed.
+ */
+static int stage_routes(struct vfio_pci_dev *d, unsigned int first,
+			unsigned int n)
+{
+	struct vm *vm = d->vfio->vm;
+	unsigned int i;
+	int staged = 0;
+
+	for (i = first; i < first + n; i++) {
+		struct vfio_vector *v = &d->vec[i];
+		uint64_t addr;
+		uint32_t data;
+		int gsi;
+
+		v->live = vector_msg(d, i, &addr, &data);
+		if (!v->live)
+			continue;
+		if (v->gsi < 0) {
+			gsi = vm_msi_route_alloc(vm, addr, data);
+			if (gsi < 0) {
+				vfio_dev_warn_rl(d, "no MSI route for vector "
+						 "%u: %s", i, strerror(-gsi));
+				continue;
+			}
+			v->gsi = gsi;
+			v->staged = STAGED_ADDED;
+		} else if (v->addr != addr || v->data != data) {
+			if (vm_msi_route_set(vm, v->gsi, addr, data))
+				continue;
+			v->prev_addr = v->addr;
+			v->prev_data = v->data;
+			v->staged = STAGED_CHANGED;
+		} else {
+			continue;
+		}
+		v->addr = addr;
+		v->data = data;
+		staged = 1;
+	}
+	return staged;
+}
+
+/* KVM refused the table: put ferry's back as KVM has it. */
+static void unstage_routes(struct vfio_pci_dev *d, unsigned int first,
+			   unsigned int n)
+{
+	struct vm *vm = d->vfio->vm;
+	unsigned int i;
+
+	for (i = first; i < first + n; i++) {
+		struct vfio_vector *v = &d->vec[i];
+
+		if (v->staged == STAGED_ADDED) {
+			vm_msi_route_free(vm, v->gsi);
+			v->gsi = -1;
+		} else if (v->staged == STAGED_CHANGED &&
+			   !vm_msi_route_set(vm, v->gsi, v->prev_addr,
+					     v->prev_data)) {
+			v->addr = v->prev_addr;
+			v->data = v->prev_data;
+		}
+		v->staged = STAGED_NONE;
+	}
+}
+
+/*
+ * Bring vectors [first, first + n) to what the guest programmed: routes
+ * first, with one routing commit for all of them, then the irqfds, so an
+ * interrupt already pending in an eventfd is injected through the new
+ * route when its irqfd attaches. Called with irq_lock held.
+ */
+static void sync_vectors(struct vfio_pci_dev *d, unsigned int first,
+			 unsigned int n)
+{
+	struct vm *vm = d->vfio->vm;
+	unsigned int i;
+	int ret;
+
+	if (stage_routes(d, first, n)) {
+		ret = vm_msi_routes_commit(vm);
+		if (ret) {
+			vfio_dev_warn_rl(d, "KVM refused the MSI routes: %s",
+					 strerror(-ret));
+			unstage_routes(d, first, n);
+		}
+	}
+	for (i = first; i < first + n; i++) {
+		struct vfio_vector *v = &d->vec[i];
+
+		v->staged = STAGED_NONE;
+		if (v->live && v->gsi >= 0 && !v->irqfd_on) {
+			ret = vm_irqfd_assign(vm, v->efd, v->gsi, -1);
+			if (ret)
+				vfio_dev_warn_rl(d, "vector %u: irqfd failed: "
+						 "%s", i, strerror(-ret));
+			else
+				v->irqfd_on = 1;
+		} else if (!v->live && v->irqfd_on) {
+			vm_irqfd_deassign(vm, v->efd, v->gsi);
+			v->irqfd_on = 0;
+		}
+	}
+}
+
+/* Leave MSI or MSI-X: VFIO's vectors, then ours. Back to IRQ_NONE. */
 static void leave_mode(struct vfio_pci_dev *d)
 {
 	if (d->irq_mode == IRQ_MSI)
@@ -229,90 +343,85 @@ static void leave_mode(struct vfio_pci_dev *d)
 	d->irq_mode = IRQ_NONE;
 }
 
-void vfio_msi_ctrl_write(struct vfio_pci_dev *d)
+/* MSI vectors the guest enabled: 2^MME, at most what the device has. */
+static unsigned int msi_vectors(const struct vfio_pci_dev *d)
 {
-	unsigned int mmc, mme, n, i;
+	unsigned int mmc = (d->msi.ctrl & MSI_CTRL_MMC) >> 1;
+	unsigned int mme = (d->msi.ctrl & MSI_CTRL_MME) >> 4;
 
-	pthread_mutex_lock(&d->irq_lock);
-	if (!(d->msi.ctrl & MSI_CTRL_ENABLE)) {
-		if (d->irq_mode == IRQ_MSI) {
-			leave_mode(d);
-			if (intx_enable(d))
-				vfio_dev_warn_rl(d, "INTx did not come back");
-		}
-		goto out;
-	}
-	if (d->irq_mode == IRQ_MSI)
-		leave_mode(d); /* the vector count changed: start over */
-	mmc = (d->msi.ctrl & MSI_CTRL_MMC) >> 1;
-	mme = (d->msi.ctrl & MSI_CTRL_MME) >> 4;
-	n = 1u << MIN(mme, mmc);
-	if (enter_vectors(d, VFIO_PCI_MSI_IRQ_INDEX, n, "MSI"))
-		goto out;
-	d->irq_mode = IRQ_MSI;
-	for (i = 0; i < n; i++) /* vector i: the data's low bits are i */
-		vector_update(d, i, msi_addr(d), d->msi.data | i, 1);
-out:
-	pthread_mutex_unlock(&d->irq_lock);
+	return 1u << MIN(MIN(mme, mmc), 5u); /* 6 and 7 are reserved */
 }
 
-void vfio_msi_msg_changed(struct vfio_pci_dev *d)
+/* The mode the guest's enable bits ask for, and its vector count. */
+static enum vfio_irq_mode wanted_mode(const struct vfio_pci_dev *d,
+				      unsigned int *n)
 {
+	*n = 0;
+	if (d->msix.off && (d->msix.ctrl & MSIX_CTRL_ENABLE)) {
+		*n = d->msix.nr;
+		return IRQ_MSIX;
+	}
+	if (d->msi.off && (d->msi.ctrl & MSI_CTRL_ENABLE)) {
+		*n = msi_vectors(d);
+		return IRQ_MSI;
+	}
+	return IRQ_NONE;
+}
+
+void vfio_irq_update(struct vfio_pci_dev *d)
+{
+	enum vfio_irq_mode want;
+	unsigned int n;
+
+	want = wanted_mode(d, &n);
+	if (want == d->irq_mode && n == d->nr_vec) {
+		if (want == IRQ_NONE) {
+			if (intx_enable(d)) /* a no-op unless it failed */
+				vfio_dev_warn_rl(d, "INTx did not come back");
+		} else {
+			sync_vectors(d, 0, n);
+		}
+		return;
+	}
+	leave_mode(d);
+	if (want == IRQ_NONE) {
+		if (intx_enable(d))
+			vfio_dev_warn_rl(d, "INTx did not come back");
+		return;
+	}
+	/* VFIO (6.1) sizes MSI-X once: every vector is enabled now. */
+	if (enter_vectors(d, want == IRQ_MSI ? VFIO_PCI_MSI_IRQ_INDEX
+					     : VFIO_PCI_MSIX_IRQ_INDEX,
+			  n, want == IRQ_MSI ? "MSI" : "MSI-X"))
+		return;
+	d->irq_mode = want;
+	sync_vectors(d, 0, n);
+}
+
+uint32_t vfio_msi_pending(struct vfio_pci_dev *d)
+{
+	uint32_t pending = 0;
 	unsigned int i;
 
 	pthread_mutex_lock(&d->irq_lock);
-	if (d->irq_mode == IRQ_MSI)
-		for (i = 0; i < d->nr_vec; i++)
-			vector_update(d, i, msi_addr(d), d->msi.data | i, 1);
-	pthread_mutex_unlock(&d->irq_lock);
-}
+	for (i = 0; d->irq_mode == IRQ_MSI && i < d->nr_vec; i++) {
+		struct pollfd p = { .fd = d->vec[i].efd, .events = POLLIN };
 
-static void msix_vector_sync(struct vfio_pci_dev *d, unsigned int i)
-{
-	const uint32_t *e = &d->msix.table[i * 4];
-	uint64_t addr = (uint64_t)e[1] << 32 | e[0];
-	int live = !(d->msix.ctrl & MSIX_CTRL_MASKALL) &&
-		   !(e[3] & MSIX_VECTOR_MASKED);
-
-	vector_update(d, i, addr, e[2], live);
-}
-
-void vfio_msix_ctrl_write(struct vfio_pci_dev *d, uint16_t ctrl)
-{
-	unsigned int i;
-
-	ctrl &= MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL;
-	pthread_mutex_lock(&d->irq_lock);
-	if (!(ctrl & MSIX_CTRL_ENABLE)) {
-		d->msix.ctrl = ctrl;
-		if (d->irq_mode == IRQ_MSIX) {
-			leave_mode(d);
-			if (intx_enable(d))
-				vfio_dev_warn_rl(d, "INTx did not come back");
-		}
-		goto out;
+		/* Masked, and the device signalled it: pending. */
+		if (!d->vec[i].live && poll(&p, 1, 0) == 1 &&
+		    (p.revents & POLLIN))
+			pending |= 1u << i;
 	}
-	if (d->irq_mode != IRQ_MSIX) {
-		/* VFIO (6.1) sizes MSI-X once: enable every vector now. */
-		if (d->irq_mode == IRQ_MSI)
-			leave_mode(d);
-		if (enter_vectors(d, VFIO_PCI_MSIX_IRQ_INDEX, d->msix.nr,
-				  "MSI-X"))
-			goto out;
-		d->irq_mode = IRQ_MSIX;
-	}
-	d->msix.ctrl = ctrl;
-	for (i = 0; i < d->nr_vec; i++)
-		msix_vector_sync(d, i);
-out:
 	pthread_mutex_unlock(&d->irq_lock);
+	return pending;
 }
 
 void vfio_msix_table_read(struct vfio_pci_dev *d, uint64_t off, void *data,
 			  uint32_t len)
 {
 	memset(data, 0xff, len);
-	if ((len != 4 && len != 8) || (off & (len - 1)))
+	if ((len != 4 && len != 8) || (off & (len - 1)) ||
+	    off + len > d->msix.nr * 16ULL)
 		return; /* the table takes aligned dword and qword accesses */
 	pthread_mutex_lock(&d->irq_lock);
 	memcpy(data, (uint8_t *)d->msix.table + off, len);
@@ -324,7 +433,8 @@ void vfio_msix_table_write(struct vfio_pci_dev *d, uint64_t off,
 {
 	unsigned int i = (unsigned int)(off / 16);
 
-	if ((len != 4 && len != 8) || (off & (len - 1))) {
+	if ((len != 4 && len != 8) || (off & (len - 1)) ||
+	    off + len > d->msix.nr * 16ULL) {
 		vfio_dev_warn_rl(d, "MSI-X table: %u-byte write at 0x%llx "
 				 "dropped", len, (unsigned long long)off);
 		return;
@@ -334,7 +444,7 @@ void vfio_msix_table_write(struct vfio_pci_dev *d, uint64_t off,
 	memcpy((uint8_t *)d->msix.table + off, data, len);
 	d->msix.table[i * 4 + 3] &= MSIX_VECTOR_MASKED; /* reserved bits */
 	if (d->irq_mode == IRQ_MSIX && i < d->nr_vec)
-		msix_vector_sync(d, i);
+		sync_vectors(d, i, 1);
 	pthread_mutex_unlock(&d->irq_lock);
 }
 
@@ -344,8 +454,11 @@ int vfio_irq_init(struct vfio_pci_dev *d)
 
 	d->intx_efd = d->intx_resample_efd = -1;
 	ret = -pthread_mutex_init(&d->irq_lock, NULL);
-	if (ret || !d->pci.irq_pin)
+	if (ret)
 		return ret;
+	d->irq_ready = 1;
+	if (!d->pci.irq_pin)
+		return 0;
 	d->intx_gsi = d->pci.irq_line;
 	d->intx_efd = eventfd(0, EFD_CLOEXEC);
 	d->intx_resample_efd = eventfd(0, EFD_CLOEXEC);
@@ -366,6 +479,8 @@ int vfio_irq_init(struct vfio_pci_dev *d)
 
 void vfio_irq_release(struct vfio_pci_dev *d)
 {
+	if (!d->irq_ready)
+		return; /* vfio_irq_init() never ran: no lock, nothing on */
 	pthread_mutex_lock(&d->irq_lock);
 	leave_mode(d);
 	intx_disable(d);
@@ -375,4 +490,6 @@ void vfio_irq_release(struct vfio_pci_dev *d)
 		close(d->intx_resample_efd);
 	d->intx_efd = d->intx_resample_efd = -1;
 	pthread_mutex_unlock(&d->irq_lock);
+	pthread_mutex_destroy(&d->irq_lock);
+	d->irq_ready = 0;
 }

@@ -109,18 +109,30 @@ int vfio_spec_parse(const char *text, struct vfio_spec *spec, char *why,
  * where a failed read is all-ones and a failed write is dropped, as an
  * unsupported request would be. Never dereferencing BAR mmaps itself,
  * ferry cannot take a SIGBUS from them.
+ *
+ * Several vCPUs hit the revoked BAR at once: the first to get here takes
+ * the slots away, and the others find nothing mapped any more. Their
+ * access faulted on a slot that is gone now, so they must retry too:
+ * "handled" is returned whenever some BAR was ever mapped. An EFAULT that
+ * was not ours is then retried once, and the vCPU loop stops the VM on a
+ * second one in a row, so it cannot loop.
  */
 static int efault_recover(void *ctx)
 {
 	struct vfio *v = ctx;
 	unsigned int i;
-	int b, any = 0;
+	int b, trapped = 0, was_mapped = 0;
 
 	for (i = 0; i < v->nr_devs; i++)
-		for (b = 0; b <= PCI_ROM_BAR; b++)
-			if (v->devs[i]->bars[b].map_ready)
-				any |= barmap_trap(&v->devs[i]->bars[b].map);
-	return any;
+		for (b = 0; b <= PCI_ROM_BAR; b++) {
+			struct vfio_bar *bar = &v->devs[i]->bars[b];
+
+			if (!bar->map_ready)
+				continue;
+			trapped |= barmap_trap(&bar->map);
+			was_mapped |= barmap_was_mapped(&bar->map);
+		}
+	return trapped || was_mapped;
 }
 
 int vfio_create(struct vfio **out, struct vm *vm, struct pci *pci)
@@ -243,28 +255,28 @@ static void release_device(struct vfio *v, struct vfio_pci_dev *d)
 	d->msix.table = NULL;
 }
 
-int vfio_add_device(struct vfio *v, const struct vfio_spec *spec)
+struct vfio_pci_dev *vfio_dev_alloc(struct vfio *v, const char *name)
 {
-	struct vfio_pci_dev *d;
-	int group, ret;
+	struct vfio_pci_dev *d = calloc(1, sizeof(*d));
 
-	if (v->nr_devs == VFIO_MAX_DEVICES) {
-		err("ferry passes through at most %d devices", VFIO_MAX_DEVICES);
-		return -ENOSPC;
-	}
-	d = calloc(1, sizeof(*d));
 	if (!d)
-		return -ENOMEM;
+		return NULL;
 	d->fd = -1;
 	d->vfio = v;
 	d->intx_efd = d->intx_resample_efd = -1;
-	snprintf(d->name, sizeof(d->name), "%s", spec->name);
-	ret = check_device(spec, &group);
-	if (ret)
-		goto err_free;
-	ret = vfio_container_attach(v, spec->sysfs, group, &d->group);
-	if (ret)
-		goto err_free;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	return d;
+}
+
+int vfio_dev_setup(struct vfio *v, struct vfio_pci_dev *d)
+{
+	int ret;
+
+	if (v->nr_devs == VFIO_MAX_DEVICES) {
+		err("ferry passes through at most %d devices", VFIO_MAX_DEVICES);
+		ret = -ENOSPC;
+		goto err_release;
+	}
 	ret = vfio_device_open(d);
 	if (ret)
 		goto err_release;
@@ -289,12 +301,38 @@ int vfio_add_device(struct vfio *v, const struct vfio_spec *spec)
 	/* As firmware leaves a device: decoding, not yet bus mastering. */
 	pci_enable_decode(&d->pci);
 	v->devs[v->nr_devs++] = d;
-	vfio_dev_info(d, "passed through at 00:%02x.0 (IOMMU group %d)",
-		      d->pci.slot, group);
 	return 0;
 
 err_release:
 	release_device(v, d);
+	return ret;
+}
+
+int vfio_add_device(struct vfio *v, const struct vfio_spec *spec)
+{
+	struct vfio_pci_dev *d;
+	int group, ret;
+
+	if (v->nr_devs == VFIO_MAX_DEVICES) {
+		err("ferry passes through at most %d devices", VFIO_MAX_DEVICES);
+		return -ENOSPC;
+	}
+	d = vfio_dev_alloc(v, spec->name);
+	if (!d)
+		return -ENOMEM;
+	ret = check_device(spec, &group);
+	if (ret)
+		goto err_free;
+	ret = vfio_container_attach(v, spec->sysfs, group, &d->group);
+	if (ret)
+		goto err_free;
+	ret = vfio_dev_setup(v, d);
+	if (ret)
+		goto err_free;
+	vfio_dev_info(d, "passed through at 00:%02x.0 (IOMMU group %d)",
+		      d->pci.slot, group);
+	return 0;
+
 err_free:
 	free(d);
 	return ret;
@@ -336,7 +374,8 @@ void vfio_print_stats(const struct vfio *v)
 			"stats: %s faults=%llu installs=%llu revokes=%llu "
 			"install-failures=%llu trapped-reads=%llu "
 			"trapped-writes=%llu decode-on=%llu decode-off=%llu "
-			"msix-table-writes=%llu guest-resets=%llu\n",
+			"msix-table-writes=%llu guest-resets=%llu "
+			"hidden-cap-writes=%llu\n",
 			d->name, (unsigned long long)faults,
 			(unsigned long long)installs,
 			(unsigned long long)revokes,
@@ -346,6 +385,7 @@ void vfio_print_stats(const struct vfio *v)
 			(unsigned long long)d->stats.bar_maps,
 			(unsigned long long)d->stats.bar_unmaps,
 			(unsigned long long)d->stats.msix_table_writes,
-			(unsigned long long)d->stats.guest_resets);
+			(unsigned long long)d->stats.guest_resets,
+			(unsigned long long)d->stats.hidden_cap_writes);
 	}
 }

@@ -15,7 +15,6 @@
 #define VFIO_MAX_DEVICES 16
 #define VFIO_MAX_AREAS 8    /* mmappable pieces of one BAR */
 #define VFIO_MAX_DMA 16	    /* DMA mappings: one per RAM region */
-#define VFIO_MAX_IOVA_RANGES 16
 #define VFIO_MAX_VECTORS 2048
 
 struct vfio_group {
@@ -46,11 +45,14 @@ struct vfio_region {
 /* One interrupt vector: VFIO signals @efd, KVM injects @gsi. */
 struct vfio_vector {
 	int efd;
-	int gsi;
+	int gsi;	     /* its MSI route, -1: none yet */
 	int irqfd_on;
-	uint64_t addr; /* MSI/MSI-X message */
+	int live;	     /* not masked: its irqfd should be attached */
+	int staged;	     /* route changed, not yet committed (irq.c) */
+	uint64_t addr;	     /* the message its route holds */
 	uint32_t data;
-	int masked;
+	uint64_t prev_addr;  /* ... before the staged change */
+	uint32_t prev_data;
 };
 
 struct vfio_bar {
@@ -70,6 +72,7 @@ struct vfio_stats {
 	_Atomic uint64_t bar_maps, bar_unmaps; /* decode on/off at an address */
 	_Atomic uint64_t msix_table_writes;
 	_Atomic uint64_t guest_resets;
+	_Atomic uint64_t hidden_cap_writes; /* dropped */
 };
 
 struct vfio_pci_dev {
@@ -86,11 +89,13 @@ struct vfio_pci_dev {
 	uint8_t cfg[256];
 	uint8_t cap_exposed[256]; /* a capability the guest sees starts here */
 	uint8_t cap_next[256];	  /* its virtual next pointer (0: the last) */
+	uint8_t cap_hidden[256];  /* in a hidden capability: writes dropped */
 	uint8_t cap_first;
 	int is_pcie;
 	uint8_t pcie_off; /* PCI Express capability, 0 if none */
 
 	pthread_mutex_t irq_lock; /* everything below */
+	int irq_ready;		  /* vfio_irq_init() made irq_lock */
 	enum vfio_irq_mode irq_mode;
 	struct {
 		uint8_t off;	/* capability offset, 0 if none */
@@ -98,6 +103,7 @@ struct vfio_pci_dev {
 		uint32_t addr_lo, addr_hi;
 		uint16_t data;
 		int is64;
+		uint32_t mask;	/* per-vector mask bits (if maskable) */
 	} msi;
 	struct {
 		uint8_t off;
@@ -112,7 +118,8 @@ struct vfio_pci_dev {
 	int intx_efd, intx_resample_efd, intx_on, intx_gsi;
 
 	struct vfio_stats stats;
-	struct log_ratelimit rl;
+	struct log_ratelimit rl;     /* warnings about this device */
+	struct log_ratelimit flr_rl; /* "guest requested an FLR" (-v) */
 };
 
 struct vfio {
@@ -127,6 +134,19 @@ struct vfio {
 	struct vfio_pci_dev *devs[VFIO_MAX_DEVICES];
 	unsigned int nr_devs;
 };
+
+/* vfio.c: a device context named @name with nothing open; NULL: ENOMEM. */
+struct vfio_pci_dev *vfio_dev_alloc(struct vfio *v, const char *name);
+
+/*
+ * vfio.c: bring up @d, whose group is attached (d->group): open it through
+ * the group, reset it, virtualise its config space, put it on the PCI bus
+ * with its BARs and interrupts, and add it to @v (vfio_destroy() releases
+ * it). On failure nothing of @d is left (its group reference is dropped)
+ * and -errno is returned; the caller frees @d. The device-I/O seam: the
+ * unit tests bring up fake devices through here.
+ */
+int vfio_dev_setup(struct vfio *v, struct vfio_pci_dev *d) __must_check;
 
 /* vfio.c: last component of the symlink @dir/@link (driver, iommu_group)
  * into @out; 0, or -errno (-ENOENT: no such link). */
@@ -167,10 +187,16 @@ void vfio_bars_revoke(struct vfio_pci_dev *d);
 
 /* irq.c: INTx, MSI and MSI-X through irqfd. */
 int vfio_irq_init(struct vfio_pci_dev *d) __must_check;
+/* Safe on a device whose vfio_irq_init() never ran or failed. */
 void vfio_irq_release(struct vfio_pci_dev *d);
-void vfio_msi_ctrl_write(struct vfio_pci_dev *d);
-void vfio_msi_msg_changed(struct vfio_pci_dev *d);
-void vfio_msix_ctrl_write(struct vfio_pci_dev *d, uint16_t ctrl);
+/*
+ * The guest changed the MSI or MSI-X capability (config.c updated the
+ * shadow in d->msi / d->msix.ctrl): switch mode, routes and irqfds to
+ * match. Called with irq_lock held.
+ */
+void vfio_irq_update(struct vfio_pci_dev *d);
+/* MSI pending bits: masked vectors the device has signalled. */
+uint32_t vfio_msi_pending(struct vfio_pci_dev *d);
 void vfio_msix_table_read(struct vfio_pci_dev *d, uint64_t off, void *data,
 			  uint32_t len);
 void vfio_msix_table_write(struct vfio_pci_dev *d, uint64_t off,
@@ -182,6 +208,11 @@ void vfio_msix_table_write(struct vfio_pci_dev *d, uint64_t off,
 	do {                                                                   \
 		if (log_ratelimit_ok(&(d)->rl, (d)->name))                     \
 			warn("%s: " fmt, (d)->name, ##__VA_ARGS__);            \
+	} while (0)
+#define vfio_dev_info_rl(d, rl, fmt, ...)                                      \
+	do {                                                                   \
+		if (log_ratelimit_ok_level(rl, LOG_INFO, (d)->name))           \
+			info("%s: " fmt, (d)->name, ##__VA_ARGS__);            \
 	} while (0)
 
 #endif

@@ -138,8 +138,8 @@ int bus_write(struct bus *bus, uint64_t addr, const void *data, uint32_t len)
 	bus->accesses++;
 	if (!lookup(bus, addr, len, &r)) {
 		bus->unclaimed++;
-		if (bus->unclaimed_level <= log_max_level &&
-		    log_ratelimit_ok(&bus->unclaimed_rl, bus->name))
+		if (log_ratelimit_ok_level(&bus->unclaimed_rl,
+					   bus->unclaimed_level, bus->name))
 			log_msg(bus->unclaimed_level, "%s: dropped %u-byte "
 				"write of 0x%llx to unclaimed address 0x%llx",
 				bus->name, len,

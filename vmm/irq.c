@@ -18,10 +18,11 @@ int irq_routing_init(struct irq_routing *r)
 	ret = -pthread_mutex_init(&r->lock, NULL);
 	if (ret)
 		return ret;
-	r->table = calloc(1, sizeof(*r->table) +
-				     (16 * 2 + 8 + IRQ_MAX_GSI) * sizeof(*e));
-	if (!r->table)
+	r->table = calloc(1, sizeof(*r->table) + IRQ_MAX_GSI * sizeof(*e));
+	if (!r->table) {
+		pthread_mutex_destroy(&r->lock);
 		return -ENOMEM;
+	}
 	e = r->table->entries;
 	/* KVM's defaults: GSI n -> IOAPIC pin n, and for n < 16 the PICs. */
 	for (gsi = 0; gsi < IRQ_FIRST_MSI_GSI; gsi++) {
@@ -39,7 +40,9 @@ int irq_routing_init(struct irq_routing *r)
 		e[n].u.irqchip.pin = gsi % 8;
 		n++;
 	}
-	r->table->nr = n;
+	r->table->nr = r->nr_chip = n;
+	for (gsi = 0; gsi < IRQ_MAX_GSI; gsi++)
+		r->entry[gsi] = -1;
 	return 0;
 }
 
@@ -50,87 +53,129 @@ void irq_routing_destroy(struct irq_routing *r)
 	pthread_mutex_destroy(&r->lock);
 }
 
-/* Rebuild the MSI part of the table and hand it to KVM. Lock held. */
-static int commit(struct vm *vm)
+/*
+ * The first allocation asks KVM how many routes it takes and fills the
+ * free list with the GSIs below that. Called with r->lock held.
+ */
+static void learn_limit(struct vm *vm, struct irq_routing *r)
 {
-	struct irq_routing *r = &vm->irq;
-	struct kvm_irq_routing_entry *e = r->table->entries;
-	unsigned int n = 0, gsi;
+	int max = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQ_ROUTING);
+	unsigned int gsi;
 
-	while (n < r->table->nr && e[n].type == KVM_IRQ_ROUTING_IRQCHIP)
-		n++;
-	for (gsi = IRQ_FIRST_MSI_GSI; gsi < IRQ_MAX_GSI; gsi++) {
-		if (!r->used[gsi])
-			continue;
-		memset(&e[n], 0, sizeof(e[n]));
-		e[n].gsi = gsi;
-		e[n].type = KVM_IRQ_ROUTING_MSI;
-		e[n].u.msi.address_lo = (uint32_t)r->msi_addr[gsi];
-		e[n].u.msi.address_hi = (uint32_t)(r->msi_addr[gsi] >> 32);
-		e[n].u.msi.data = r->msi_data[gsi];
-		n++;
-	}
-	r->table->nr = n;
-	if (ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, r->table) < 0)
-		return -errno;
-	return 0;
+	/* Without the capability's answer: KVM's limit before Linux 4.11. */
+	r->max_entries = max > 0 ? MIN((unsigned int)max, IRQ_MAX_GSI) : 1024;
+	r->nr_free = 0;
+	for (gsi = r->max_entries; gsi-- > IRQ_FIRST_MSI_GSI;)
+		r->free_gsi[r->nr_free++] = (uint16_t)gsi;
 }
 
-int vm_msi_route_add(struct vm *vm, uint64_t addr, uint32_t data)
+static void set_msi(struct kvm_irq_routing_entry *e, unsigned int gsi,
+		    uint64_t addr, uint32_t data)
+{
+	memset(e, 0, sizeof(*e));
+	e->gsi = gsi;
+	e->type = KVM_IRQ_ROUTING_MSI;
+	e->u.msi.address_lo = (uint32_t)addr;
+	e->u.msi.address_hi = (uint32_t)(addr >> 32);
+	e->u.msi.data = data;
+}
+
+int vm_msi_route_alloc(struct vm *vm, uint64_t addr, uint32_t data)
 {
 	struct irq_routing *r = &vm->irq;
-	int gsi, ret;
+	unsigned int gsi;
+	int ret = -ENOSPC;
 
 	pthread_mutex_lock(&r->lock);
-	for (gsi = IRQ_FIRST_MSI_GSI; gsi < IRQ_MAX_GSI && r->used[gsi]; gsi++)
-		;
-	if (gsi == IRQ_MAX_GSI) {
-		ret = -ENOSPC;
+	if (!r->max_entries)
+		learn_limit(vm, r);
+	if (!r->nr_free || r->table->nr >= r->max_entries)
 		goto out;
-	}
-	r->used[gsi] = 1;
-	r->msi_addr[gsi] = addr;
-	r->msi_data[gsi] = data;
-	ret = commit(vm);
-	if (ret)
-		r->used[gsi] = 0;
-	else
-		ret = gsi;
+	gsi = r->free_gsi[--r->nr_free];
+	r->entry[gsi] = (int16_t)r->table->nr;
+	set_msi(&r->table->entries[r->table->nr++], gsi, addr, data);
+	r->dirty = 1;
+	ret = (int)gsi;
 out:
 	pthread_mutex_unlock(&r->lock);
 	return ret;
 }
 
-int vm_msi_route_update(struct vm *vm, int gsi, uint64_t addr, uint32_t data)
+int vm_msi_route_set(struct vm *vm, int gsi, uint64_t addr, uint32_t data)
 {
 	struct irq_routing *r = &vm->irq;
-	int ret;
+	struct kvm_irq_routing_entry *e;
+	int ret = -EINVAL;
 
 	if (gsi < IRQ_FIRST_MSI_GSI || gsi >= IRQ_MAX_GSI)
 		return -EINVAL;
 	pthread_mutex_lock(&r->lock);
-	if (r->msi_addr[gsi] == addr && r->msi_data[gsi] == data) {
-		ret = 0;
-	} else {
-		r->msi_addr[gsi] = addr;
-		r->msi_data[gsi] = data;
-		ret = commit(vm);
+	if (r->entry[gsi] < 0)
+		goto out;
+	e = &r->table->entries[r->entry[gsi]];
+	if (e->u.msi.address_lo != (uint32_t)addr ||
+	    e->u.msi.address_hi != (uint32_t)(addr >> 32) ||
+	    e->u.msi.data != data) {
+		set_msi(e, (unsigned int)gsi, addr, data);
+		r->dirty = 1;
+	}
+	ret = 0;
+out:
+	pthread_mutex_unlock(&r->lock);
+	return ret;
+}
+
+void vm_msi_route_free(struct vm *vm, int gsi)
+{
+	struct irq_routing *r = &vm->irq;
+	struct kvm_irq_routing_entry *e;
+	unsigned int i, last;
+
+	if (gsi < IRQ_FIRST_MSI_GSI || gsi >= IRQ_MAX_GSI)
+		return;
+	pthread_mutex_lock(&r->lock);
+	if (r->entry[gsi] < 0)
+		goto out;
+	/* The last entry fills the hole: the table stays dense. */
+	e = r->table->entries;
+	i = (unsigned int)r->entry[gsi];
+	last = --r->table->nr;
+	if (i != last) {
+		e[i] = e[last];
+		r->entry[e[i].gsi] = (int16_t)i;
+	}
+	r->entry[gsi] = -1;
+	r->free_gsi[r->nr_free++] = (uint16_t)gsi;
+	r->dirty = 1;
+out:
+	pthread_mutex_unlock(&r->lock);
+}
+
+int vm_msi_routes_commit(struct vm *vm)
+{
+	struct irq_routing *r = &vm->irq;
+	int ret = 0;
+
+	pthread_mutex_lock(&r->lock);
+	if (r->dirty) {
+		r->commits++;
+		if (ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, r->table) < 0)
+			ret = -errno;
+		else
+			r->dirty = 0;
 	}
 	pthread_mutex_unlock(&r->lock);
 	return ret;
 }
 
-void vm_msi_route_del(struct vm *vm, int gsi)
+unsigned int vm_msi_routes_count(struct vm *vm)
 {
-	struct irq_routing *r = &vm->irq;
+	unsigned int n;
 
-	if (gsi < IRQ_FIRST_MSI_GSI || gsi >= IRQ_MAX_GSI)
-		return;
-	pthread_mutex_lock(&r->lock);
-	r->used[gsi] = 0;
-	if (commit(vm))
-		warn("cannot remove MSI route %d: %s", gsi, strerror(errno));
-	pthread_mutex_unlock(&r->lock);
+	pthread_mutex_lock(&vm->irq.lock);
+	n = vm->irq.table->nr - vm->irq.nr_chip;
+	pthread_mutex_unlock(&vm->irq.lock);
+	return n;
 }
 
 int vm_irqfd_assign(struct vm *vm, int fd, int gsi, int resample_fd)

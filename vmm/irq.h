@@ -10,15 +10,31 @@
 struct vm;
 struct kvm_irq_routing;
 
-#define IRQ_MAX_GSI 1024
+/*
+ * GSIs below KVM_MAX_IRQ_ROUTES (4096 on x86 and arm64); the routes in
+ * use are also at most what KVM_CAP_IRQ_ROUTING reports, irqchip routes
+ * included (4096 - 40 MSI routes on x86).
+ */
+#define IRQ_MAX_GSI 4096
 #define IRQ_FIRST_MSI_GSI 24 /* 0-23: the IOAPIC (0-15 also the PICs) */
 
+/*
+ * ferry's copy of KVM's routing table, kept incrementally: adding,
+ * changing or freeing an MSI route costs O(1) here; handing the table to
+ * KVM (KVM_SET_GSI_ROUTING replaces all of it, O(routes) in the kernel)
+ * happens once per vm_msi_routes_commit(), so a caller changing many
+ * routes at once (an MSI-X enable, a function mask) pays for one.
+ */
 struct irq_routing {
-	pthread_mutex_t lock;
-	struct kvm_irq_routing *table; /* irqchip routes + used MSI routes */
-	uint8_t used[IRQ_MAX_GSI];     /* MSI GSIs handed out */
-	uint64_t msi_addr[IRQ_MAX_GSI];
-	uint32_t msi_data[IRQ_MAX_GSI];
+	pthread_mutex_t lock;	       /* everything below */
+	struct kvm_irq_routing *table; /* irqchip routes, then MSI routes */
+	unsigned int nr_chip;	       /* irqchip entries at the start */
+	unsigned int max_entries;      /* KVM's limit; 0 until first asked */
+	int16_t entry[IRQ_MAX_GSI];    /* GSI -> index in table, -1: free */
+	uint16_t free_gsi[IRQ_MAX_GSI]; /* a stack of free MSI GSIs */
+	unsigned int nr_free;
+	int dirty;		       /* the table differs from KVM's */
+	uint64_t commits;	       /* KVM_SET_GSI_ROUTING calls */
 };
 
 /* Start with KVM's default irqchip routes. 0 or -errno. */
@@ -26,17 +42,34 @@ int irq_routing_init(struct irq_routing *r) __must_check;
 void irq_routing_destroy(struct irq_routing *r);
 
 /*
- * Allocate a GSI routed as an MSI with @addr/@data and commit the table
- * to KVM. Returns the GSI, or -ENOSPC / -errno from KVM.
+ * Allocate a GSI routed as an MSI with @addr/@data in ferry's table. KVM
+ * sees it at the next vm_msi_routes_commit(): attach an irqfd only after
+ * that. Returns the GSI, or -ENOSPC (KVM's limit reached).
  */
-int vm_msi_route_add(struct vm *vm, uint64_t addr, uint32_t data);
+int vm_msi_route_alloc(struct vm *vm, uint64_t addr, uint32_t data);
 
-/* Change the message of MSI route @gsi. 0 or -errno. */
-int vm_msi_route_update(struct vm *vm, int gsi, uint64_t addr,
-			uint32_t data) __must_check;
+/*
+ * Change the message of MSI route @gsi in the table (KVM sees it at the
+ * next commit). 0, or -EINVAL if @gsi is not an allocated MSI route.
+ */
+int vm_msi_route_set(struct vm *vm, int gsi, uint64_t addr,
+		     uint32_t data) __must_check;
 
-/* Free MSI route @gsi (its irqfd must be gone). */
-void vm_msi_route_del(struct vm *vm, int gsi);
+/*
+ * Free MSI route @gsi. Its irqfd must be gone; until the next commit KVM
+ * keeps the route, which nothing injects any more.
+ */
+void vm_msi_route_free(struct vm *vm, int gsi);
+
+/*
+ * Hand the table to KVM if it changed: one KVM_SET_GSI_ROUTING for every
+ * change since the last commit, whoever made them. 0, or -errno from KVM
+ * (the changes stay pending and go with the next commit).
+ */
+int vm_msi_routes_commit(struct vm *vm) __must_check;
+
+/* MSI routes allocated now (--stats, tests). */
+unsigned int vm_msi_routes_count(struct vm *vm);
 
 /*
  * Inject @gsi each time @fd (an eventfd) is signalled; with @resample_fd

@@ -44,9 +44,12 @@ struct vm {
 
 	/*
 	 * Called on a vCPU thread when KVM_RUN fails with EFAULT: a memory
-	 * slot's backing went away (a BAR mmap the kernel revoked). Returns
-	 * non-zero if it took such slots away, so the access is retried and
-	 * traps instead. NULL when no device can cause this.
+	 * slot's backing went away (a BAR mmap the kernel revoked). Takes
+	 * such slots away and returns non-zero if the fault may have been
+	 * on one (this call or another vCPU's took it away), so the access
+	 * is retried and traps instead; the vCPU loop stops the VM on a
+	 * second EFAULT in a row. Safe on several vCPUs at once. NULL when
+	 * no device can cause this.
 	 */
 	int (*efault_recover)(void *ctx);
 	void *efault_ctx;

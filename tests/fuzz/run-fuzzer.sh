@@ -8,4 +8,7 @@ shift 2
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
 cp "$@" "$corpus/"
-exec "$fuzzer" -max_total_time="$seconds" -print_final_stats=1 "$corpus"
+# libFuzzer exits 77 on a crash by default, which meson reads as "skipped".
+# Not exec: the trap must remove the corpus.
+"$fuzzer" -max_total_time="$seconds" -print_final_stats=1 \
+	-error_exitcode=1 -timeout_exitcode=1 "$corpus"

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* PCI core: config dispatch, BAR sizing and placement, the decode hook. */
 #include <errno.h>
+#include <semaphore.h>
+#include <time.h>
 #include "../../devices/pci.h"
 #include "../../devices/pci_host.h"
 #include "test.h"
@@ -51,6 +53,69 @@ static int f_map(struct pci_dev *d, int bar, uint64_t addr, int on)
 static const struct pci_dev_ops fake_ops = { f_read, f_write, f_map };
 
 static struct pci pci;
+
+/*
+ * A device whose config write takes as long as the test wants (as a
+ * function-level reset or interrupt setup in the kernel does).
+ */
+static struct pci_dev slow_dev;
+static sem_t slow_entered, slow_release, other_done;
+
+static void slow_read(struct pci_dev *d, uint32_t off, void *data,
+		      uint32_t len)
+{
+	memset(data, 0x5a, len);
+}
+
+static void slow_write(struct pci_dev *d, uint32_t off, const void *data,
+		       uint32_t len)
+{
+	sem_post(&slow_entered);
+	sem_wait(&slow_release);
+}
+
+static const struct pci_dev_ops slow_ops = { .cfg_read = slow_read,
+					     .cfg_write = slow_write };
+
+static void *slow_writer(void *arg)
+{
+	uint32_t v = 0x8000;
+
+	pci_cfg_write(&pci, slow_dev.slot, 0, 0x48, &v, 4);
+	return NULL;
+}
+
+static void *other_reader(void *arg)
+{
+	uint32_t *v = arg;
+
+	pci_cfg_read(&pci, 3, 0, 0, v, 2);
+	sem_post(&other_done);
+	return NULL;
+}
+
+/* Does a config read of slot 3 finish while the slow device is busy? */
+static int other_device_answers_while_slow(void)
+{
+	struct timespec until;
+	pthread_t w, r;
+	uint32_t v = 0;
+	int done;
+
+	sem_init(&slow_entered, 0, 0);
+	sem_init(&slow_release, 0, 0);
+	sem_init(&other_done, 0, 0);
+	pthread_create(&w, NULL, slow_writer, NULL);
+	sem_wait(&slow_entered);
+	pthread_create(&r, NULL, other_reader, &v);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	done = sem_timedwait(&other_done, &until) == 0;
+	sem_post(&slow_release);
+	pthread_join(w, NULL);
+	pthread_join(r, NULL);
+	return done && v == 0x1234;
+}
 
 static uint32_t rd(unsigned int slot, uint32_t off, uint32_t len)
 {
@@ -173,7 +238,20 @@ int main(void)
 	CHECK_MSG(rd(3, 0x3c, 1) == 0x0b, "interrupt line is writable");
 	wr(3, 0x3d, 0x04, 1);
 	CHECK_MSG(rd(3, 0x3d, 1) == 1, "interrupt pin is read-only");
+
+	/* One device's slow config write holds up no other device. */
+	slow_dev = (struct pci_dev){ .name = "slow", .ops = &slow_ops };
+	CHECK(pci_add_device(&pci, &slow_dev, -1) == 0);
+	CHECK_MSG(other_device_answers_while_slow(),
+		  "a config read of one device completes while another "
+		  "device's config write is in progress");
+	pci_remove_device(&pci, &slow_dev);
+	CHECK(rd(slow_dev.slot, 0, 4) == 0xffffffff);
+
 	pci_remove_device(&pci, &f.dev);
 	CHECK(rd(3, 0, 4) == 0xffffffff);
+	pci_remove_device(&pci, &f.dev);
+	CHECK_MSG(pci.slots[3] == NULL && f.dev.bars[0].decoding == 0,
+		  "removing twice is harmless");
 	return test_done();
 }

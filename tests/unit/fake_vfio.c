@@ -1,0 +1,812 @@
+// SPDX-License-Identifier: MIT
+/* A fake VFIO device and a fake KVM behind a wrapped ioctl (fake_vfio.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+#include "fake_vfio.h"
+
+int __real_ioctl(int fd, unsigned long req, ...);
+int __wrap_ioctl(int fd, unsigned long req, ...);
+
+struct fake_kvm fake_kvm;
+struct fake_container fake_container;
+
+static uint64_t vm_ino, group_ino, container_ino;
+static struct fake_dev *devs[FAKE_MAX_DEVS];
+
+#define CAP_MSI 0x05
+#define CAP_MSIX 0x11
+#define KVM_MAX_ROUTES 4096
+
+static uint64_t fd_ino(int fd)
+{
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return 0;
+	return (uint64_t)st.st_ino;
+}
+
+static int is_eventfd(int fd)
+{
+	char path[64], link[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return 0;
+	link[n] = 0;
+	return strcmp(link, "anon_inode:[eventfd]") == 0;
+}
+
+static int fail(int e)
+{
+	errno = e;
+	return -1;
+}
+
+/* --- KVM ---------------------------------------------------------------- */
+
+static int kvm_set_routing(const struct kvm_irq_routing *t)
+{
+	static uint8_t seen[KVM_MAX_ROUTES], chip[KVM_MAX_ROUTES];
+	unsigned int i, n = 0;
+
+	if (fake_kvm.fail_routing)
+		return fail(ENOMEM);
+	if (t->nr > KVM_MAX_ROUTES || t->flags)
+		return fail(EINVAL);
+	memset(seen, 0, sizeof(seen));
+	memset(chip, 0, sizeof(chip));
+	/* As the kernel: an MSI GSI has one entry and no irqchip entry. */
+	for (i = 0; i < t->nr; i++) {
+		const struct kvm_irq_routing_entry *e = &t->entries[i];
+
+		if (e->gsi >= KVM_MAX_ROUTES || e->flags)
+			return fail(EINVAL);
+		if (e->type == KVM_IRQ_ROUTING_IRQCHIP) {
+			if (seen[e->gsi])
+				return fail(EINVAL);
+			chip[e->gsi] = 1;
+		} else if (e->type == KVM_IRQ_ROUTING_MSI) {
+			if (seen[e->gsi] || chip[e->gsi])
+				return fail(EINVAL);
+			seen[e->gsi] = 1;
+		} else {
+			return fail(EINVAL);
+		}
+	}
+	for (i = 0; i < t->nr; i++) {
+		const struct kvm_irq_routing_entry *e = &t->entries[i];
+
+		if (e->type != KVM_IRQ_ROUTING_MSI)
+			continue;
+		fake_kvm.msi[n].gsi = e->gsi;
+		fake_kvm.msi[n].addr = (uint64_t)e->u.msi.address_hi << 32 |
+				       e->u.msi.address_lo;
+		fake_kvm.msi[n].data = e->u.msi.data;
+		n++;
+	}
+	fake_kvm.msi_routes = n;
+	fake_kvm.routing_calls++;
+	fake_kvm.entries_copied += t->nr;
+	return 0;
+}
+
+static int kvm_irqfd(const struct kvm_irqfd *a)
+{
+	unsigned int i;
+
+	if (a->flags & KVM_IRQFD_FLAG_DEASSIGN) {
+		for (i = 0; i < fake_kvm.irqfds; i++)
+			if (fake_kvm.irqfd[i].fd == (int)a->fd &&
+			    fake_kvm.irqfd[i].gsi == (int)a->gsi) {
+				fake_kvm.irqfd[i] =
+					fake_kvm.irqfd[--fake_kvm.irqfds];
+				return 0;
+			}
+		fake_kvm.bad_deassigns++;
+		return 0; /* the kernel does not complain either */
+	}
+	if (!is_eventfd((int)a->fd))
+		return fail(EINVAL);
+	if ((a->flags & KVM_IRQFD_FLAG_RESAMPLE) &&
+	    !is_eventfd((int)a->resamplefd))
+		return fail(EINVAL);
+	for (i = 0; i < fake_kvm.irqfds; i++)
+		if (fake_kvm.irqfd[i].fd == (int)a->fd)
+			return fail(EBUSY);
+	if (fake_kvm.irqfds == FAKE_MAX_IRQFDS)
+		return fail(ENOSPC);
+	fake_kvm.irqfd[fake_kvm.irqfds].fd = (int)a->fd;
+	fake_kvm.irqfd[fake_kvm.irqfds].gsi = (int)a->gsi;
+	fake_kvm.irqfd[fake_kvm.irqfds].resample_fd =
+		a->flags & KVM_IRQFD_FLAG_RESAMPLE ? (int)a->resamplefd : -1;
+	fake_kvm.irqfds++;
+	return 0;
+}
+
+static int kvm_memory(const struct kvm_userspace_memory_region *m)
+{
+	unsigned int n = ARRAY_SIZE(fake_kvm.slot_size);
+
+	fake_kvm.slot_calls++;
+	if (m->slot >= n)
+		return fail(EINVAL);
+	if (!m->memory_size) {
+		if (fake_kvm.slot_size[m->slot])
+			fake_kvm.slots--;
+		fake_kvm.slot_size[m->slot] = 0;
+		return 0;
+	}
+	if (fake_kvm.slot_size[m->slot])
+		return fail(EINVAL); /* moving a slot: not what ferry does */
+	if ((m->guest_phys_addr | m->memory_size) & 4095)
+		return fail(EINVAL);
+	fake_kvm.slot_size[m->slot] = m->memory_size;
+	fake_kvm.slots++;
+	return 0;
+}
+
+static int kvm_ioctl(uint32_t req, void *arg)
+{
+	switch (req) {
+	case KVM_CHECK_EXTENSION:
+		return (uint32_t)(uintptr_t)arg == KVM_CAP_IRQ_ROUTING
+			       ? KVM_MAX_ROUTES
+			       : 0;
+	case KVM_SET_GSI_ROUTING:
+		return kvm_set_routing(arg);
+	case KVM_IRQFD:
+		return kvm_irqfd(arg);
+	case KVM_SET_USER_MEMORY_REGION:
+		return kvm_memory(arg);
+	default:
+		return fail(ENOTTY);
+	}
+}
+
+/* --- VFIO: group and container ----------------------------------------- */
+
+static int group_ioctl(uint32_t req, void *arg)
+{
+	struct vfio_group_status *st = arg;
+	unsigned int i;
+
+	switch (req) {
+	case VFIO_GROUP_GET_DEVICE_FD:
+		for (i = 0; i < FAKE_MAX_DEVS; i++)
+			if (devs[i] && strcmp(devs[i]->name, arg) == 0)
+				return fcntl(devs[i]->memfd, F_DUPFD_CLOEXEC, 0);
+		return fail(ENODEV);
+	case VFIO_GROUP_GET_STATUS:
+		st->flags = VFIO_GROUP_FLAGS_VIABLE |
+			    VFIO_GROUP_FLAGS_CONTAINER_SET;
+		return 0;
+	case VFIO_GROUP_SET_CONTAINER:
+	case VFIO_GROUP_UNSET_CONTAINER:
+		return 0;
+	default:
+		return fail(ENOTTY);
+	}
+}
+
+/* The type1 info: a DMA-available capability, then the IOVA ranges. */
+static int iommu_info(struct vfio_iommu_type1_info *info)
+{
+	struct vfio_iommu_type1_info_dma_avail *avail;
+	struct vfio_iommu_type1_info_cap_iova_range *r;
+	uint32_t avail_off = ALIGN_UP((uint32_t)sizeof(*info), 8);
+	uint32_t range_off = ALIGN_UP(avail_off + (uint32_t)sizeof(*avail), 8);
+	uint32_t need = range_off;
+
+	if (fake_container.report_ranges)
+		need += (uint32_t)(sizeof(*r) + fake_container.nr_ranges *
+						       sizeof(r->iova_ranges[0]));
+	info->flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
+	info->iova_pgsizes = 4096 | (2 << 20) | (1 << 30);
+	if (info->argsz < need) {
+		info->argsz = need;
+		info->cap_offset = 0;
+		return 0;
+	}
+	info->cap_offset = avail_off;
+	avail = (void *)((char *)info + avail_off);
+	avail->header.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL;
+	avail->header.version = 1;
+	avail->header.next = fake_container.report_ranges ? range_off : 0;
+	avail->avail = 65535;
+	if (!fake_container.report_ranges)
+		return 0;
+	r = (void *)((char *)info + range_off);
+	r->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
+	r->header.version = 1;
+	r->header.next = 0;
+	r->nr_iovas = fake_container.nr_ranges;
+	memcpy(r->iova_ranges, fake_container.ranges,
+	       fake_container.nr_ranges * sizeof(r->iova_ranges[0]));
+	return 0;
+}
+
+static int container_ioctl(uint32_t req, void *arg)
+{
+	struct vfio_iommu_type1_dma_unmap *unmap = arg;
+
+	switch (req) {
+	case VFIO_GET_API_VERSION:
+		return VFIO_API_VERSION;
+	case VFIO_CHECK_EXTENSION:
+		return 1;
+	case VFIO_SET_IOMMU:
+		return 0;
+	case VFIO_IOMMU_GET_INFO:
+		return iommu_info(arg);
+	case VFIO_IOMMU_MAP_DMA:
+		fake_container.maps++;
+		return 0;
+	case VFIO_IOMMU_UNMAP_DMA:
+		if (!fake_container.maps)
+			return fail(EINVAL);
+		fake_container.maps--;
+		(void)unmap; /* size stays: all of it was unmapped */
+		return 0;
+	default:
+		return fail(ENOTTY);
+	}
+}
+
+/* --- VFIO: the device --------------------------------------------------- */
+
+static unsigned int irq_max(const struct fake_dev *f, unsigned int index)
+{
+	switch (index) {
+	case VFIO_PCI_INTX_IRQ_INDEX:
+		return f->intx_max;
+	case VFIO_PCI_MSI_IRQ_INDEX:
+		return f->msi_max;
+	case VFIO_PCI_MSIX_IRQ_INDEX:
+		return f->msix_max;
+	default:
+		return 1;
+	}
+}
+
+static int region_info(struct fake_dev *f, struct vfio_region_info *ri)
+{
+	struct vfio_region_info_cap_sparse_mmap *sp;
+	unsigned int i = ri->index, a;
+	uint32_t cap_off = ALIGN_UP((uint32_t)sizeof(*ri), 8), need;
+
+	if (i >= VFIO_PCI_NUM_REGIONS)
+		return fail(EINVAL);
+	ri->offset = (uint64_t)i << FAKE_REGION_SHIFT;
+	ri->size = f->region[i].size;
+	ri->flags = 0;
+	ri->cap_offset = 0;
+	if (!ri->size)
+		return 0;
+	ri->flags = VFIO_REGION_INFO_FLAG_READ;
+	if (i != VFIO_PCI_ROM_REGION_INDEX)
+		ri->flags |= VFIO_REGION_INFO_FLAG_WRITE;
+	if (f->region[i].mmap)
+		ri->flags |= VFIO_REGION_INFO_FLAG_MMAP;
+	if (!f->region[i].nr_areas)
+		return 0;
+	ri->flags |= VFIO_REGION_INFO_FLAG_CAPS;
+	need = cap_off + (uint32_t)(sizeof(*sp) + f->region[i].nr_areas *
+							 sizeof(sp->areas[0]));
+	if (ri->argsz < need) {
+		ri->argsz = need;
+		return 0;
+	}
+	ri->cap_offset = cap_off;
+	sp = (void *)((char *)ri + cap_off);
+	sp->header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
+	sp->header.version = 1;
+	sp->header.next = 0;
+	sp->nr_areas = f->region[i].nr_areas;
+	for (a = 0; a < f->region[i].nr_areas; a++) {
+		sp->areas[a].offset = f->region[i].areas[a].off;
+		sp->areas[a].size = f->region[i].areas[a].size;
+	}
+	return 0;
+}
+
+static int intx_set(struct fake_dev *f, uint32_t action, uint32_t type,
+		    const struct vfio_irq_set *s)
+{
+	int32_t fd = type == VFIO_IRQ_SET_DATA_EVENTFD && s->count
+			     ? *(const int32_t *)s->data
+			     : -1;
+
+	if (action == VFIO_IRQ_SET_ACTION_MASK ||
+	    action == VFIO_IRQ_SET_ACTION_UNMASK) {
+		if (f->irq_type != VFIO_PCI_INTX_IRQ_INDEX || s->start ||
+		    s->count != 1)
+			return fail(EINVAL);
+		if (type == VFIO_IRQ_SET_DATA_EVENTFD) {
+			if (action == VFIO_IRQ_SET_ACTION_MASK)
+				return fail(ENOTTY);
+			if (fd >= 0 && !is_eventfd(fd))
+				return fail(EINVAL);
+			f->intx_unmask_fd = fd;
+			return 0;
+		}
+		f->intx_masked = action == VFIO_IRQ_SET_ACTION_MASK;
+		return 0;
+	}
+	if (f->irq_type == VFIO_PCI_INTX_IRQ_INDEX && !s->count &&
+	    type == VFIO_IRQ_SET_DATA_NONE) {
+		f->irq_type = -1;
+		f->irq_count = 0;
+		f->intx_unmask_fd = -1;
+		f->intx_masked = 0;
+		return 0;
+	}
+	if (f->irq_type != VFIO_PCI_INTX_IRQ_INDEX && f->irq_type != -1)
+		return fail(EINVAL);
+	if (type != VFIO_IRQ_SET_DATA_EVENTFD)
+		return f->irq_type == VFIO_PCI_INTX_IRQ_INDEX ? 0
+							       : fail(EINVAL);
+	if (fd >= 0 && !is_eventfd(fd))
+		return fail(EINVAL);
+	f->irq_type = VFIO_PCI_INTX_IRQ_INDEX;
+	f->irq_count = 1;
+	f->irq_fds[0] = fd;
+	return 0;
+}
+
+/* MSI and MSI-X, as vfio_pci_set_msi_trigger() in Linux decides. */
+static int msi_set(struct fake_dev *f, uint32_t action, uint32_t type,
+		   const struct vfio_irq_set *s)
+{
+	const int32_t *fds = (const int32_t *)s->data;
+	unsigned int i;
+
+	if (action != VFIO_IRQ_SET_ACTION_TRIGGER)
+		return fail(ENOTTY);
+	if (f->irq_type == (int)s->index && !s->count &&
+	    type == VFIO_IRQ_SET_DATA_NONE) {
+		f->irq_type = -1;
+		f->irq_count = 0;
+		return 0;
+	}
+	/* MSI while MSI-X is on (or INTx), and the other way: refused. */
+	if (f->irq_type != (int)s->index && f->irq_type != -1)
+		return fail(EINVAL);
+	if (type == VFIO_IRQ_SET_DATA_EVENTFD) {
+		for (i = 0; i < s->count; i++)
+			if (fds[i] >= 0 && !is_eventfd(fds[i]))
+				return fail(EINVAL);
+		if (f->irq_type == (int)s->index) {
+			if (s->start + s->count > f->irq_count)
+				return fail(EINVAL);
+		} else {
+			f->irq_type = (int)s->index;
+			f->irq_count = s->start + s->count;
+		}
+		for (i = 0; i < s->count; i++)
+			f->irq_fds[s->start + i] = fds[i];
+		return 0;
+	}
+	if (f->irq_type != (int)s->index ||
+	    s->start + s->count > f->irq_count)
+		return fail(EINVAL);
+	return 0;
+}
+
+static int set_irqs(struct fake_dev *f, const struct vfio_irq_set *s)
+{
+	size_t minsz = offsetof(struct vfio_irq_set, count) + sizeof(s->count);
+	uint32_t type = s->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+	uint32_t action = s->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
+	unsigned int max, size;
+
+	if (s->argsz < minsz || s->index >= VFIO_PCI_NUM_IRQS ||
+	    (s->flags & ~(VFIO_IRQ_SET_DATA_TYPE_MASK |
+			  VFIO_IRQ_SET_ACTION_TYPE_MASK)))
+		return fail(EINVAL);
+	if (type == VFIO_IRQ_SET_DATA_NONE)
+		size = 0;
+	else if (type == VFIO_IRQ_SET_DATA_BOOL)
+		size = 1;
+	else if (type == VFIO_IRQ_SET_DATA_EVENTFD)
+		size = 4;
+	else
+		return fail(EINVAL);
+	if (action != VFIO_IRQ_SET_ACTION_MASK &&
+	    action != VFIO_IRQ_SET_ACTION_UNMASK &&
+	    action != VFIO_IRQ_SET_ACTION_TRIGGER)
+		return fail(EINVAL);
+	max = irq_max(f, s->index);
+	if (s->start >= max || s->count > max - s->start ||
+	    s->argsz - minsz < (uint64_t)s->count * size)
+		return fail(EINVAL);
+	if (s->index == VFIO_PCI_INTX_IRQ_INDEX)
+		return intx_set(f, action, type, s);
+	if (s->index == VFIO_PCI_MSI_IRQ_INDEX ||
+	    s->index == VFIO_PCI_MSIX_IRQ_INDEX)
+		return msi_set(f, action, type, s);
+	return 0;
+}
+
+static int dev_ioctl(struct fake_dev *f, uint32_t req, void *arg)
+{
+	struct vfio_device_info *info = arg;
+	struct vfio_irq_info *ii = arg;
+	int ret;
+
+	switch (req) {
+	case VFIO_DEVICE_GET_INFO:
+		info->flags = VFIO_DEVICE_FLAGS_PCI |
+			      (f->no_reset ? 0 : VFIO_DEVICE_FLAGS_RESET);
+		info->num_regions = VFIO_PCI_NUM_REGIONS;
+		info->num_irqs = VFIO_PCI_NUM_IRQS;
+		return 0;
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return region_info(f, arg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		if (ii->index >= VFIO_PCI_NUM_IRQS)
+			return fail(EINVAL);
+		ii->count = irq_max(f, ii->index);
+		ii->flags = VFIO_IRQ_INFO_EVENTFD;
+		return 0;
+	case VFIO_DEVICE_SET_IRQS:
+		f->set_irqs++;
+		ret = set_irqs(f, arg);
+		if (ret)
+			f->set_irqs_refused++;
+		return ret;
+	case VFIO_DEVICE_RESET:
+		if (f->no_reset)
+			return fail(ENOTTY);
+		f->resets++;
+		return 0;
+	default:
+		return fail(ENOTTY);
+	}
+}
+
+int __wrap_ioctl(int fd, unsigned long req, ...)
+{
+	uint64_t ino = fd_ino(fd);
+	unsigned int i;
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (ino) {
+		if (ino == vm_ino)
+			return kvm_ioctl((uint32_t)req, arg);
+		if (ino == group_ino)
+			return group_ioctl((uint32_t)req, arg);
+		if (ino == container_ino)
+			return container_ioctl((uint32_t)req, arg);
+		for (i = 0; i < FAKE_MAX_DEVS; i++)
+			if (devs[i] && devs[i]->ino == ino)
+				return dev_ioctl(devs[i], (uint32_t)req, arg);
+	}
+	if ((uint32_t)req == KVM_SET_GSI_ROUTING)
+		fake_kvm.real_routing_calls++; /* a real VM (benchmarks) */
+	return __real_ioctl(fd, req, arg);
+}
+
+/* --- the environment ---------------------------------------------------- */
+
+int fake_env_init(struct fake_env *e)
+{
+	struct pci_windows win = {
+		.ecam = 0xe0000000, .ecam_size = 0x100000,
+		.mem32 = 0xc0000000, .mem32_size = 0x20000000,
+		.mem64 = 0x100000000ULL, .mem64_size = 0x100000000ULL,
+		.io = 0xc000, .io_size = 0x4000,
+		.intx_pin_base = 16, .intx_pins = 8,
+	};
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	memset(&fake_kvm, 0, sizeof(fake_kvm));
+	e->vm_fd = memfd_create("fake-kvm-vm", MFD_CLOEXEC);
+	e->group_fd = memfd_create("fake-vfio-group", MFD_CLOEXEC);
+	e->container_fd = memfd_create("fake-vfio-container", MFD_CLOEXEC);
+	if (e->vm_fd < 0 || e->group_fd < 0 || e->container_fd < 0)
+		return -errno;
+	vm_ino = fd_ino(e->vm_fd);
+	group_ino = fd_ino(e->group_fd);
+	container_ino = fd_ino(e->container_fd);
+	e->vm.vm_fd = e->vm.kvm_fd = e->vm_fd;
+	e->vm.kvm_vfio_fd = e->vm.stop_fd = -1;
+	e->vm.mem.fd = -1;
+	e->vm.nr_slots = 1; /* slot 0 would be RAM */
+	pthread_mutex_init(&e->vm.slot_lock, NULL);
+	pthread_mutex_init(&e->vm.pause_lock, NULL);
+	pthread_cond_init(&e->vm.pause_cond, NULL);
+	ret = bus_init(&e->vm.pio, "pio", LOG_INFO);
+	if (!ret)
+		ret = bus_init(&e->vm.mmio, "mmio", LOG_WARN);
+	if (!ret)
+		ret = irq_routing_init(&e->vm.irq);
+	if (!ret)
+		ret = pci_init(&e->pci, &e->vm, &win);
+	if (!ret)
+		ret = vfio_create(&e->vfio, &e->vm, &e->pci);
+	return ret;
+}
+
+void fake_env_destroy(struct fake_env *e)
+{
+	unsigned int i;
+
+	vfio_destroy(e->vfio);
+	e->vfio = NULL;
+	for (i = 0; i < FAKE_MAX_DEVS; i++)
+		if (devs[i])
+			fake_dev_forget(devs[i]);
+	bus_destroy(&e->vm.mmio);
+	bus_destroy(&e->vm.pio);
+	irq_routing_destroy(&e->vm.irq);
+	pthread_mutex_destroy(&e->pci.lock);
+	pthread_mutex_destroy(&e->vm.slot_lock);
+	pthread_mutex_destroy(&e->vm.pause_lock);
+	pthread_cond_destroy(&e->vm.pause_cond);
+	close(e->vm_fd);
+	close(e->group_fd);
+	close(e->container_fd);
+	vm_ino = group_ino = container_ino = 0;
+}
+
+void fake_dev_init(struct fake_dev *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->memfd = -1;
+	f->irq_type = -1;
+	f->intx_unmask_fd = -1;
+	f->cfg[0x00] = 0x86; /* 8086:10d3 */
+	f->cfg[0x01] = 0x80;
+	f->cfg[0x02] = 0xd3;
+	f->cfg[0x03] = 0x10;
+	f->cfg[0x0b] = 0x02; /* network controller */
+	f->cfg[0x3d] = 1;    /* INTA */
+	f->region[VFIO_PCI_CONFIG_REGION_INDEX].size = 4096;
+}
+
+void fake_dev_bar(struct fake_dev *f, int bar, uint64_t size, int mmap,
+		  int is64)
+{
+	f->region[bar].size = size;
+	f->region[bar].mmap = mmap;
+	f->cfg[0x10 + 4 * bar] = is64 ? 0x04 : 0x00;
+	if (is64)
+		f->region[bar + 1].size = 0;
+}
+
+void fake_dev_cap(struct fake_dev *f, uint8_t off, uint8_t id)
+{
+	unsigned int ptr, n = 0;
+
+	f->cfg[off] = id;
+	f->cfg[off + 1] = 0;
+	f->cfg[0x06] |= 0x10; /* capability list */
+	if (!f->cfg[0x34]) {
+		f->cfg[0x34] = off;
+		return;
+	}
+	for (ptr = f->cfg[0x34]; f->cfg[ptr + 1] && n < 48; n++)
+		ptr = f->cfg[ptr + 1];
+	f->cfg[ptr + 1] = off;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)v);
+	put16(p + 2, (uint16_t)(v >> 16));
+}
+
+void fake_dev_msi(struct fake_dev *f, uint8_t off, uint16_t ctrl)
+{
+	fake_dev_cap(f, off, CAP_MSI);
+	put16(&f->cfg[off + 2], ctrl);
+}
+
+void fake_dev_msix(struct fake_dev *f, uint8_t off, unsigned int nr, int bar,
+		   uint32_t table_off, uint32_t pba_off)
+{
+	fake_dev_cap(f, off, CAP_MSIX);
+	put16(&f->cfg[off + 2], (uint16_t)(nr - 1));
+	put32(&f->cfg[off + 4], table_off | (uint32_t)bar);
+	put32(&f->cfg[off + 8], pba_off | (uint32_t)bar);
+}
+
+/* What VFIO_DEVICE_GET_IRQ_INFO reports, from the device's own caps. */
+static void irq_counts(struct fake_dev *f)
+{
+	unsigned int ptr, n;
+
+	f->intx_max = f->cfg[0x3d] ? 1 : 0;
+	if (!(f->cfg[0x06] & 0x10))
+		return;
+	for (ptr = f->cfg[0x34] & 0xfc, n = 0; ptr >= 0x40 && n < 48;
+	     ptr = f->cfg[ptr + 1] & 0xfc, n++) {
+		uint16_t ctrl = (uint16_t)(f->cfg[ptr + 2] |
+					   f->cfg[ptr + 3] << 8);
+
+		if (f->cfg[ptr] == CAP_MSI)
+			f->msi_max = 1u << ((ctrl >> 1) & 7);
+		else if (f->cfg[ptr] == CAP_MSIX)
+			f->msix_max = (ctrl & 0x7ffu) + 1;
+	}
+}
+
+int fake_dev_add(struct fake_env *e, struct fake_dev *f, const char *name)
+{
+	struct vfio *v = e->vfio;
+	struct vfio_pci_dev *d;
+	struct vfio_group *g;
+	unsigned int i;
+	int ret;
+
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->memfd = memfd_create(name, MFD_CLOEXEC);
+	if (f->memfd < 0)
+		return -errno;
+	if (ftruncate(f->memfd, (off_t)VFIO_PCI_NUM_REGIONS
+					<< FAKE_REGION_SHIFT) < 0 ||
+	    pwrite(f->memfd, f->cfg, sizeof(f->cfg),
+		   (off_t)VFIO_PCI_CONFIG_REGION_INDEX << FAKE_REGION_SHIFT) !=
+		    (ssize_t)sizeof(f->cfg))
+		return -errno;
+	f->ino = fd_ino(f->memfd);
+	irq_counts(f);
+	for (i = 0; i < FAKE_MAX_DEVS && devs[i]; i++)
+		;
+	if (i == FAKE_MAX_DEVS || v->nr_groups == VFIO_MAX_GROUPS)
+		return -ENOSPC;
+	devs[i] = f;
+	g = &v->groups[v->nr_groups++];
+	*g = (struct vfio_group){ .id = 100 + (int)v->nr_groups,
+				  .fd = fcntl(e->group_fd, F_DUPFD_CLOEXEC, 0),
+				  .refs = 1 };
+	d = vfio_dev_alloc(v, name);
+	if (!d)
+		return -ENOMEM;
+	d->group = g;
+	ret = vfio_dev_setup(v, d);
+	if (ret) {
+		free(d);
+		return ret;
+	}
+	f->vdev = d;
+	return 0;
+}
+
+void fake_dev_forget(struct fake_dev *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < FAKE_MAX_DEVS; i++)
+		if (devs[i] == f)
+			devs[i] = NULL;
+	if (f->memfd >= 0)
+		close(f->memfd);
+	f->memfd = -1;
+	f->vdev = NULL;
+}
+
+/* Descriptors in /proc/self/fd; only eventfds and memfds if @ours. */
+static int count_fds(int ours)
+{
+	DIR *d = opendir("/proc/self/fd");
+	char path[300], link[300];
+	struct dirent *de;
+	ssize_t len;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (!ours) {
+			n++;
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;
+		link[len] = 0;
+		n += strcmp(link, "anon_inode:[eventfd]") == 0 ||
+		     strncmp(link, "/memfd:", 7) == 0;
+	}
+	closedir(d);
+	return ours ? n : n - 1; /* the directory's own */
+}
+
+int fake_count_fds(void)
+{
+	return count_fds(0);
+}
+
+int fake_count_our_fds(void)
+{
+	return count_fds(1);
+}
+
+int fake_kvm_route(uint32_t gsi, uint64_t *addr, uint32_t *data)
+{
+	unsigned int i;
+
+	for (i = 0; i < fake_kvm.msi_routes; i++)
+		if (fake_kvm.msi[i].gsi == gsi) {
+			*addr = fake_kvm.msi[i].addr;
+			*data = fake_kvm.msi[i].data;
+			return 1;
+		}
+	return 0;
+}
+
+int fake_kvm_irqfd_gsi(int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < fake_kvm.irqfds; i++)
+		if (fake_kvm.irqfd[i].fd == fd)
+			return fake_kvm.irqfd[i].gsi;
+	return -1;
+}
+
+uint32_t fake_cfg_read(struct fake_env *e, struct fake_dev *f, uint32_t off,
+		       uint32_t len)
+{
+	uint32_t v = 0;
+
+	pci_cfg_read(&e->pci, f->vdev->pci.slot, 0, off, &v, len);
+	return v;
+}
+
+void fake_cfg_write(struct fake_env *e, struct fake_dev *f, uint32_t off,
+		    uint32_t val, uint32_t len)
+{
+	pci_cfg_write(&e->pci, f->vdev->pci.slot, 0, off, &val, len);
+}
+
+uint64_t fake_mmio_read(struct fake_env *e, uint64_t gpa, uint32_t len)
+{
+	uint64_t v = 0;
+
+	bus_read(&e->vm.mmio, gpa, &v, len);
+	return v;
+}
+
+void fake_mmio_write(struct fake_env *e, uint64_t gpa, uint64_t val,
+		     uint32_t len)
+{
+	bus_write(&e->vm.mmio, gpa, &val, len);
+}
+
+uint8_t fake_dev_cfg_byte(struct fake_dev *f, uint32_t off)
+{
+	uint8_t b = 0xff;
+
+	if (pread(f->memfd, &b, 1,
+		  ((off_t)VFIO_PCI_CONFIG_REGION_INDEX << FAKE_REGION_SHIFT) +
+			  off) != 1)
+		return 0xff;
+	return b;
+}
