@@ -93,6 +93,9 @@ int fdt_count_cpus(void);
 const char *fdt_bootargs(void);
 /* Value of "key=N" in the kernel command line, or @def. */
 unsigned long bootarg_ulong(const char *key, unsigned long def);
+/* Value of "key=WORD" (up to the next space) copied to @buf (@len bytes,
+ * NUL-terminated); NULL if @key is absent or its value does not fit. */
+const char *bootarg_str(const char *key, char *buf, size_t len);
 
 /* Interrupts (lib/irq.c): enabled only inside irq_wait(). */
 void irq_init(void);
