@@ -23,9 +23,30 @@ static inline uint8_t inb(uint16_t port)
 	return v;
 }
 
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
 static inline void outl(uint16_t port, uint32_t v)
 {
 	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
 }
 
 static inline uint64_t rdtsc(void)
@@ -79,6 +100,9 @@ void vprintf_(const char *fmt, va_list ap);
 /* Reports in the style of kvm-unit-tests. */
 void report(int pass, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Print the summary line; returns 0 if every report passed (and there
+ * was at least one), else non-zero. */
+int report_print_summary(void);
 /* Print the summary and exit through the debug port: 0 pass, 1 fail. */
 void report_summary(void) __attribute__((noreturn));
 
