@@ -121,6 +121,14 @@ unsigned long bootarg_ulong(const char *key, unsigned long def);
  * NUL-terminated); NULL if @key is absent or its value does not fit. */
 const char *bootarg_str(const char *key, char *buf, size_t len);
 
+/*
+ * Paging (lib/paging.c). ferry identity-maps [0, 4 GiB) only; this maps
+ * the 1 GiB at @gpa (1 GiB aligned, below 512 GiB) write-back with
+ * 2 MiB pages, from a small pool of page directories. 0, or -1 when
+ * @gpa is unaligned, out of range or the pool is used up.
+ */
+int map_gib(uint64_t gpa);
+
 /* Interrupts (lib/irq.c): enabled only inside irq_wait(). */
 void irq_init(void);
 unsigned int lapic_id(void);
