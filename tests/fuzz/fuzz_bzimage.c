@@ -43,7 +43,8 @@ static int in_e820_ram(const struct boot_params *bp, uint64_t gpa,
 		const struct boot_e820_entry *e = &bp->e820_table[i];
 
 		if (e->type == E820_RAM && gpa >= e->addr &&
-		    gpa - e->addr <= e->size && len <= e->size - (gpa - e->addr))
+		    gpa - e->addr <= e->size &&
+		    len <= e->size - (gpa - e->addr))
 			return 1;
 	}
 	return 0;
@@ -76,7 +77,8 @@ static void check_loaded(const struct guest_mem *mem, const uint8_t *img,
 	    memcmp(kernel, img + h.setup_size, size - h.setup_size))
 		abort();
 	for (i = size - h.setup_size; i < h.init_size; i += sizeof(zero))
-		if (memcmp(kernel + i, zero, MIN(sizeof(zero), h.init_size - i)))
+		if (memcmp(kernel + i, zero,
+			   MIN(sizeof(zero), h.init_size - i)))
 			abort();
 	if (boot->entry != h.load_gpa + 0x200 ||
 	    boot->entry >= h.load_gpa + h.init_size)

@@ -29,8 +29,8 @@ size_t fuzz_structured_end(const uint8_t *data, size_t size)
 	if (size < sizeof(eh))
 		return size;
 	memcpy(&eh, data, sizeof(eh));
-	end = max_end(end, eh.e_phoff, (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr),
-		      size);
+	end = max_end(end, eh.e_phoff,
+		      (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr), size);
 	for (i = 0; i < eh.e_phnum; i++) {
 		uint64_t at = eh.e_phoff + (uint64_t)i * sizeof(Elf64_Phdr);
 		Elf64_Phdr ph;

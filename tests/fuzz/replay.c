@@ -71,10 +71,10 @@ int main(int argc, char **argv)
 		}
 		fclose(f);
 		if (replay_one(buf, (size_t)n, &calls, &every_to))
-			printf("ok %d - %s: %lu prefixes of %ld bytes (every "
-			       "length to %zu and in the last %d, every %d bytes "
-			       "between)\n", i, argv[i], calls, n, every_to,
-			       TAIL, STRIDE);
+			printf("ok %d - %s: %lu prefixes of %ld bytes "
+			       "(every length to %zu and in the last %d, "
+			       "every %d bytes between)\n", i, argv[i], calls,
+			       n, every_to, TAIL, STRIDE);
 		else
 			printf("not ok %d - %s: the target never ran\n", i,
 			       argv[i]);
