@@ -5,6 +5,9 @@
  * inline. It shares ferry's ELF loader and long-mode tables (pure setup
  * code) and takes the device tree from `ferry run --dump-dtb`.
  *   raw_kvm GUEST.elf TREE.dtb MEMORY_MIB
+ * Exit status: the guest's, (V << 1) | 1 when it writes V to port 0xf4
+ * (always odd), or RAW_KVM_ERROR (even) when the launcher itself fails,
+ * so bench/run never times a broken floor as a fast one.
  */
 #include <elf.h>
 #include <errno.h>
@@ -20,6 +23,8 @@
 #include "x86/boot_long.h"
 #include "x86/layout.h"
 
+#define RAW_KVM_ERROR 2
+
 static void *slurp(const char *path, size_t *size)
 {
 	struct stat st;
@@ -28,12 +33,12 @@ static void *slurp(const char *path, size_t *size)
 
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		perror(path);
-		exit(1);
+		exit(RAW_KVM_ERROR);
 	}
 	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED) {
 		perror(path);
-		exit(1);
+		exit(RAW_KVM_ERROR);
 	}
 	close(fd);
 	*size = (size_t)st.st_size;
@@ -44,7 +49,7 @@ static void check(int ok, const char *what)
 {
 	if (!ok) {
 		fprintf(stderr, "raw_kvm: %s: %s\n", what, strerror(errno));
-		exit(1);
+		exit(RAW_KVM_ERROR);
 	}
 }
 
@@ -64,7 +69,7 @@ int main(int argc, char **argv)
 
 	if (argc != 4) {
 		fprintf(stderr, "usage: raw_kvm GUEST.elf TREE.dtb MEMORY_MIB\n");
-		return 2;
+		return RAW_KVM_ERROR;
 	}
 	elf = slurp(argv[1], &elf_size);
 	dtb = slurp(argv[2], &dtb_size);
@@ -76,7 +81,7 @@ int main(int argc, char **argv)
 	if (elf_load(&mem, elf, elf_size, EM_X86_64, reserved, 1, &img, why,
 		     sizeof(why))) {
 		fprintf(stderr, "raw_kvm: %s\n", why);
-		return 1;
+		return RAW_KVM_ERROR;
 	}
 	memcpy(mem_gpa_to_hva(&mem, X86_FDT_GPA, dtb_size), dtb, dtb_size);
 	check(x86_write_long_mode_tables(&mem) == 0, "page tables");
@@ -111,7 +116,7 @@ int main(int argc, char **argv)
 		if (run->exit_reason != KVM_EXIT_IO) {
 			fprintf(stderr, "raw_kvm: exit reason %u\n",
 				run->exit_reason);
-			return 1;
+			return RAW_KVM_ERROR;
 		}
 		uint8_t *d = (uint8_t *)run + run->io.data_offset;
 		uint16_t port = run->io.port;
@@ -120,7 +125,7 @@ int main(int argc, char **argv)
 			if (port == 0xf4)
 				return ((*d << 1) | 1) & 0xff;
 			if (port == 0x3f8 && write(1, d, 1) < 0)
-				return 1;
+				return RAW_KVM_ERROR;
 			if (port == 0x3ff)
 				scratch = *d;
 		} else {

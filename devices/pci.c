@@ -402,9 +402,13 @@ static int assign_bar(struct pci *pci, struct pci_bar *b)
 
 int pci_add_device(struct pci *pci, struct pci_dev *dev, int slot)
 {
+	uint64_t mem32, mem64, io;
 	int i, ret = 0;
 
 	pthread_mutex_lock(&pci->lock);
+	mem32 = pci->next_mem32;
+	mem64 = pci->next_mem64;
+	io = pci->next_io;
 	if (slot < 0) {
 		for (slot = 0; slot < PCI_SLOTS && pci->slots[slot]; slot++)
 			;
@@ -424,11 +428,11 @@ int pci_add_device(struct pci *pci, struct pci_dev *dev, int slot)
 			continue;
 		if (b->size & (b->size - 1)) {
 			ret = -EINVAL;
-			goto out;
+			goto err_windows;
 		}
 		ret = assign_bar(pci, b);
 		if (ret)
-			goto out;
+			goto err_windows;
 	}
 	ret = -pthread_mutex_init(&dev->lock, NULL);
 	if (ret)
@@ -444,6 +448,13 @@ int pci_add_device(struct pci *pci, struct pci_dev *dev, int slot)
 out:
 	pthread_mutex_unlock(&pci->lock);
 	return ret;
+
+err_windows:
+	/* A refused device gives back the window space its BARs took. */
+	pci->next_mem32 = mem32;
+	pci->next_mem64 = mem64;
+	pci->next_io = io;
+	goto out;
 }
 
 void pci_enable_decode(struct pci_dev *dev)

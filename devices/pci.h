@@ -102,7 +102,9 @@ int pci_init(struct pci *pci, struct vm *vm,
  * each implemented BAR an address in the right window as firmware would,
  * and route INTx. BARs start decoding only when the guest (or
  * pci_enable_decode()) sets the command bits. Returns 0, -EBUSY (slot
- * taken), -ENOSPC (no slot or window space), -errno (lock setup).
+ * taken), -ENOSPC (no slot or window space), -EINVAL (a BAR size that is
+ * not a power of two), -errno (lock setup); a refused device takes no
+ * window space.
  */
 int pci_add_device(struct pci *pci, struct pci_dev *dev,
 		   int slot) __must_check;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * echo: reads a line typed on the console (the UART's receiver) and
- * prints it back, then exits; with wait=1 it reads forever (for Ctrl-A x).
+ * prints it back, control characters as ^X, then exits; with wait=1 it
+ * reads forever (for Ctrl-A x). With idle=N it instead polls the
+ * receiver N times and passes only if nothing at all arrived (ferry must
+ * not read a stdin that is not a terminal).
  */
 #include "lib/guest.h"
 
@@ -15,12 +18,29 @@ static char getchar_(void)
 	return (char)inb(COM1);
 }
 
+static void idle(unsigned long polls)
+{
+	unsigned long i, got = 0;
+
+	puts_("listening\n");
+	for (i = 0; i < polls; i++)
+		if (inb(COM1 + 5) & LSR_DR) {
+			got++;
+			printf_("received 0x%x\n", inb(COM1));
+		}
+	report(got == 0, "no input in %lu polls of the receiver (%lu bytes)",
+	       polls, got);
+	report_summary();
+}
+
 int main(void)
 {
 	char line[80];
-	unsigned int n = 0;
+	unsigned int n = 0, i;
 	int forever = (int)bootarg_ulong("wait", 0);
 
+	if (bootarg_ulong("idle", 0))
+		idle(bootarg_ulong("idle", 0));
 	puts_("type a line:\n");
 	for (;;) {
 		char c = getchar_();
@@ -33,8 +53,16 @@ int main(void)
 		if (n < sizeof(line) - 1)
 			line[n++] = c;
 	}
-	line[n] = '\0';
-	printf_("got: [%s]\n", line);
+	puts_("got: [");
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)line[i] < 0x20) {
+			putchar_('^');
+			putchar_((char)(line[i] + '@'));
+		} else {
+			putchar_(line[i]);
+		}
+	}
+	puts_("]\n");
 	report(n > 0, "read %u characters from the console", n);
 	report_summary();
 }

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* exits: a loop of PIO and MMIO exits, for bench/exits. */
+/*
+ * exits: loops of PIO and MMIO exits, for bench/run and the --stats test:
+ * pio=N UART scratch writes, mmio=N unclaimed MMIO reads and wmmio=N
+ * unclaimed MMIO writes (which ferry logs, rate-limited).
+ */
 #include "lib/guest.h"
 
 #define COM1_SCRATCH 0x3ff
@@ -9,6 +13,7 @@ int main(void)
 {
 	unsigned long pio = bootarg_ulong("pio", 1000);
 	unsigned long mmio = bootarg_ulong("mmio", 1000);
+	unsigned long wmmio = bootarg_ulong("wmmio", 0);
 	unsigned long i;
 	uint32_t v = 0;
 	int scratch_ok;
@@ -20,8 +25,10 @@ int main(void)
 		outb(COM1_SCRATCH, (uint8_t)i);
 	for (i = 0; i < mmio; i++)
 		v |= ~mmio_read32(UNCLAIMED_MMIO);
+	for (i = 0; i < wmmio; i++)
+		mmio_write32(UNCLAIMED_MMIO, (uint32_t)i);
 	report(scratch_ok, "UART scratch register holds a value");
 	report(v == 0, "%lu unclaimed MMIO reads all returned all-ones", mmio);
-	printf_("exits: pio=%lu mmio=%lu\n", pio, mmio);
+	printf_("exits: pio=%lu mmio=%lu wmmio=%lu\n", pio, mmio, wmmio);
 	report_summary();
 }

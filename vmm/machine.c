@@ -401,6 +401,60 @@ static int prepare(struct machine *m)
 	return FERRY_EXIT_OK;
 }
 
+/* A number from /proc/sys/vm/@name, or -1. */
+static long long vm_sysctl(const char *name)
+{
+	char path[96];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/vm/%s", name);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%lld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* HugePages_Free minus HugePages_Rsvd from /proc/meminfo, or -1. */
+static long long hugepages_free(void)
+{
+	long long free_ = -1, rsvd = 0, v;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "HugePages_Free: %lld", &v) == 1)
+			free_ = v;
+		else if (sscanf(line, "HugePages_Rsvd: %lld", &v) == 1)
+			rsvd = v;
+	}
+	fclose(f);
+	return free_ < 0 ? -1 : free_ - rsvd;
+}
+
+/* Say how many more 2 MiB pages to reserve for @memory bytes of RAM. */
+static void hugepages_advice(uint64_t memory, int ret)
+{
+	long long need = (long long)(memory >> 21), free_ = hugepages_free();
+	long long nr = vm_sysctl("nr_hugepages");
+
+	if (free_ < 0 || nr < 0 || free_ >= need) {
+		err("cannot get %llu MiB of guest RAM in 2 MiB huge pages (%s); "
+		    "%lld are needed: reserve them in /proc/sys/vm/nr_hugepages",
+		    (unsigned long long)(memory >> 20), strerror(-ret), need);
+		return;
+	}
+	err("cannot get %llu MiB of guest RAM in 2 MiB huge pages (%s); %lld "
+	    "are needed and %lld free: reserve %lld more: echo %lld > "
+	    "/proc/sys/vm/nr_hugepages", (unsigned long long)(memory >> 20),
+	    strerror(-ret), need, free_, need - free_, nr + need - free_);
+}
+
 /* Bring up the VM prepare() planned; an exit status. */
 static int setup_vm(struct machine *m)
 {
@@ -412,11 +466,7 @@ static int setup_vm(struct machine *m)
 		return FERRY_EXIT_HOST;
 	ret = mem_back(&m->vm.mem, o->hugepages);
 	if (ret && o->hugepages) {
-		err("cannot get %llu MiB of guest RAM in 2 MiB huge pages (%s); "
-		    "reserve %llu of them: echo %llu > /proc/sys/vm/nr_hugepages",
-		    (unsigned long long)(o->memory >> 20), strerror(-ret),
-		    (unsigned long long)(o->memory >> 21),
-		    (unsigned long long)(o->memory >> 21));
+		hugepages_advice(o->memory, ret);
 		return FERRY_EXIT_HOST;
 	}
 	if (ret) {

@@ -249,6 +249,17 @@ enum opts_result opts_parse(int argc, char *const argv[], struct run_opts *o,
 		const struct opt_def *d = find_opt(arg, &val);
 		enum opts_result r;
 
+		/* -vv, -vvv: as many -v in one word. */
+		if (!d && arg[0] == '-' && arg[1] == 'v' &&
+		    strspn(arg + 1, "v") == strlen(arg + 1)) {
+			size_t n;
+
+			for (n = strlen(arg + 1); n; n--)
+				o->verbosity = o->verbosity < 0 ? 1
+								: o->verbosity + 1;
+			continue;
+		}
+
 		if (!d)
 			return bad(why, whylen, "unknown option '%s'; see "
 				   "'ferry --help'", arg);

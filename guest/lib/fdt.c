@@ -40,3 +40,27 @@ unsigned long bootarg_ulong(const char *key, unsigned long def)
 	}
 	return def;
 }
+
+const char *bootarg_str(const char *key, char *buf, size_t len)
+{
+	const char *p = fdt_bootargs();
+	size_t klen = strlen(key), n;
+
+	while (p && *p) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			p += klen + 1;
+			for (n = 0; p[n] && p[n] != ' '; n++)
+				;
+			if (n >= len)
+				return NULL;
+			memcpy(buf, p, n);
+			buf[n] = '\0';
+			return buf;
+		}
+		while (*p && *p != ' ')
+			p++;
+	}
+	return NULL;
+}

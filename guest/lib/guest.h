@@ -23,9 +23,30 @@ static inline uint8_t inb(uint16_t port)
 	return v;
 }
 
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
 static inline void outl(uint16_t port, uint32_t v)
 {
 	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
 }
 
 static inline uint64_t rdtsc(void)
@@ -79,6 +100,9 @@ void vprintf_(const char *fmt, va_list ap);
 /* Reports in the style of kvm-unit-tests. */
 void report(int pass, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Print the summary line; returns 0 if every report passed (and there
+ * was at least one), else non-zero. */
+int report_print_summary(void);
 /* Print the summary and exit through the debug port: 0 pass, 1 fail. */
 void report_summary(void) __attribute__((noreturn));
 
@@ -93,6 +117,17 @@ int fdt_count_cpus(void);
 const char *fdt_bootargs(void);
 /* Value of "key=N" in the kernel command line, or @def. */
 unsigned long bootarg_ulong(const char *key, unsigned long def);
+/* Value of "key=WORD" (up to the next space) copied to @buf (@len bytes,
+ * NUL-terminated); NULL if @key is absent or its value does not fit. */
+const char *bootarg_str(const char *key, char *buf, size_t len);
+
+/*
+ * Paging (lib/paging.c). ferry identity-maps [0, 4 GiB) only; this maps
+ * the 1 GiB at @gpa (1 GiB aligned, below 512 GiB) write-back with
+ * 2 MiB pages, from a small pool of page directories. 0, or -1 when
+ * @gpa is unaligned, out of range or the pool is used up.
+ */
+int map_gib(uint64_t gpa);
 
 /* Interrupts (lib/irq.c): enabled only inside irq_wait(). */
 void irq_init(void);

@@ -4,10 +4,45 @@
 #include <stdlib.h>
 #include "loader.h"
 #include "fuzz_ram.h"
+#include "fuzz_replay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_RAM (4 * MiB)
+
+static size_t max_end(size_t a, uint64_t off, uint64_t len, size_t size)
+{
+	uint64_t end;
+
+	if (__builtin_add_overflow(off, len, &end) || end > size)
+		end = size;
+	return end > a ? (size_t)end : a;
+}
+
+/* The ELF header, the program headers and every segment's file bytes. */
+size_t fuzz_structured_end(const uint8_t *data, size_t size)
+{
+	size_t end = sizeof(Elf64_Ehdr);
+	Elf64_Ehdr eh;
+	unsigned int i;
+
+	if (size < sizeof(eh))
+		return size;
+	memcpy(&eh, data, sizeof(eh));
+	end = max_end(end, eh.e_phoff,
+		      (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr), size);
+	for (i = 0; i < eh.e_phnum; i++) {
+		uint64_t at = eh.e_phoff + (uint64_t)i * sizeof(Elf64_Phdr);
+		Elf64_Phdr ph;
+
+		if (at < eh.e_phoff || at > size || size - at < sizeof(ph))
+			break;
+		memcpy(&ph, data + at, sizeof(ph));
+		if (ph.p_type == PT_LOAD)
+			end = max_end(end, ph.p_offset, ph.p_filesz, size);
+	}
+	return end;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -22,8 +57,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	why[0] = 0;
 	if (elf_load(mem, copy, size, EM_X86_64, reserved, 1, &img, why,
 		     sizeof(why)) == 0) {
-		/* Whatever loaded must lie in RAM, above the reserved range. */
-		if (img.lo < MiB || img.hi > FUZZ_RAM || img.lo >= img.hi)
+		/* Whatever loaded must lie in RAM, above the reserved range,
+		 * and the entry point inside it. */
+		if (img.lo < MiB || img.hi > FUZZ_RAM || img.lo >= img.hi ||
+		    img.entry < img.lo || img.entry >= img.hi ||
+		    img.nr_segments == 0)
 			abort();
 	} else if (!why[0]) {
 		abort(); /* every refusal says why */

@@ -1,19 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Run a command and check its exit status and output.
-#   expect.sh [--kvm] [--root] [--one-error] [--absent RE] STATUS REGEX CMD...
+#   expect.sh [--kvm] [--root] [--one-error] [--absent RE] [--also RE]...
+#             STATUS REGEX CMD...
 # --kvm: skip (77) without a usable /dev/kvm; --root: skip when not root;
 # --one-error: the output must hold exactly one "ferry: error:" line.
 # --absent RE: the output must not match RE.
+# --also RE: the output must match RE as well as REGEX (repeatable).
 # "@TMP" in any argument is replaced by a fresh temporary directory.
 set -u
-need_kvm=0 need_root=0 one_error=0 absent=
+need_kvm=0 need_root=0 one_error=0 absent= also=
 while :; do
 	case "${1:-}" in
 	--kvm) need_kvm=1; shift ;;
 	--root) need_root=1; shift ;;
 	--one-error) one_error=1; shift ;;
 	--absent) absent=$2; shift 2 ;;
+	--also) also="$also
+$2"; shift 2 ;;
 	*) break ;;
 	esac
 done
@@ -48,6 +52,14 @@ fi
 if [ -n "$pattern" ] && ! grep -Eq -- "$pattern" "$out"; then
 	echo "FAIL: output does not match /$pattern/"
 	exit 1
+fi
+if [ -n "$also" ]; then
+	printf '%s\n' "$also" | while IFS= read -r re; do
+		if [ -n "$re" ] && ! grep -Eq -- "$re" "$out"; then
+			echo "FAIL: output does not match /$re/"
+			exit 1
+		fi
+	done || exit 1
 fi
 if [ -n "$absent" ] && grep -Eq -- "$absent" "$out"; then
 	echo "FAIL: output matches /$absent/, which must be absent"

@@ -103,6 +103,32 @@ int main(void)
 	longcmd[sizeof(longcmd) - 1] = 0;
 	CHECK(load(longcmd, 0, 0, &b, why) == -E2BIG &&
 	      strstr(why, "at most 2047"));
+	/* Byte-exact: cmdline_size (2047) characters fit, one more not. */
+	longcmd[2047] = 0;
+	CHECK_MSG(load(longcmd, 0, 0, &b, why) == 0 &&
+			  strlen((char *)ram + X86_CMDLINE_GPA) == 2047,
+		  "a command line of exactly cmdline_size bytes loads whole");
+	longcmd[2047] = 'x';
+	longcmd[2048] = 0;
+	CHECK_MSG(load(longcmd, 0, 0, &b, why) == -E2BIG,
+		  "cmdline_size + 1 bytes are refused");
+	/* A kernel taking more than ferry's page: ferry's limit holds. */
+	{
+		static char page[4097];
+
+		hdr()->cmdline_size = 8191;
+		memset(page, 'y', 4095);
+		page[4095] = 0;
+		CHECK_MSG(load(page, 0, 0, &b, why) == 0 &&
+				  ram[X86_CMDLINE_GPA + 4095] == 0,
+			  "4095 bytes fit ferry's 4 KiB command-line page");
+		page[4095] = 'y';
+		page[4096] = 0;
+		CHECK_MSG(load(page, 0, 0, &b, why) == -E2BIG &&
+				  strstr(why, "at most 4095"),
+			  "4096 bytes do not (no room for the NUL)");
+		hdr()->cmdline_size = 2047;
+	}
 	CHECK(load("x", 0x1000000, 0x1000, &b, why) == -EINVAL &&
 	      strstr(why, "does not fit above the kernel"));
 	hdr()->initrd_addr_max = 0x1ffffff;

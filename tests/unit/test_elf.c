@@ -17,6 +17,8 @@ struct img {
 	Elf64_Phdr ph[3];
 	uint8_t payload[64];
 };
+static_assert(offsetof(struct img, payload) + 64 == sizeof(struct img),
+	      "the payload ends the image: no padding after it");
 
 /* A valid image: one RX segment with the payload at 0x200000. */
 static void make(struct img *e)
@@ -85,6 +87,68 @@ static uint8_t *read_all(const char *path, size_t *size)
 	return buf;
 }
 
+/*
+ * Load the first @size bytes of @e from a heap buffer of exactly @size
+ * bytes, so that under ASan a read one byte past the file is an error
+ * even when the loader's own bound check is wrong.
+ */
+static int load_exact(const struct img *e, size_t size, char *why)
+{
+	uint8_t *buf = malloc(size);
+	int ret;
+
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, e, size);
+	ret = load(buf, size, why);
+	free(buf);
+	return ret;
+}
+
+/* Segment and program-header bounds, byte-exact at the end of the file. */
+static void check_file_bounds(void)
+{
+	size_t end = sizeof(struct img);
+	struct img e;
+	char why[200];
+	size_t past;
+
+	make(&e);
+	CHECK_MSG(load_exact(&e, end, why) == 0,
+		  "a segment ending on the file's last byte loads");
+	for (past = 1; past <= 32; past++) {
+		why[0] = 0;
+		if (load_exact(&e, end - past, why) != -EINVAL ||
+		    !strstr(why, "truncated"))
+			break;
+	}
+	CHECK_MSG(past > 32, "a segment ending 1 to 32 bytes past the file "
+		  "is refused (exact-size heap buffer)");
+	if (past <= 32)
+		printf("# %zu bytes past: %s\n", past, why);
+
+	/* The program headers: two, so the table ends inside ph[1]. */
+	make(&e);
+	e.eh.e_phnum = 2;
+	e.ph[1].p_type = PT_NULL;
+	end = offsetof(struct img, ph) + 2 * sizeof(Elf64_Phdr);
+	e.ph[0].p_offset = 0;
+	e.ph[0].p_filesz = end;
+	CHECK_MSG(load_exact(&e, end, why) == 0,
+		  "program headers ending on the file's last byte load");
+	for (past = 1; past <= 32; past++) {
+		why[0] = 0;
+		e.ph[0].p_filesz = end - past;
+		if (load_exact(&e, end - past, why) != -ENOEXEC ||
+		    !strstr(why, "program headers end past"))
+			break;
+	}
+	CHECK_MSG(past > 32, "program headers ending 1 to 32 bytes past the "
+		  "file are refused (exact-size heap buffer)");
+	if (past <= 32)
+		printf("# %zu bytes past: %s\n", past, why);
+}
+
 int main(int argc, char **argv)
 {
 	struct elf_image out;
@@ -150,6 +214,9 @@ int main(int argc, char **argv)
 	EXPECT_REFUSED(e->ph[0].p_paddr = e->ph[0].p_vaddr = 0x8000;
 		       e->eh.e_entry = 0x8000, -EINVAL, "boot data");
 	EXPECT_REFUSED(e->eh.e_entry = 0x300000, -EINVAL, "entry point");
+	/* The entry's bound is exclusive: the last byte is in, one past not. */
+	EXPECT_REFUSED(e->eh.e_entry = 0x201000, -EINVAL, "entry point");
+	EXPECT_REFUSED(e->eh.e_entry = 0x1fffff, -EINVAL, "entry point");
 	EXPECT_REFUSED(e->ph[0].p_flags = PF_R, -EINVAL, "entry point");
 	EXPECT_REFUSED(e->ph[0].p_type = PT_NOTE, -ENOEXEC, "no loadable");
 	EXPECT_REFUSED(e->eh.e_phnum = 2; e->ph[1] = e->ph[0];
@@ -166,6 +233,18 @@ int main(int argc, char **argv)
 		CHECK_MSG(ram[0x200000] == 0x55,
 			  "a refused image writes nothing to RAM");
 	}
+
+	{
+		/* Entry points on the segment's first and last byte load. */
+		make(&good);
+		good.eh.e_entry = 0x200000;
+		CHECK_MSG(load(&good, sizeof(good), why) == 0,
+			  "entry at the segment's first byte");
+		good.eh.e_entry = 0x200fff;
+		CHECK_MSG(load(&good, sizeof(good), why) == 0,
+			  "entry at the segment's last byte (memsz)");
+	}
+	check_file_bounds();
 
 	/* The real test guest built alongside, when given. */
 	if (argc > 1) {

@@ -31,6 +31,13 @@ int main(void)
 	CHECK(mem_gpa_to_hva(&m, 4 * GiB, 1) == m.base + 8 * MiB);
 	CHECK_MSG(mem_gpa_to_hva(&m, 8 * MiB - 4, 8) == NULL,
 		  "a range running off the end of a region is refused");
+	CHECK_MSG(mem_gpa_to_hva(&m, 8 * MiB - 4, 4) == m.base + 8 * MiB - 4 &&
+			  mem_gpa_to_hva(&m, 8 * MiB - 4, 5) == NULL,
+		  "a range ending on a region's last byte translates, one "
+		  "byte longer does not");
+	CHECK_MSG(mem_gpa_to_hva(&m, 4 * GiB, 8 * MiB) == m.base + 8 * MiB &&
+			  mem_gpa_to_hva(&m, 4 * GiB, 8 * MiB + 1) == NULL,
+		  "the whole high region translates, one byte more does not");
 	CHECK_MSG(mem_gpa_to_hva(&m, 8 * MiB, 1) == NULL, "the hole is not RAM");
 	CHECK_MSG(mem_gpa_to_hva(&m, 4 * GiB + 8 * MiB - 1, 1) != NULL,
 		  "the last byte of RAM is RAM");

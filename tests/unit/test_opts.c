@@ -54,6 +54,47 @@ int main(void)
 		    "vfio,host=0000:01:00.0", "--device=vfio,host=00:04.0",
 		    NULL) == OPTS_RUN &&
 	      strcmp(o.cmdline, "x") == 0 && o.nr_devices == 2);
+	CHECK_MSG(parse(&o, why, "run", "-vv", NULL) == OPTS_RUN &&
+		  o.verbosity == 2, "-vv is -v twice");
+	CHECK_MSG(parse(&o, why, "run", "-q", "-vvv", NULL) == OPTS_RUN &&
+		  o.verbosity == 3, "-v after -q starts from the default");
+	CHECK_MSG(parse(&o, why, "run", "-vx", NULL) == OPTS_ERROR,
+		  "-vx is not a string of -v");
+	/* --device: parsed once into a typed spec; each device once. */
+	CHECK(parse(&o, why, "run", "-d", "vfio,host=01:00.0", NULL) ==
+		      OPTS_RUN &&
+	      o.devices[0].is_pci &&
+	      strcmp(o.devices[0].name, "0000:01:00.0") == 0 &&
+	      strcmp(o.devices[0].sysfs,
+		     "/sys/bus/pci/devices/0000:01:00.0") == 0);
+	CHECK(parse(&o, why, "run", "-d",
+		    "vfio,sysfsdev=/sys/bus/mdev/devices/abc-1", NULL) ==
+		      OPTS_RUN &&
+	      !o.devices[0].is_pci && strcmp(o.devices[0].name, "abc-1") == 0);
+	CHECK_MSG(parse(&o, why, "run", "-d", "vfio,host=0000:01:00.0", "-d",
+			"vfio,host=01:00.0", NULL) == OPTS_ERROR &&
+		  strstr(why, "given twice"),
+		  "the same device twice is refused");
+	CHECK_MSG(parse(&o, why, "run", "-d", "vfio,host=+1:00.0", NULL) ==
+			  OPTS_ERROR &&
+		  parse(&o, why, "run", "-d", "vfio,host=0x01:00.0", NULL) ==
+			  OPTS_ERROR &&
+		  parse(&o, why, "run", "-d", "vfio,host=0000:01:20.0", NULL) ==
+			  OPTS_ERROR &&
+		  parse(&o, why, "run", "-d", "vfio,host=0000:01:00.8", NULL) ==
+			  OPTS_ERROR &&
+		  parse(&o, why, "run", "-d", "vfio,host=00001:01:00.0",
+			NULL) == OPTS_ERROR &&
+		  parse(&o, why, "run", "-d", "vfio,host=0000:01:00.0 ",
+			NULL) == OPTS_ERROR,
+		  "BDFs take exactly hex digits in range, nothing else");
+	CHECK_MSG(parse(&o, why, "run", "-d", "vfio,sysfsdev=/", NULL) ==
+			  OPTS_ERROR &&
+		  parse(&o, why, "run", "-d", "vfio,sysfsdev=/a/", NULL) ==
+			  OPTS_ERROR &&
+		  parse(&o, why, "run", "-d", "vfio,sysfsdev=rel/x", NULL) ==
+			  OPTS_ERROR,
+		  "sysfsdev= needs an absolute path naming a device");
 	CHECK(parse(&o, why, "--help", NULL) == OPTS_HELP);
 	CHECK(parse(&o, why, "run", "-h", NULL) == OPTS_HELP);
 	CHECK(parse(&o, why, "help", NULL) == OPTS_HELP);

@@ -130,6 +130,107 @@ static void wr(unsigned int slot, uint32_t off, uint32_t v, uint32_t len)
 	pci_cfg_write(&pci, slot, 0, off, &v, len);
 }
 
+static const struct pci_windows test_win = {
+	.ecam = 0xe0000000, .ecam_size = 0x100000,
+	.mem32 = 0xc0000000, .mem32_size = 0x20000000,
+	.mem64 = 0x100000000ULL, .mem64_size = 0x100000000ULL,
+	.io = 0xc000, .io_size = 0x4000,
+	.intx_pin_base = 16, .intx_pins = 8,
+};
+
+/*
+ * INTx swizzle, as the MP table and the guest see it: INTA-INTD of slot
+ * S go to IOAPIC pin 16 + (S + pin - 1) % 8, for every slot and pin.
+ */
+static void check_intx_routing(void)
+{
+	static struct fake devs[PCI_SLOTS];
+	unsigned int pin, slot, wrong = 0;
+	struct pci p;
+
+	for (pin = 1; pin <= 4; pin++) {
+		CHECK(pci_init(&p, NULL, &test_win) == 0);
+		for (slot = 0; slot < PCI_SLOTS; slot++) {
+			struct fake *d = &devs[slot];
+			uint32_t v = 0;
+			unsigned int want = 16 + (slot + pin - 1) % 8;
+
+			memset(d, 0, sizeof(*d));
+			d->dev.name = "intx";
+			d->dev.ops = &fake_ops;
+			d->dev.irq_pin = (uint8_t)pin;
+			if (pci_add_device(&p, &d->dev, (int)slot)) {
+				wrong++;
+				continue;
+			}
+			pci_cfg_read(&p, slot, 0, 0x3c, &v, 2);
+			if (d->dev.irq_line != want || v != (pin << 8 | want)) {
+				if (wrong++ < 4)
+					printf("# slot %u INT%c: line %u, "
+					       "want %u\n", slot, 'A' + pin - 1,
+					       d->dev.irq_line, want);
+			}
+		}
+		pthread_mutex_destroy(&p.lock);
+	}
+	CHECK_MSG(wrong == 0, "INTA-INTD of all 32 slots routed to pins "
+		  "16 + (slot + pin - 1) % 8");
+}
+
+/*
+ * Window placement: a 64-bit BAR that does not fit below 4 GiB goes to
+ * the 64-bit window (the board puts it above RAM); a 32-bit one that
+ * does not fit is refused.
+ */
+static void check_mem64_placement(void)
+{
+	struct fake big = { .dev = { .name = "big", .ops = &fake_ops } };
+	struct fake small = { .dev = { .name = "small", .ops = &fake_ops } };
+	struct fake wide = { .dev = { .name = "wide", .ops = &fake_ops } };
+	struct pci p;
+	uint32_t lo = 0, hi = 0;
+
+	CHECK(pci_init(&p, NULL, &test_win) == 0);
+	/* 1 GiB: twice the 512 MiB 32-bit window. */
+	big.dev.bars[0] = (struct pci_bar){ .type = PCI_BAR_MEM64,
+					    .size = 0x40000000, .prefetch = 1 };
+	CHECK(pci_add_device(&p, &big.dev, 1) == 0);
+	CHECK_MSG(big.dev.bars[0].addr == test_win.mem64,
+		  "a 64-bit BAR too big for the 32-bit window goes to mem64");
+	pci_cfg_read(&p, 1, 0, 0x10, &lo, 4);
+	pci_cfg_read(&p, 1, 0, 0x14, &hi, 4);
+	CHECK_MSG(lo == 0x0000000c && hi == 0x1,
+		  "its BAR reads 0x1_0000000c (64-bit, prefetchable)");
+	big.cfg.wmask[4] = 0x07;
+	{
+		uint16_t cmd = PCI_COMMAND_MEM;
+
+		pci_cfg_write(&p, 1, 0, 0x04, &cmd, 2);
+	}
+	CHECK_MSG(big.maps == 1 && big.last_addr == test_win.mem64,
+		  "and decodes there");
+
+	/* The 32-bit window is still free for a BAR that fits. */
+	small.dev.bars[0] = (struct pci_bar){ .type = PCI_BAR_MEM64,
+					      .size = 0x1000 };
+	CHECK(pci_add_device(&p, &small.dev, 2) == 0);
+	CHECK_MSG(small.dev.bars[0].addr == test_win.mem32,
+		  "a 64-bit BAR that fits stays below 4 GiB");
+
+	/* A second 1 GiB BAR follows the first, 1 GiB aligned. */
+	wide.dev.bars[0] = (struct pci_bar){ .type = PCI_BAR_MEM64,
+					     .size = 0x40000000 };
+	wide.dev.bars[2] = (struct pci_bar){ .type = PCI_BAR_MEM32,
+					     .size = 0x40000000 };
+	CHECK_MSG(pci_add_device(&p, &wide.dev, 3) == -ENOSPC,
+		  "a 32-bit BAR bigger than the 32-bit window is refused");
+	wide.dev.bars[2] = (struct pci_bar){ 0 };
+	CHECK(pci_add_device(&p, &wide.dev, 3) == 0);
+	CHECK_MSG(wide.dev.bars[0].addr == test_win.mem64 + 0x40000000,
+		  "the next big BAR follows in mem64");
+	pthread_mutex_destroy(&p.lock);
+}
+
 int main(void)
 {
 	struct pci_windows win = {
@@ -253,5 +354,8 @@ int main(void)
 	pci_remove_device(&pci, &f.dev);
 	CHECK_MSG(pci.slots[3] == NULL && f.dev.bars[0].decoding == 0,
 		  "removing twice is harmless");
+
+	check_intx_routing();
+	check_mem64_placement();
 	return test_done();
 }
