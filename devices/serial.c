@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* 16550A UART: guest console on host stdout/stdin. */
 #include <errno.h>
+#include <poll.h>
+#include <stdio.h>
 #include <unistd.h>
 #include "../vmm/vm.h"
 #include "serial.h"
@@ -56,15 +58,88 @@ static void rx_push(struct serial *s, uint8_t c)
 	s->lsr |= LSR_DR;
 }
 
+/* Called with s->lock held: queue @c for flush_output(). */
 static void transmit(struct serial *s, uint8_t c)
 {
 	if (s->mcr & MCR_LOOP) {
 		rx_push(s, c);
 		return;
 	}
-	/* A short write to a closed pipe must not stop the guest. */
-	if (s->out_fd >= 0 && write(s->out_fd, &c, 1) < 0)
+	if (s->out_fd < 0) {
+		if (s->out_broken)
+			s->tx_dropped++;
+		return;
+	}
+	if (s->tx_len == SERIAL_TX_MAX) {
+		s->tx_dropped++;
+		return;
+	}
+	s->tx[s->tx_len++] = c;
+}
+
+static int vm_stopping(const struct serial *s)
+{
+	return s->vm && atomic_load(&s->vm->stopping);
+}
+
+/* Write @len bytes to @fd; 0, or -errno when the rest cannot go. */
+static int write_all(struct serial *s, int fd, const uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR && !vm_stopping(s))
+			continue; /* a kick that was not for stopping */
+		if (n < 0 && errno == EAGAIN && !vm_stopping(s)) {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+			poll(&p, 1, 100);
+			continue;
+		}
+		return n < 0 ? -errno : -EIO;
+	}
+	return 0;
+}
+
+/*
+ * Send what transmit() queued, outside s->lock. Under out_lock, so the
+ * bytes of several vCPUs leave in the order they were queued.
+ */
+static void flush_output(struct serial *s)
+{
+	uint8_t buf[SERIAL_TX_MAX];
+	unsigned int n;
+	int fd, ret;
+
+	pthread_mutex_lock(&s->out_lock);
+	for (;;) {
+		pthread_mutex_lock(&s->lock);
+		n = s->tx_len;
+		memcpy(buf, s->tx, n);
+		s->tx_len = 0;
+		fd = s->out_fd;
+		pthread_mutex_unlock(&s->lock);
+		if (!n || fd < 0)
+			break;
+		ret = write_all(s, fd, buf, n);
+		if (!ret)
+			continue;
+		s->tx_dropped += n;
+		if (vm_stopping(s))
+			continue; /* the rest goes nowhere anyway */
+		pthread_mutex_lock(&s->lock);
 		s->out_fd = -1;
+		s->out_broken = 1;
+		pthread_mutex_unlock(&s->lock);
+		warn("guest console output cannot be written (%s); it is "
+		     "dropped from now on", strerror(-ret));
+	}
+	pthread_mutex_unlock(&s->out_lock);
 }
 
 static uint8_t modem_status(const struct serial *s)
@@ -165,6 +240,8 @@ static void serial_write(struct bus_dev *dev, uint64_t off, const void *data,
 	}
 	update_irq(s);
 	pthread_mutex_unlock(&s->lock);
+	if (off == RBR_THR)
+		flush_output(s);
 }
 
 const struct bus_ops serial_ops = {
@@ -187,6 +264,8 @@ int serial_init(struct serial *s, struct vm *vm, uint16_t port,
 	s->iir = IIR_NONE;
 	s->lsr = LSR_THRE | LSR_TEMT;
 	ret = -pthread_mutex_init(&s->lock, NULL);
+	if (!ret)
+		ret = -pthread_mutex_init(&s->out_lock, NULL);
 	if (ret)
 		return ret;
 	return vm ? bus_add(&vm->pio, port, 8, &s->bdev) : 0;

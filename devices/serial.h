@@ -11,6 +11,8 @@ struct vm;
 
 #define SERIAL_RX_MAX 4096
 
+#define SERIAL_TX_MAX 64
+
 struct serial {
 	struct bus_dev bdev;
 	struct vm *vm;
@@ -18,6 +20,16 @@ struct serial {
 	unsigned int irq;
 	int out_fd; /* guest output goes here; -1 discards it */
 	pthread_mutex_t lock;
+	/*
+	 * Output on its way to @out_fd: bytes queue in @tx under @lock and
+	 * are written under @out_lock alone, so a slow or full @out_fd
+	 * holds up no register access (nor the main thread's input).
+	 */
+	pthread_mutex_t out_lock;
+	uint8_t tx[SERIAL_TX_MAX];
+	unsigned int tx_len;
+	int out_broken;		     /* @out_fd failed: output is dropped */
+	_Atomic uint64_t tx_dropped; /* bytes lost: @out_fd broken or VM stopping */
 	uint8_t ier, iir, lcr, mcr, lsr, msr, scr, dll, dlm, fcr;
 	int thr_ipending; /* THR-empty interrupt pending until IIR read */
 	int irq_level;
@@ -27,7 +39,11 @@ struct serial {
 
 /*
  * Claim 8 I/O ports at @port for a UART raising @irq; output goes to
- * @out_fd (not owned) or nowhere if -1. Returns 0 or -errno.
+ * @out_fd (not owned) or nowhere if -1. A write to @out_fd that fails
+ * (a closed pipe: EPIPE, since ferry ignores SIGPIPE) stops the output
+ * for good, said once; the bytes are counted in tx_dropped. A write
+ * blocked on a full @out_fd gives up when the VM is stopping and the
+ * vCPU is kicked. Returns 0 or -errno.
  */
 int serial_init(struct serial *s, struct vm *vm, uint16_t port,
 		unsigned int irq, int out_fd) __must_check;

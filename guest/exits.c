@@ -2,7 +2,9 @@
 /*
  * exits: loops of PIO and MMIO exits, for bench/run and the --stats test:
  * pio=N UART scratch writes, mmio=N unclaimed MMIO reads and wmmio=N
- * unclaimed MMIO writes (which ferry logs, rate-limited).
+ * unclaimed MMIO writes (which ferry logs, rate-limited). With spam=1
+ * the PIO loop prints a line every 64 iterations instead (console
+ * output that can fill a pipe).
  */
 #include "lib/guest.h"
 
@@ -14,6 +16,7 @@ int main(void)
 	unsigned long pio = bootarg_ulong("pio", 1000);
 	unsigned long mmio = bootarg_ulong("mmio", 1000);
 	unsigned long wmmio = bootarg_ulong("wmmio", 0);
+	int spam = (int)bootarg_ulong("spam", 0);
 	unsigned long i;
 	uint32_t v = 0;
 	int scratch_ok;
@@ -21,8 +24,12 @@ int main(void)
 	/* A device register round trip, then the timed loops. */
 	outb(COM1_SCRATCH, 0x5a);
 	scratch_ok = inb(COM1_SCRATCH) == 0x5a;
-	for (i = 0; i < pio; i++)
-		outb(COM1_SCRATCH, (uint8_t)i);
+	for (i = 0; i < pio; i++) {
+		if (spam && !(i & 63))
+			printf_("console output line %lu\n", i);
+		else
+			outb(COM1_SCRATCH, (uint8_t)i);
+	}
 	for (i = 0; i < mmio; i++)
 		v |= ~mmio_read32(UNCLAIMED_MMIO);
 	for (i = 0; i < wmmio; i++)

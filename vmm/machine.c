@@ -15,6 +15,7 @@
 #include "exitcode.h"
 #include "log.h"
 #include "machine.h"
+#include "stopsig.h"
 #include "vcpu.h"
 #include "../vfio/vfio.h"
 
@@ -323,35 +324,25 @@ static void print_stats(const struct machine *m)
 	/* Every vCPU was held out of KVM_RUN this often (BAR installs). */
 	fprintf(stderr, "stats: vm pauses=%llu\n",
 		(unsigned long long)m->vm.pauses);
+	fprintf(stderr, "stats: console dropped=%llu\n",
+		(unsigned long long)m->serial.tx_dropped);
 	print_memory_stats();
 }
 
-/* Block the signals the main loop reads from a signalfd; -errno or fd. */
-static int block_signals(sigset_t *old)
-{
-	sigset_t set;
-	int fd;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	/* vCPU threads inherit this mask, so only the main loop sees them. */
-	if (pthread_sigmask(SIG_BLOCK, &set, old))
-		return -EINVAL;
-	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	return fd < 0 ? -errno : fd;
-}
-
+/*
+ * Run the vCPUs until the VM stops; the exit status. The stop signals
+ * have been blocked since main() began (stopsig.h) and stay blocked: the
+ * main loop reads them from a signalfd, and one arriving later, during
+ * the teardown, waits unread.
+ */
 static int run_vm(struct machine *m)
 {
 	int interactive, sig_fd, ret;
-	sigset_t old;
 
 	ret = vcpu_install_kick_handler();
 	if (ret)
 		return FERRY_EXIT_HOST;
-	sig_fd = block_signals(&old);
+	sig_fd = stopsig_fd();
 	if (sig_fd < 0) {
 		err("cannot set up signal handling: %s", strerror(-sig_fd));
 		return FERRY_EXIT_HOST;
@@ -368,7 +359,6 @@ static int run_vm(struct machine *m)
 out:
 	restore_terminal();
 	close(sig_fd);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return ret;
 }
 
@@ -455,10 +445,25 @@ static void hugepages_advice(uint64_t memory, int ret)
 	    strerror(-ret), need, free_, need - free_, nr + need - free_);
 }
 
+/*
+ * A stop signal that came during start-up ends it between two steps (a
+ * long step, such as mapping all guest RAM for DMA, finishes first); the
+ * caller then tears down what was built. 1 if so.
+ */
+static int stopped_during_setup(void)
+{
+	int sig = stopsig_pending();
+
+	if (sig)
+		info("stopping on signal %d during start-up", sig);
+	return sig != 0;
+}
+
 /* Bring up the VM prepare() planned; an exit status. */
 static int setup_vm(struct machine *m)
 {
 	const struct run_opts *o = m->opts;
+	unsigned int i;
 	int ret;
 
 	ret = vm_create(&m->vm, o->cpus);
@@ -478,14 +483,15 @@ static int setup_vm(struct machine *m)
 		return FERRY_EXIT_HOST;
 	if (board_init_devices(m))
 		return FERRY_EXIT_HOST;
-	if (o->nr_devices) {
-		unsigned int i;
-
-		if (vfio_create(&m->vfio, &m->vm, &m->pci))
-			return FERRY_EXIT_HOST;
-		for (i = 0; i < o->nr_devices; i++)
-			if (vfio_add_device(m->vfio, &o->devices[i]))
-				return FERRY_EXIT_DEVICE;
+	if (stopped_during_setup())
+		return FERRY_EXIT_SIGNAL;
+	if (o->nr_devices && vfio_create(&m->vfio, &m->vm, &m->pci))
+		return FERRY_EXIT_HOST;
+	for (i = 0; i < o->nr_devices; i++) {
+		if (vfio_add_device(m->vfio, &o->devices[i]))
+			return FERRY_EXIT_DEVICE;
+		if (stopped_during_setup())
+			return FERRY_EXIT_SIGNAL;
 	}
 	if (vm_create_vcpus(&m->vm))
 		return FERRY_EXIT_HOST;
@@ -495,6 +501,8 @@ static int setup_vm(struct machine *m)
 		return FERRY_EXIT_LOAD;
 	if (install_fdt(m))
 		return FERRY_EXIT_LOAD;
+	if (stopped_during_setup())
+		return FERRY_EXIT_SIGNAL;
 	return FERRY_EXIT_OK;
 }
 
@@ -529,6 +537,8 @@ int machine_run(const struct run_opts *opts)
 	m->vm.kvm_vfio_fd = -1;
 
 	status = prepare(m);
+	if (status == FERRY_EXIT_OK && stopped_during_setup())
+		status = FERRY_EXIT_SIGNAL;
 	if (status != FERRY_EXIT_OK)
 		goto out;
 	if (opts->dump_dtb) {

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /* ferry's entry point: parse the command line, run the machine. */
 #include <stdio.h>
+#include <string.h>
 #include <sys/sysinfo.h>
 #include "exitcode.h"
 #include "log.h"
 #include "machine.h"
 #include "opts.h"
+#include "stopsig.h"
 #include "version.h"
 
 /* Refuse guest RAM the host could never back (RAM plus swap). */
@@ -29,6 +31,15 @@ int main(int argc, char *argv[])
 {
 	struct run_opts opts;
 	char why[256];
+	int ret;
+
+	/* Before anything else: a stop signal now ends ferry through its
+	 * teardown with status 12, never by the signal's default action. */
+	ret = stopsig_block();
+	if (ret) {
+		err("cannot block the stop signals: %s", strerror(-ret));
+		return FERRY_EXIT_HOST;
+	}
 
 	switch (opts_parse(argc, argv, &opts, why, sizeof(why))) {
 	case OPTS_HELP:

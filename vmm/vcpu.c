@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 #include "arch.h"
@@ -161,12 +162,15 @@ static void *vcpu_thread(void *arg)
 	struct vm *vm = vcpu->vm;
 	sigset_t set;
 
+	int efault_retry = 0;
+
 	/* The main thread blocked the signals it waits on; we take kicks. */
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-
-	int efault_retry = 0;
+	/* From here on vcpu_kick() and vm_pause() reach this thread. */
+	vcpu->tid = pthread_self();
+	atomic_store(&vcpu->in_loop, 1);
 
 	while (!atomic_load(&vm->stopping)) {
 		int r;
@@ -215,18 +219,38 @@ int vcpu_start(struct vcpu *vcpu)
 
 void vcpu_kick(struct vcpu *vcpu)
 {
-	if (!vcpu->thread_started)
+	if (!vcpu->run)
 		return;
 	vcpu->run->immediate_exit = 1;
-	pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+	/* A thread not yet in its loop checks vm->stopping and the pause
+	 * before its first KVM_RUN. */
+	if (atomic_load(&vcpu->in_loop))
+		pthread_kill(vcpu->tid, VCPU_KICK_SIGNAL);
 }
 
 void vcpu_join(struct vcpu *vcpu)
 {
+	struct timespec t;
+
 	if (!vcpu->thread_started)
 		return;
-	pthread_join(vcpu->thread, NULL);
+	/*
+	 * A kick can land just before a blocking call that is not KVM_RUN
+	 * (a console write to a full pipe): kick again until it is gone.
+	 */
+	for (;;) {
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += 100 * 1000 * 1000;
+		if (t.tv_nsec >= 1000000000L) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000L;
+		}
+		if (pthread_timedjoin_np(vcpu->thread, NULL, &t) == 0)
+			break;
+		vcpu_kick(vcpu);
+	}
 	vcpu->thread_started = 0;
+	atomic_store(&vcpu->in_loop, 0);
 }
 
 void vcpu_destroy(struct vcpu *vcpu)

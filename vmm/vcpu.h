@@ -30,7 +30,11 @@ int vcpu_start(struct vcpu *vcpu) __must_check;
  */
 void vcpu_kick(struct vcpu *vcpu);
 
-/* Wait for the vCPU thread to end (after vm->stopping and a kick). */
+/*
+ * Wait for the vCPU thread to end (after vm->stopping and a kick),
+ * kicking it again every 100 ms: a kick can land just before a blocking
+ * call that is not KVM_RUN.
+ */
 void vcpu_join(struct vcpu *vcpu);
 
 /* Unmap kvm_run and close the fd. The thread must have ended. */

@@ -270,11 +270,15 @@ void vm_pause(struct vm *vm)
 	vm->paused = 1;
 	vm->pauses++;
 	pthread_mutex_unlock(&vm->pause_lock);
-	/* Not the caller's own thread. A kick landing outside KVM_RUN costs
-	 * one empty KVM_RUN later. */
+	/*
+	 * Not the caller's own thread. A kick landing outside KVM_RUN costs
+	 * one empty KVM_RUN later. A thread that is not yet in its loop
+	 * (in_loop 0 when read here) takes pause_lock in vm_run_enter()
+	 * after setting in_loop, so it finds @paused set and waits.
+	 */
 	for (i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i].thread_started &&
-		    !pthread_equal(vm->vcpus[i].thread, pthread_self()))
+		if (atomic_load(&vm->vcpus[i].in_loop) &&
+		    !pthread_equal(vm->vcpus[i].tid, pthread_self()))
 			vcpu_kick(&vm->vcpus[i]);
 	pthread_mutex_lock(&vm->pause_lock);
 	while (vm->running)

@@ -25,8 +25,15 @@ struct vcpu {
 	unsigned int index;
 	int fd;
 	struct kvm_run *run;
-	pthread_t thread;
-	int thread_started;
+	pthread_t thread;	/* the creator's handle, for joining */
+	int thread_started;	/* the creator's view: a thread to join */
+	/*
+	 * Set by the vCPU's own thread, before its first KVM_RUN, once @tid
+	 * holds its id: from then on it may be inside KVM_RUN and must be
+	 * kicked. Cleared when it has been joined.
+	 */
+	atomic_int in_loop;
+	pthread_t tid;
 	struct vcpu_stats stats; /* written by this vCPU's thread only */
 };
 
