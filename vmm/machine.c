@@ -556,6 +556,11 @@ int machine_run(const struct run_opts *opts)
 	/* Devices stop their DMA and let go before the VM's memory goes. */
 	vfio_destroy(m->vfio);
 	m->vfio = NULL;
+	/* What the devices held in KVM must be gone with them. */
+	if (opts->stats && m->vm.vm_fd >= 0)
+		fprintf(stderr, "stats: after teardown msi-routes=%u "
+			"device-slots=%u\n", vm_msi_routes_count(&m->vm),
+			vm_slots_in_use(&m->vm));
 	vm_destroy(&m->vm);
 out:
 	if (!m->kernel_builtin)

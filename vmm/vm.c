@@ -142,6 +142,17 @@ int vm_slot_alloc(struct vm *vm)
 	return ret;
 }
 
+unsigned int vm_slots_in_use(struct vm *vm)
+{
+	unsigned int slot, n = 0;
+
+	pthread_mutex_lock(&vm->slot_lock);
+	for (slot = vm->nr_slots; slot < VM_MAX_SLOTS; slot++)
+		n += vm->slot_used[slot];
+	pthread_mutex_unlock(&vm->slot_lock);
+	return n;
+}
+
 void vm_slot_free(struct vm *vm, int slot)
 {
 	if (slot < 0 || slot >= VM_MAX_SLOTS)

@@ -108,6 +108,9 @@ int vm_set_slot(struct vm *vm, unsigned int slot, uint64_t gpa, uint64_t len,
 int vm_slot_alloc(struct vm *vm);
 void vm_slot_free(struct vm *vm, int slot);
 
+/* Slots handed out by vm_slot_alloc() and not freed (--stats). */
+unsigned int vm_slots_in_use(struct vm *vm);
+
 /* Remove memory slot @slot from the guest (KVM keeps no reference). */
 int vm_clear_slot(struct vm *vm, unsigned int slot) __must_check;
 
