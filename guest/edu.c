@@ -182,5 +182,11 @@ int main(void)
 		ok_reads += rd(EDU_ID) == 0x010000ed;
 	report(ok_reads == reads, "%lu reads of the mapped BAR", reads);
 	printf_("edu: irqs=%u\n", irq_seen(VECTOR));
+	/* hold=1: stay up, bus master on, until stopped from outside. */
+	if (bootarg_ulong("hold", 0)) {
+		puts_("edu: holding\n");
+		for (;;)
+			cpu_relax();
+	}
 	report_summary();
 }

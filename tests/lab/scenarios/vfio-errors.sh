@@ -69,8 +69,44 @@ one_error "RLIMIT_MEMLOCK too low for guest RAM" 10 \
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
 	sh -c 'ulimit -l 1024 && exec "$0" "$@"' \
 	"$pub/ferry" run --kernel "$pub/guest.elf" --device vfio,host=$EDU
+# The soft limit low but the hard one high enough: ferry raises its soft
+# limit itself, and runs.
+check "RLIMIT_MEMLOCK raised from 1 MiB to what guest RAM needs" 1 \
+	"0 unexpected failures" \
+	sh -c 'ulimit -H -l 1048576 && ulimit -S -l 1024 && exec "$@"' sh \
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$pub/ferry" run --kernel "$pub/guest.elf" --device vfio,host=$EDU
 rm -rf "$pub"
 chown 0 "/dev/vfio/$group"
+
+# The quiesce order on SIGTERM, seen from outside: the device's bus
+# mastering goes off (a config write clearing bit 2) before any DMA
+# mapping is undone and before the device is closed. The guest holds with
+# bus mastering on. VFIO's config region is region 7: offset 7 << 40.
+trace=$(mktemp)
+strace -f -qq -o "$trace" -e trace=pwrite64,ioctl,close \
+	$FERRY run --kernel "$guest" --device vfio,host=$EDU \
+	--cmdline "hold=1" </dev/null >/dev/null 2>&1 &
+sleep 8
+pkill -TERM -x ferry
+wait $!
+status=$?
+master=$(grep -n 'pwrite64(.*, 2, 7696581394436)' "$trace" | tail -n1 | cut -d: -f1)
+unmap=$(grep -n 'VFIO_IOMMU_UNMAP_DMA\|0x3b72' "$trace" | head -n1 | cut -d: -f1)
+echo "    | strace: status $status, bus-master write at line ${master:-none}, first unmap at line ${unmap:-none}"
+if [ "$status" = 12 ] && [ -n "$master" ] && [ -n "$unmap" ] && [ "$master" -lt "$unmap" ]; then
+	echo "PASS: on SIGTERM bus mastering went off before the DMA unmap (status 12)"
+else
+	grep -E 'pwrite64|UNMAP|0x3b72' "$trace" | tail -20 | sed 's/^/    | /'
+	echo "FAIL: SIGTERM teardown order"; LAB_FAILED=1
+fi
+cmd=$(od -An -tx2 -j4 -N2 "/sys/bus/pci/devices/$EDU/config" | tr -d ' ')
+if [ $((0x$cmd & 4)) = 0 ]; then
+	echo "PASS: the device's command register has bus mastering off afterwards (0x$cmd)"
+else
+	echo "FAIL: command register 0x$cmd after the SIGTERM"; LAB_FAILED=1
+fi
+rm -f "$trace"
 
 check "device works again after the others let go" 1 "0 unexpected failures" \
 	$FERRY run --kernel "$guest" --device vfio,host=$EDU
