@@ -179,7 +179,7 @@ servable() {
 }
 
 prepare() {
-	need_packages qemu-system-x86 busybox-static cpio kmod xz-utils
+	need_packages qemu-system-x86 busybox-static cpio kmod xz-utils strace
 	mkdir -p "$CACHE"
 	servable "$REPO"
 	servable "$BUILD"
