@@ -27,6 +27,8 @@ if ! p9 run /lab rw || ! . /lab/config; then
 fi
 [ "$LAB_MODE" = exec ] && log=/lab/l1.log
 exec 3>>"$log"
+# L1's kernel messages, whatever the console shows: for post-mortems.
+cat /proc/kmsg >/lab/kmsg.log 2>/dev/null &
 
 p9 host /host ro || echo "LAB: cannot mount the host share" >&3
 mount -t tmpfs tmp /host/tmp
@@ -64,18 +66,19 @@ exec)
 		in_host /bin/sh "$LAB_RUN/cmd.sh" </dev/ttyS0 >/dev/ttyS0 2>&1
 		echo $? >/lab/status.tmp
 	else
-		# As on the host: output to a pipe, not a terminal.
-		stty -F /dev/ttyS0 raw -echo
-		{
-			in_host /bin/sh "$LAB_RUN/cmd.sh" </dev/null 2>&1
-			echo $? >/lab/status.tmp
-		} | cat >/dev/ttyS0
+		# Output to a file the host shows as it grows: as on the host,
+		# not a terminal.
+		in_host /bin/sh "$LAB_RUN/cmd.sh" </dev/null >/lab/output.log 2>&1
+		echo $? >/lab/status.tmp
 	fi
 	mv /lab/status.tmp /lab/status
 	;;
 run)
 	dir=/lab/attempt-$LAB_ATTEMPT
 	mkdir -p "$dir"
+	# Everything goes to output.log, which the host shows as it grows,
+	# and each scenario's part to its own log as well.
+	exec >>"$dir/output.log" 2>&1
 	for s in $LAB_SCENARIOS; do
 		eval "budget=\$LAB_BUDGET_$(echo "$s" | tr -c 'A-Za-z0-9\n' _)"
 		echo "LAB-BEGIN $s (budget ${budget}s)"

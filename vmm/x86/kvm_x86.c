@@ -113,4 +113,10 @@ void arch_vcpu_dump(struct vcpu *vcpu)
 	    vcpu->index, (unsigned long long)s.cr0, (unsigned long long)s.cr2,
 	    (unsigned long long)s.cr3, (unsigned long long)s.cr4,
 	    (unsigned long long)s.efer);
+	/* KVM on AMD (SVM) resets a vCPU whose guest shut down (triple
+	 * fault): what was read is the reset state, not the fault's. */
+	if (r.rip == 0xfff0 && s.cs.selector == 0xf000 && !(s.cr0 & 1))
+		err("vCPU %u: these are the reset values: this host's KVM "
+		    "reset the vCPU when it shut down (AMD), so they do not "
+		    "show where the guest faulted", vcpu->index);
 }
