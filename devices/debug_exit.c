@@ -19,10 +19,11 @@ static const struct bus_ops debug_exit_ops = {
 	.write = debug_exit_write,
 };
 
-int debug_exit_init(struct debug_exit *d, struct vm *vm, uint16_t port)
+int debug_exit_init(struct debug_exit *d, struct vm *vm, struct bus *bus,
+		    uint64_t base)
 {
 	d->bdev.ops = &debug_exit_ops;
 	d->bdev.name = "debug-exit";
 	d->vm = vm;
-	return bus_add(&vm->pio, port, 4, &d->bdev);
+	return bus_add(bus, base, 4, &d->bdev);
 }

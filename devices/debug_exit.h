@@ -7,8 +7,6 @@
 
 struct vm;
 
-#define DEBUG_EXIT_PORT 0xf4
-
 struct debug_exit {
 	struct bus_dev bdev;
 	struct vm *vm;
@@ -20,8 +18,8 @@ static inline int debug_exit_status(uint64_t v)
 	return (int)(((v << 1) | 1) & 0xff);
 }
 
-/* Claim the port at @port. Returns 0 or -errno. */
-int debug_exit_init(struct debug_exit *d, struct vm *vm,
-		    uint16_t port) __must_check;
+/* Claim 4 bytes at @base on @bus; stops @vm. Returns 0 or -errno. */
+int debug_exit_init(struct debug_exit *d, struct vm *vm, struct bus *bus,
+		    uint64_t base) __must_check;
 
 #endif

@@ -205,7 +205,7 @@ const struct bus_ops i8042_cmd_ops = {
 	.write = cmd_write,
 };
 
-int i8042_init(struct i8042 *k, struct vm *vm)
+int i8042_init(struct i8042 *k, struct vm *vm, struct bus *bus, uint64_t base)
 {
 	int ret;
 
@@ -217,13 +217,13 @@ int i8042_init(struct i8042 *k, struct vm *vm)
 	k->ctr = CTR_KBDINT | CTR_SYS | CTR_XLATE;
 	k->outport = OUTPORT_RESET_N | OUTPORT_A20;
 	ret = -pthread_mutex_init(&k->lock, NULL);
-	if (ret || !vm)
+	if (ret || !bus)
 		return ret;
-	ret = bus_add(&vm->pio, I8042_DATA_PORT, 1, &k->data_dev);
+	ret = bus_add(bus, base, 1, &k->data_dev);
 	if (ret)
 		return ret;
-	ret = bus_add(&vm->pio, I8042_CMD_PORT, 1, &k->cmd_dev);
+	ret = bus_add(bus, base + 4, 1, &k->cmd_dev);
 	if (ret)
-		bus_remove(&vm->pio, I8042_DATA_PORT, &k->data_dev);
+		bus_remove(bus, base, &k->data_dev);
 	return ret;
 }

@@ -13,8 +13,6 @@
 
 struct vm;
 
-#define I8042_DATA_PORT 0x60
-#define I8042_CMD_PORT 0x64
 #define I8042_KBD_IRQ 1
 #define I8042_QUEUE 8
 
@@ -33,8 +31,13 @@ struct i8042 {
 	int irq_level;
 };
 
-/* Claim ports 0x60 and 0x64 (if @vm). Returns 0 or -errno. */
-int i8042_init(struct i8042 *k, struct vm *vm) __must_check;
+/*
+ * Claim the data register at @base and the command/status register at
+ * @base + 4 on @bus (0x60 and 0x64 on a PC), when @bus is not NULL; the
+ * reset line stops @vm. Returns 0 or -errno.
+ */
+int i8042_init(struct i8042 *k, struct vm *vm, struct bus *bus,
+	       uint64_t base) __must_check;
 
 /* Bus callbacks, exposed for the unit test of the controller model. */
 extern const struct bus_ops i8042_data_ops, i8042_cmd_ops;

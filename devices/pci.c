@@ -1,146 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* PCI bus 0: config space dispatch, BAR emulation, windows, INTx routing. */
+/* PCI bus 0: config space dispatch, ECAM, windows, slots, INTx routing. */
 #include <errno.h>
 #include <string.h>
-#include "../vmm/exitcode.h"
 #include "../vmm/vm.h"
 #include "pci.h"
-
-#define CFG_BAR0 0x10
-#define CFG_BAR_END 0x28
-#define CFG_ROM 0x30
-#define CFG_COMMAND 0x04
-#define CFG_INT_LINE 0x3c
-#define CFG_INT_PIN 0x3d
-#define CF8_ENABLE 0x80000000u
-#define CF9_RESET_CPU 0x04
-
-/* Is @i the upper half of a 64-bit BAR? */
-static int is_upper_half(const struct pci_dev *dev, int i)
-{
-	return i > 0 && i < PCI_NUM_BARS &&
-	       dev->bars[i - 1].type == PCI_BAR_MEM64;
-}
-
-/* Where the BAR would decode, or 0 when it is unassigned or mid-sizing. */
-static uint64_t decode_addr(const struct pci_dev *dev, int i)
-{
-	const struct pci_bar *b = &dev->bars[i];
-	uint64_t last;
-
-	if (!b->size || !b->addr ||
-	    __builtin_add_overflow(b->addr, b->size - 1, &last))
-		return 0;
-	if (b->type == PCI_BAR_IO && last >= 0xffff)
-		return 0;
-	/* A 32-bit BAR reaching 4 GiB holds the all-ones sizing pattern. */
-	if (b->type != PCI_BAR_MEM64 && last >= 0xffffffffULL)
-		return 0;
-	if (b->type == PCI_BAR_MEM64 && (b->addr >> 32) == 0xffffffffULL)
-		return 0;
-	return b->addr;
-}
-
-static int bar_enabled(const struct pci_dev *dev, int i)
-{
-	const struct pci_bar *b = &dev->bars[i];
-
-	if (b->type == PCI_BAR_IO)
-		return dev->command & PCI_COMMAND_IO;
-	if (i == PCI_ROM_BAR && !(b->addr & 1))
-		return 0;
-	return dev->command & PCI_COMMAND_MEM;
-}
-
-/* Tell the device where BAR @i decodes now. Called with dev->lock held. */
-static void update_decode(struct pci_dev *dev, int i)
-{
-	struct pci_bar *b = &dev->bars[i];
-	uint64_t addr = bar_enabled(dev, i) ? decode_addr(dev, i) : 0;
-	int ret;
-
-	if (i == PCI_ROM_BAR)
-		addr &= ~1ULL;
-	if (b->decoding && b->mapped_addr == addr)
-		return;
-	if (b->decoding) {
-		dev->ops->bar_map(dev, i, b->mapped_addr, 0);
-		b->decoding = 0;
-	}
-	if (!addr)
-		return;
-	ret = dev->ops->bar_map(dev, i, addr, 1);
-	if (ret) {
-		if (log_ratelimit_ok(&dev->pci->bad_rl, "pci"))
-			warn("%s: BAR%d cannot decode at 0x%llx (%s); it stays "
-			     "off until moved", dev->name, i,
-			     (unsigned long long)addr, strerror(-ret));
-		return;
-	}
-	b->decoding = 1;
-	b->mapped_addr = addr;
-}
-
-static void update_all(struct pci_dev *dev)
-{
-	int i;
-
-	for (i = 0; i <= PCI_ROM_BAR; i++)
-		if (dev->bars[i].size)
-			update_decode(dev, i);
-}
-
-/* The 32-bit register of BAR slot @i (0-5, or 6 for the ROM). */
-static uint32_t bar_reg(const struct pci_dev *dev, int i)
-{
-	const struct pci_bar *b;
-
-	if (is_upper_half(dev, i)) {
-		b = &dev->bars[i - 1];
-		return (uint32_t)((b->addr & ~(b->size - 1)) >> 32);
-	}
-	b = &dev->bars[i];
-	if (!b->size)
-		return 0;
-	switch (b->type) {
-	case PCI_BAR_IO:
-		return ((uint32_t)b->addr & ~((uint32_t)b->size - 1) & ~3u) | 1;
-	case PCI_BAR_MEM32:
-	case PCI_BAR_MEM64:
-		if (i == PCI_ROM_BAR)
-			return ((uint32_t)b->addr & ~((uint32_t)b->size - 1) &
-				~0x7ffu) | ((uint32_t)b->addr & 1);
-		return ((uint32_t)b->addr & ~((uint32_t)b->size - 1) & ~0xfu) |
-		       (b->prefetch ? 0x8 : 0) |
-		       (b->type == PCI_BAR_MEM64 ? 0x4 : 0);
-	default:
-		return 0;
-	}
-}
-
-static void bar_reg_write(struct pci_dev *dev, int i, uint32_t v)
-{
-	struct pci_bar *b;
-
-	if (is_upper_half(dev, i)) {
-		b = &dev->bars[i - 1];
-		b->addr = ((uint64_t)v << 32 | (b->addr & 0xffffffffULL)) &
-			  ~(b->size - 1);
-		update_decode(dev, i - 1);
-		return;
-	}
-	b = &dev->bars[i];
-	if (!b->size)
-		return;
-	if (i == PCI_ROM_BAR)
-		b->addr = (v & ~((uint32_t)b->size - 1) & ~0x7ffu) | (v & 1);
-	else if (b->type == PCI_BAR_IO)
-		b->addr = v & ~((uint32_t)b->size - 1) & ~3u;
-	else
-		b->addr = (b->addr & 0xffffffff00000000ULL) |
-			  (v & ~((uint32_t)b->size - 1) & ~0xfu);
-	update_decode(dev, i);
-}
 
 /* Merge @len bytes at byte @shift of a 32-bit register. */
 static uint32_t merge(uint32_t old, uint32_t shift, const void *data,
@@ -158,7 +21,7 @@ static uint32_t merge(uint32_t old, uint32_t shift, const void *data,
  * held only for the lookup, so a slow access to one device never holds up
  * another's; a device being removed is waited for in pci_remove_device().
  */
-static struct pci_dev *get(struct pci *pci, unsigned int slot,
+static struct pci_dev *get(struct pci_bus *pci, unsigned int slot,
 			   unsigned int fn)
 {
 	struct pci_dev *dev = NULL;
@@ -175,14 +38,14 @@ static struct pci_dev *get(struct pci *pci, unsigned int slot,
 /* Which BAR register (0-5, or PCI_ROM_BAR) holds @off, or -1. */
 static int bar_at(uint32_t off)
 {
-	if (off >= CFG_BAR0 && off < CFG_BAR_END)
-		return (int)(off - CFG_BAR0) / 4;
-	if (off >= CFG_ROM && off < CFG_ROM + 4)
+	if (off >= PCI_BASE_ADDRESS_0 && off < PCI_CARDBUS_CIS)
+		return (int)(off - PCI_BASE_ADDRESS_0) / 4;
+	if (off >= PCI_ROM_ADDRESS && off < PCI_ROM_ADDRESS + 4)
 		return PCI_ROM_BAR;
 	return -1;
 }
 
-void pci_cfg_read(struct pci *pci, unsigned int slot, unsigned int fn,
+void pci_cfg_read(struct pci_bus *pci, unsigned int slot, unsigned int fn,
 		  uint32_t off, void *data, uint32_t len)
 {
 	int bar = bar_at(off);
@@ -196,9 +59,9 @@ void pci_cfg_read(struct pci *pci, unsigned int slot, unsigned int fn,
 	if (!dev)
 		return;
 	if (bar >= 0) {
-		v = bar_reg(dev, bar) >> ((off & 3) * 8);
+		v = pci_bar_reg(dev, bar) >> ((off & 3) * 8);
 		data_put(data, len, v);
-	} else if (off >= CFG_INT_LINE && off < CFG_INT_LINE + 2) {
+	} else if (off >= PCI_INTERRUPT_LINE && off < PCI_INTERRUPT_LINE + 2) {
 		v = dev->irq_line | (uint32_t)dev->irq_pin << 8;
 		data_put(data, len, v >> ((off & 3) * 8));
 	} else {
@@ -207,7 +70,7 @@ void pci_cfg_read(struct pci *pci, unsigned int slot, unsigned int fn,
 	pthread_mutex_unlock(&dev->lock);
 }
 
-void pci_cfg_write(struct pci *pci, unsigned int slot, unsigned int fn,
+void pci_cfg_write(struct pci_bus *pci, unsigned int slot, unsigned int fn,
 		   uint32_t off, const void *data, uint32_t len)
 {
 	int bar = bar_at(off);
@@ -219,14 +82,14 @@ void pci_cfg_write(struct pci *pci, unsigned int slot, unsigned int fn,
 	if (!dev)
 		return;
 	if (bar >= 0) {
-		bar_reg_write(dev, bar, merge(bar_reg(dev, bar), off & 3, data,
-					      len));
-	} else if (off == CFG_INT_LINE && len == 1) {
+		pci_bar_reg_write(dev, bar, merge(pci_bar_reg(dev, bar), off & 3,
+						  data, len));
+	} else if (off == PCI_INTERRUPT_LINE && len == 1) {
 		dev->irq_line = *(const uint8_t *)data;
-	} else if (off >= CFG_INT_LINE && off < CFG_INT_LINE + 4) {
+	} else if (off >= PCI_INTERRUPT_LINE && off < PCI_INTERRUPT_LINE + 4) {
 		/* Pin, min-grant, max-latency: read-only. */
-	} else if (off < CFG_COMMAND + 2 && off + len > CFG_COMMAND) {
-		uint32_t shift = off - CFG_COMMAND;
+	} else if (off < PCI_COMMAND + 2 && off + len > PCI_COMMAND) {
+		uint32_t shift = off - PCI_COMMAND;
 		uint16_t cmd = (uint16_t)merge(dev->command, shift, data,
 					       MIN(len, 2 - shift));
 
@@ -235,81 +98,21 @@ void pci_cfg_write(struct pci *pci, unsigned int slot, unsigned int fn,
 		 * stops answering. Decode coming on: after it answers.
 		 */
 		dev->command &= cmd;
-		update_all(dev);
+		pci_bars_update(dev);
 		dev->ops->cfg_write(dev, off, data, len);
 		dev->command = cmd;
-		update_all(dev);
+		pci_bars_update(dev);
 	} else {
 		dev->ops->cfg_write(dev, off, data, len);
 	}
 	pthread_mutex_unlock(&dev->lock);
 }
 
-/* 0xcf8: the address latch (dword), and 0xcf9 the reset control byte. */
-static void cf8_read(struct bus_dev *bd, uint64_t off, void *data,
-		     uint32_t len)
-{
-	struct pci *pci = container_of(bd, struct pci, cf8_dev);
-
-	if (off == 0 && len == 4)
-		data_put(data, 4, pci->cf8);
-}
-
-static void cf8_write(struct bus_dev *bd, uint64_t off, const void *data,
-		      uint32_t len)
-{
-	struct pci *pci = container_of(bd, struct pci, cf8_dev);
-
-	if (off == 0 && len == 4) {
-		pci->cf8 = (uint32_t)data_get(data, 4);
-	} else if (off == 1 && len == 1 &&
-		   (*(const uint8_t *)data & CF9_RESET_CPU)) {
-		info("guest reset the machine through port 0xcf9");
-		if (pci->vm)
-			vm_request_stop(pci->vm, FERRY_EXIT_OK);
-	}
-}
-
-static int cf8_decode(const struct pci *pci, uint64_t off, unsigned int *slot,
-		      unsigned int *fn, uint32_t *reg)
-{
-	uint32_t a = pci->cf8;
-
-	if (!(a & CF8_ENABLE) || ((a >> 16) & 0xff) != 0)
-		return 0;
-	*slot = (a >> 11) & 0x1f;
-	*fn = (a >> 8) & 7;
-	*reg = (a & 0xfc) | (uint32_t)off;
-	return 1;
-}
-
-static void cfc_read(struct bus_dev *bd, uint64_t off, void *data,
-		     uint32_t len)
-{
-	struct pci *pci = container_of(bd, struct pci, cfc_dev);
-	unsigned int slot, fn;
-	uint32_t reg;
-
-	if (cf8_decode(pci, off, &slot, &fn, &reg))
-		pci_cfg_read(pci, slot, fn, reg, data, len);
-}
-
-static void cfc_write(struct bus_dev *bd, uint64_t off, const void *data,
-		      uint32_t len)
-{
-	struct pci *pci = container_of(bd, struct pci, cfc_dev);
-	unsigned int slot, fn;
-	uint32_t reg;
-
-	if (cf8_decode(pci, off, &slot, &fn, &reg))
-		pci_cfg_write(pci, slot, fn, reg, data, len);
-}
-
 /* ECAM: bus << 20 | device << 15 | function << 12 | register. */
 static void ecam_read(struct bus_dev *bd, uint64_t off, void *data,
 		      uint32_t len)
 {
-	struct pci *pci = container_of(bd, struct pci, ecam_dev);
+	struct pci_bus *pci = container_of(bd, struct pci_bus, ecam_dev);
 
 	if (off >> 20)
 		return; /* only bus 0 exists */
@@ -320,7 +123,7 @@ static void ecam_read(struct bus_dev *bd, uint64_t off, void *data,
 static void ecam_write(struct bus_dev *bd, uint64_t off, const void *data,
 		       uint32_t len)
 {
-	struct pci *pci = container_of(bd, struct pci, ecam_dev);
+	struct pci_bus *pci = container_of(bd, struct pci_bus, ecam_dev);
 
 	if (off >> 20)
 		return;
@@ -328,12 +131,11 @@ static void ecam_write(struct bus_dev *bd, uint64_t off, const void *data,
 		      data, len);
 }
 
-static const struct bus_ops cf8_ops = { .read = cf8_read, .write = cf8_write };
-static const struct bus_ops cfc_ops = { .read = cfc_read, .write = cfc_write };
 static const struct bus_ops ecam_ops = { .read = ecam_read,
 					 .write = ecam_write };
 
-int pci_init(struct pci *pci, struct vm *vm, const struct pci_windows *win)
+int pci_bus_init(struct pci_bus *pci, struct vm *vm,
+		 const struct pci_windows *win)
 {
 	int ret;
 
@@ -343,28 +145,11 @@ int pci_init(struct pci *pci, struct vm *vm, const struct pci_windows *win)
 	pci->next_mem32 = win->mem32;
 	pci->next_mem64 = win->mem64;
 	pci->next_io = win->io;
-	pci->cf8_dev = (struct bus_dev){ &cf8_ops, "pci-cf8" };
-	pci->cfc_dev = (struct bus_dev){ &cfc_ops, "pci-cfc" };
 	pci->ecam_dev = (struct bus_dev){ &ecam_ops, "pci-ecam" };
 	ret = -pthread_mutex_init(&pci->lock, NULL);
 	if (ret || !vm)
 		return ret;
-	ret = bus_add(&vm->pio, 0xcf8, 4, &pci->cf8_dev);
-	if (ret)
-		return ret;
-	ret = bus_add(&vm->pio, 0xcfc, 4, &pci->cfc_dev);
-	if (ret)
-		goto err_cf8;
-	ret = bus_add(&vm->mmio, win->ecam, win->ecam_size, &pci->ecam_dev);
-	if (ret)
-		goto err_cfc;
-	return 0;
-
-err_cfc:
-	bus_remove(&vm->pio, 0xcfc, &pci->cfc_dev);
-err_cf8:
-	bus_remove(&vm->pio, 0xcf8, &pci->cf8_dev);
-	return ret;
+	return bus_add(&vm->mmio, win->ecam, win->ecam_size, &pci->ecam_dev);
 }
 
 /* Take @size bytes aligned to @size from [*next, end). 0 if it is full. */
@@ -378,7 +163,7 @@ static uint64_t take(uint64_t *next, uint64_t end, uint64_t size)
 	return a;
 }
 
-static int assign_bar(struct pci *pci, struct pci_bar *b)
+static int assign_bar(struct pci_bus *pci, struct pci_bar *b)
 {
 	const struct pci_windows *w = &pci->win;
 	uint64_t a = 0;
@@ -400,7 +185,7 @@ static int assign_bar(struct pci *pci, struct pci_bar *b)
 	return 0;
 }
 
-int pci_add_device(struct pci *pci, struct pci_dev *dev, int slot)
+int pci_add_device(struct pci_bus *pci, struct pci_dev *dev, int slot)
 {
 	uint64_t mem32, mem64, io;
 	int i, ret = 0;
@@ -423,7 +208,6 @@ int pci_add_device(struct pci *pci, struct pci_dev *dev, int slot)
 	for (i = 0; i <= PCI_ROM_BAR; i++) {
 		struct pci_bar *b = &dev->bars[i];
 
-		b->decoding = 0;
 		if (!b->size)
 			continue;
 		if (b->size & (b->size - 1)) {
@@ -436,8 +220,9 @@ int pci_add_device(struct pci *pci, struct pci_dev *dev, int slot)
 	}
 	ret = -pthread_mutex_init(&dev->lock, NULL);
 	if (ret)
-		goto out;
-	dev->pci = pci;
+		goto err_windows;
+	pci_bars_init(dev);
+	dev->bus = pci;
 	dev->slot = (uint8_t)slot;
 	dev->command = 0;
 	if (dev->irq_pin)
@@ -459,21 +244,19 @@ err_windows:
 
 void pci_enable_decode(struct pci_dev *dev)
 {
-	uint16_t cmd = PCI_COMMAND_MEM | PCI_COMMAND_IO;
+	uint16_t cmd = PCI_COMMAND_MEMORY | PCI_COMMAND_IO;
 
 	pthread_mutex_lock(&dev->lock);
-	dev->ops->cfg_write(dev, CFG_COMMAND, &cmd, 2);
+	dev->ops->cfg_write(dev, PCI_COMMAND, &cmd, 2);
 	dev->command |= cmd;
-	update_all(dev);
+	pci_bars_update(dev);
 	pthread_mutex_unlock(&dev->lock);
 }
 
-void pci_remove_device(struct pci *pci, struct pci_dev *dev)
+void pci_remove_device(struct pci_bus *pci, struct pci_dev *dev)
 {
-	int i;
-
 	pthread_mutex_lock(&pci->lock);
-	if (dev->pci != pci || dev->slot >= PCI_SLOTS ||
+	if (dev->bus != pci || dev->slot >= PCI_SLOTS ||
 	    pci->slots[dev->slot] != dev) {
 		pthread_mutex_unlock(&pci->lock);
 		return;
@@ -482,13 +265,7 @@ void pci_remove_device(struct pci *pci, struct pci_dev *dev)
 	pci->slots[dev->slot] = NULL;
 	pthread_mutex_lock(&dev->lock);
 	pthread_mutex_unlock(&pci->lock);
-	for (i = 0; i <= PCI_ROM_BAR; i++) {
-		struct pci_bar *b = &dev->bars[i];
-
-		if (b->decoding)
-			dev->ops->bar_map(dev, i, b->mapped_addr, 0);
-		b->decoding = 0;
-	}
+	pci_bars_off(dev);
 	pthread_mutex_unlock(&dev->lock);
 	pthread_mutex_destroy(&dev->lock);
 }

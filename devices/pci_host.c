@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* The host bridge at 00:00.0, which Linux's PCI probe looks for. */
-#include <errno.h>
 #include <string.h>
 #include "pci_host.h"
 
@@ -26,38 +25,27 @@ static void hb_write(struct pci_dev *dev, uint32_t off, const void *data,
 	pci_cfg_array_write(&hb->cfg, off, data, len);
 }
 
-static int hb_bar_map(struct pci_dev *dev, int bar, uint64_t addr, int on)
-{
-	(void)dev;
-	(void)bar;
-	(void)addr;
-	(void)on;
-	return -EINVAL; /* it has no BARs: never called */
-}
-
+/* It has no BARs: no BAR callbacks. */
 static const struct pci_dev_ops hb_ops = {
 	.cfg_read = hb_read,
 	.cfg_write = hb_write,
-	.bar_map = hb_bar_map,
 };
 
-int pci_host_bridge_init(struct pci_host_bridge *hb, struct pci *pci)
+int pci_host_bridge_init(struct pci_host_bridge *hb, struct pci_bus *pci)
 {
 	uint8_t *r = hb->cfg.regs;
 
 	memset(hb, 0, sizeof(*hb));
 	hb->dev.name = "host-bridge";
 	hb->dev.ops = &hb_ops;
-	r[0x00] = HB_VENDOR & 0xff;
-	r[0x01] = HB_VENDOR >> 8;
-	r[0x02] = HB_DEVICE & 0xff;
-	r[0x03] = HB_DEVICE >> 8;
-	r[0x0b] = 0x06; /* class: bridge, host bridge, 0x060000 */
-	r[0x0e] = 0x00; /* header type 0, single function */
-	r[0x2c] = r[0x00]; /* subsystem = this device */
-	r[0x2d] = r[0x01];
-	r[0x2e] = r[0x02];
-	r[0x2f] = r[0x03];
-	hb->cfg.wmask[0x04] = 0x07; /* command: I/O, memory, bus master */
+	r[PCI_VENDOR_ID] = HB_VENDOR & 0xff;
+	r[PCI_VENDOR_ID + 1] = HB_VENDOR >> 8;
+	r[PCI_DEVICE_ID] = HB_DEVICE & 0xff;
+	r[PCI_DEVICE_ID + 1] = HB_DEVICE >> 8;
+	r[PCI_CLASS_DEVICE + 1] = 0x06; /* class bridge, sub-class host */
+	r[PCI_HEADER_TYPE] = PCI_HEADER_TYPE_NORMAL; /* single function */
+	memcpy(&r[PCI_SUBSYSTEM_VENDOR_ID], &r[PCI_VENDOR_ID], 4);
+	hb->cfg.wmask[PCI_COMMAND] = PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+				     PCI_COMMAND_MASTER;
 	return pci_add_device(pci, &hb->dev, 0);
 }

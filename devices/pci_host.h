@@ -12,6 +12,6 @@ struct pci_host_bridge {
 
 /* Put the host bridge in slot 0 of @pci. Returns 0 or -errno. */
 int pci_host_bridge_init(struct pci_host_bridge *hb,
-			 struct pci *pci) __must_check;
+			 struct pci_bus *pci) __must_check;
 
 #endif

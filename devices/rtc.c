@@ -96,7 +96,7 @@ static time_t host_now(void)
 	return time(NULL);
 }
 
-int rtc_init(struct rtc *rtc, struct vm *vm)
+int rtc_init(struct rtc *rtc, struct bus *bus, uint64_t base)
 {
 	int ret;
 
@@ -108,5 +108,5 @@ int rtc_init(struct rtc *rtc, struct vm *vm)
 	ret = -pthread_mutex_init(&rtc->lock, NULL);
 	if (ret)
 		return ret;
-	return vm ? bus_add(&vm->pio, RTC_PORT, 2, &rtc->bdev) : 0;
+	return bus ? bus_add(bus, base, 2, &rtc->bdev) : 0;
 }

@@ -10,8 +10,6 @@
 
 struct vm;
 
-#define RTC_PORT 0x70
-
 struct rtc {
 	struct bus_dev bdev;
 	pthread_mutex_t lock;
@@ -20,8 +18,12 @@ struct rtc {
 	time_t (*now)(void); /* the clock; replaceable in unit tests */
 };
 
-/* Claim ports 0x70-0x71 (if @vm) and start in 24-hour BCD mode. */
-int rtc_init(struct rtc *rtc, struct vm *vm) __must_check;
+/*
+ * Claim the index and data registers at @base and @base + 1 on @bus
+ * (0x70-0x71 on a PC) when @bus is not NULL; start in 24-hour BCD mode.
+ * Returns 0 or -errno.
+ */
+int rtc_init(struct rtc *rtc, struct bus *bus, uint64_t base) __must_check;
 
 extern const struct bus_ops rtc_ops;
 

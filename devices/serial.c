@@ -249,8 +249,8 @@ const struct bus_ops serial_ops = {
 	.write = serial_write,
 };
 
-int serial_init(struct serial *s, struct vm *vm, uint16_t port,
-		unsigned int irq, int out_fd)
+int serial_init(struct serial *s, struct vm *vm, struct bus *bus,
+		uint64_t base, unsigned int irq, int out_fd)
 {
 	int ret;
 
@@ -258,7 +258,7 @@ int serial_init(struct serial *s, struct vm *vm, uint16_t port,
 	s->bdev.ops = &serial_ops;
 	s->bdev.name = "serial";
 	s->vm = vm;
-	s->port = port;
+	s->base = base;
 	s->irq = irq;
 	s->out_fd = out_fd;
 	s->iir = IIR_NONE;
@@ -268,7 +268,7 @@ int serial_init(struct serial *s, struct vm *vm, uint16_t port,
 		ret = -pthread_mutex_init(&s->out_lock, NULL);
 	if (ret)
 		return ret;
-	return vm ? bus_add(&vm->pio, port, 8, &s->bdev) : 0;
+	return bus ? bus_add(bus, base, 8, &s->bdev) : 0;
 }
 
 void serial_receive(struct serial *s, const uint8_t *buf, size_t len)

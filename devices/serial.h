@@ -16,7 +16,7 @@ struct vm;
 struct serial {
 	struct bus_dev bdev;
 	struct vm *vm;
-	uint16_t port;
+	uint64_t base;
 	unsigned int irq;
 	int out_fd; /* guest output goes here; -1 discards it */
 	pthread_mutex_t lock;
@@ -38,15 +38,16 @@ struct serial {
 };
 
 /*
- * Claim 8 I/O ports at @port for a UART raising @irq; output goes to
+ * A UART of 8 byte registers at @base on @bus (the board's choice: I/O
+ * ports on x86), raising interrupt line @irq of @vm; output goes to
  * @out_fd (not owned) or nowhere if -1. A write to @out_fd that fails
  * (a closed pipe: EPIPE, since ferry ignores SIGPIPE) stops the output
  * for good, said once; the bytes are counted in tx_dropped. A write
  * blocked on a full @out_fd gives up when the VM is stopping and the
  * vCPU is kicked. Returns 0 or -errno.
  */
-int serial_init(struct serial *s, struct vm *vm, uint16_t port,
-		unsigned int irq, int out_fd) __must_check;
+int serial_init(struct serial *s, struct vm *vm, struct bus *bus,
+		uint64_t base, unsigned int irq, int out_fd) __must_check;
 
 /* Queue bytes typed by the user; drops what does not fit (overrun). */
 void serial_receive(struct serial *s, const uint8_t *buf, size_t len);

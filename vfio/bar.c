@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * BARs of a VFIO device in the guest. vfio_bar_map() is the only place a
- * BAR starts or stops decoding: a decoding BAR has a trap region covering
- * all of it, and its mmapped pieces (around the MSI-X table and PBA
- * pages) become KVM memory slots lazily, at the first trapped access
- * (barmap.c), after which KVM serves them without exits. I/O BARs, the
- * ROM and what cannot be mmapped stay trapped (pread/pwrite).
+ * BARs of a VFIO device in the guest. The PCI layer decides where a BAR
+ * decodes and traps every access to it (devices/pci_bar.c); here a
+ * trapped access goes to the device (pread/pwrite, or the emulated MSI-X
+ * table), and the fast path: vfio_bar_map() arms a decoding BAR, whose
+ * mmapped pieces (around the MSI-X table and PBA pages) become KVM
+ * memory slots lazily, at the first trapped access (barmap.c), after
+ * which KVM serves them without exits. I/O BARs, the ROM and what cannot
+ * be mmapped stay trapped.
  */
 #include <errno.h>
 #include "../vmm/vm.h"
@@ -123,48 +125,22 @@ static int add_pieces(struct vfio_pci_dev *d, int i)
 	return ret;
 }
 
-static int overlaps_ram(const struct vm *vm, uint64_t gpa, uint64_t len)
-{
-	unsigned int i;
-
-	for (i = 0; i < vm->mem.nr; i++)
-		if (ranges_overlap(gpa, len, vm->mem.regions[i].gpa,
-				   vm->mem.regions[i].len))
-			return 1;
-	return 0;
-}
-
-int vfio_bar_map(struct pci_dev *pdev, int i, uint64_t addr, int on)
+void vfio_bar_map(struct pci_dev *pdev, int i, uint64_t gpa, int on)
 {
 	struct vfio_pci_dev *d = container_of(pdev, struct vfio_pci_dev, pci);
 	struct vfio_bar *b = &d->bars[i];
-	struct vm *vm = d->vfio->vm;
-	const struct pci_bar *pb = &pdev->bars[i];
-	struct bus *bus = pb->type == PCI_BAR_IO ? &vm->pio : &vm->mmio;
-	int ret;
 
 	if (!on) {
 		/* Slots go before the trap: no access may find neither. */
-		if (b->map_ready)
+		if (b->mappable)
 			barmap_off(&b->map);
-		if (b->trap_on && bus_remove(bus, b->gpa, &b->trap))
-			vfio_dev_warn_rl(d, "BAR%d trap was not registered", i);
-		b->trap_on = 0;
-		d->stats.bar_unmaps++;
-		return 0;
+		d->stats.decode_off++;
+		return;
 	}
-	if (pb->type != PCI_BAR_IO && overlaps_ram(vm, addr, pb->size))
-		return -EEXIST; /* never shadow guest RAM */
-	ret = bus_add(bus, addr, pb->size, &b->trap);
-	if (ret)
-		return ret;
-	b->trap_on = 1;
-	b->gpa = addr;
-	d->stats.bar_maps++;
+	d->stats.decode_on++;
 	/* Lazy: the first access traps, and barmap_fault() maps it. */
-	if (b->map_ready)
-		barmap_arm(&b->map, addr);
-	return 0;
+	if (b->mappable)
+		barmap_arm(&b->map, gpa);
 }
 
 static int in_msix_table(const struct vfio_pci_dev *d, int i, uint64_t off,
@@ -175,47 +151,41 @@ static int in_msix_table(const struct vfio_pci_dev *d, int i, uint64_t off,
 	       off + len <= d->msix.table_off + d->msix.nr * 16ULL;
 }
 
-static void trap_read(struct bus_dev *bd, uint64_t off, void *data,
-		      uint32_t len)
+void vfio_bar_read(struct pci_dev *pdev, int i, uint64_t off, void *data,
+		   uint32_t len)
 {
-	struct vfio_bar *b = container_of(bd, struct vfio_bar, trap);
-	struct vfio_pci_dev *d = b->dev;
+	struct vfio_pci_dev *d = container_of(pdev, struct vfio_pci_dev, pci);
+	struct vfio_bar *b = &d->bars[i];
 
 	d->stats.trapped_reads++;
-	if (b->map_ready)
+	if (b->mappable)
 		barmap_fault(&b->map);
-	if (in_msix_table(d, b->index, off, len)) {
+	if (in_msix_table(d, i, off, len)) {
 		vfio_msix_table_read(d, off - d->msix.table_off, data, len);
 		return;
 	}
-	vfio_region_read(d, (unsigned int)b->index, off, data, len);
+	vfio_region_read(d, (unsigned int)i, off, data, len);
 }
 
-static void trap_write(struct bus_dev *bd, uint64_t off, const void *data,
-		       uint32_t len)
+void vfio_bar_write(struct pci_dev *pdev, int i, uint64_t off,
+		    const void *data, uint32_t len)
 {
-	struct vfio_bar *b = container_of(bd, struct vfio_bar, trap);
-	struct vfio_pci_dev *d = b->dev;
+	struct vfio_pci_dev *d = container_of(pdev, struct vfio_pci_dev, pci);
+	struct vfio_bar *b = &d->bars[i];
 
 	d->stats.trapped_writes++;
-	if (b->index == PCI_ROM_BAR)
+	if (i == PCI_ROM_BAR)
 		return; /* read-only */
-	if (b->map_ready)
+	if (b->mappable)
 		barmap_fault(&b->map);
-	if (in_msix_table(d, b->index, off, len)) {
+	if (in_msix_table(d, i, off, len)) {
 		vfio_msix_table_write(d, off - d->msix.table_off, data, len);
 		return;
 	}
-	if (vfio_region_write(d, (unsigned int)b->index, off, data, len))
+	if (vfio_region_write(d, (unsigned int)i, off, data, len))
 		vfio_dev_warn_rl(d, "BAR%d: write of %u bytes at 0x%llx "
-				 "dropped", b->index, len,
-				 (unsigned long long)off);
+				 "dropped", i, len, (unsigned long long)off);
 }
-
-static const struct bus_ops trap_ops = {
-	.read = trap_read,
-	.write = trap_write,
-};
 
 int vfio_bars_init(struct vfio_pci_dev *d)
 {
@@ -224,16 +194,13 @@ int vfio_bars_init(struct vfio_pci_dev *d)
 	for (i = 0; i <= PCI_ROM_BAR; i++) {
 		struct vfio_bar *b = &d->bars[i];
 
-		b->trap = (struct bus_dev){ &trap_ops, d->name };
-		b->dev = d;
-		b->index = i;
 		if (i == PCI_ROM_BAR || d->pci.bars[i].type == PCI_BAR_IO ||
 		    !d->pci.bars[i].size)
 			continue;
 		ret = barmap_init(&b->map, &slot_ops, d);
 		if (ret)
 			return ret;
-		b->map_ready = 1;
+		b->mappable = 1;
 		ret = add_pieces(d, i);
 		if (ret == -ENOSPC) {
 			/* Slower, not broken: every access traps. */
@@ -253,7 +220,7 @@ void vfio_bars_revoke(struct vfio_pci_dev *d)
 	int i;
 
 	for (i = 0; i <= PCI_ROM_BAR; i++)
-		if (d->bars[i].map_ready)
+		if (d->bars[i].mappable)
 			barmap_revoke(&d->bars[i].map);
 }
 
@@ -261,13 +228,12 @@ void vfio_bars_release(struct vfio_pci_dev *d)
 {
 	int i;
 
+	/* pci_remove_device() has stopped every BAR decoding (the map too). */
 	for (i = 0; i <= PCI_ROM_BAR; i++) {
 		struct vfio_bar *b = &d->bars[i];
 
-		if (b->trap_on)
-			vfio_bar_map(&d->pci, i, b->gpa, 0);
-		if (b->map_ready)
+		if (b->mappable)
 			barmap_destroy(&b->map);
-		b->map_ready = 0;
+		b->mappable = 0;
 	}
 }

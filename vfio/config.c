@@ -441,5 +441,7 @@ static void vfio_cfg_write(struct pci_dev *pdev, uint32_t off,
 const struct pci_dev_ops vfio_pci_ops = {
 	.cfg_read = vfio_cfg_read,
 	.cfg_write = vfio_cfg_write,
+	.bar_read = vfio_bar_read,
+	.bar_write = vfio_bar_write,
 	.bar_map = vfio_bar_map,
 };

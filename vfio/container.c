@@ -152,7 +152,7 @@ int vfio_container_attach(struct vfio *v, const char *sysfs, int id,
 		if (ret)
 			goto err_group;
 	}
-	ret = vm_kvm_vfio_group_add(v->vm, fd);
+	ret = vm_kvm_vfio_add(v->vm, fd);
 	if (ret) {
 		err("KVM refused VFIO group %d: %s", id, strerror(-ret));
 		goto err_group;
@@ -183,7 +183,7 @@ void vfio_container_detach(struct vfio *v, struct vfio_group *g)
 	if (--g->refs > 0)
 		return;
 	if (g->kvm_added)
-		vm_kvm_vfio_group_del(v->vm, g->fd);
+		vm_kvm_vfio_del(v->vm, g->fd);
 	g->kvm_added = 0;
 	/* The last group out takes the IOMMU with it: unmap first. */
 	if (live_groups(v) == 1)

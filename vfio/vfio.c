@@ -61,18 +61,13 @@ static int parse_bdf(const char *s, unsigned int *dom, unsigned int *bus,
 	return *dev <= 0x1f && *fn <= 7 ? 0 : -EINVAL;
 }
 
-int vfio_spec_parse(const char *text, struct vfio_spec *spec, char *why,
+int vfio_spec_parse(const char *args, struct vfio_spec *spec, char *why,
 		    size_t whylen)
 {
 	unsigned int dom, bus, dev, fn;
-	const char *arg, *base;
+	const char *arg = args, *base;
 
 	memset(spec, 0, sizeof(*spec));
-	if (strncmp(text, "vfio,", 5) != 0)
-		return why_set(why, whylen, -EINVAL, "--device '%s' is not "
-			       "understood; write vfio,host=DDDD:BB:DD.F or "
-			       "vfio,sysfsdev=PATH", text);
-	arg = text + 5;
 	if (strncmp(arg, "host=", 5) == 0) {
 		if (parse_bdf(arg + 5, &dom, &bus, &dev, &fn))
 			return why_set(why, whylen, -EINVAL, "--device: '%s' is "
@@ -99,8 +94,8 @@ int vfio_spec_parse(const char *text, struct vfio_spec *spec, char *why,
 		snprintf(spec->name, sizeof(spec->name), "%s", base + 1);
 		return 0;
 	}
-	return why_set(why, whylen, -EINVAL, "--device '%s': say which device "
-		       "with host= or sysfsdev=", text);
+	return why_set(why, whylen, -EINVAL, "--device 'vfio,%s': say which "
+		       "device with host= or sysfsdev=", args);
 }
 
 /*
@@ -127,7 +122,7 @@ static int efault_recover(void *ctx)
 		for (b = 0; b <= PCI_ROM_BAR; b++) {
 			struct vfio_bar *bar = &v->devs[i]->bars[b];
 
-			if (!bar->map_ready)
+			if (!bar->mappable)
 				continue;
 			trapped |= barmap_trap(&bar->map);
 			was_mapped |= barmap_was_mapped(&bar->map);
@@ -135,7 +130,7 @@ static int efault_recover(void *ctx)
 	return trapped || was_mapped;
 }
 
-int vfio_create(struct vfio **out, struct vm *vm, struct pci *pci)
+int vfio_create(struct vfio **out, struct vm *vm, struct pci_bus *pci)
 {
 	struct vfio *v = calloc(1, sizeof(*v));
 
@@ -241,9 +236,8 @@ static void release_device(struct vfio *v, struct vfio_pci_dev *d)
 		}
 		vfio_irq_release(d);
 	}
-	if (d->pci.pci)
-		pci_remove_device(v->pci, &d->pci);
-	d->pci.pci = NULL;
+	/* Its BARs stop decoding, their mappings and traps go. */
+	pci_remove_device(v->pci, &d->pci);
 	vfio_bars_release(d);
 	if (d->fd >= 0)
 		vfio_device_reset(d);
@@ -382,8 +376,8 @@ void vfio_print_stats(const struct vfio *v)
 			(unsigned long long)failures,
 			(unsigned long long)d->stats.trapped_reads,
 			(unsigned long long)d->stats.trapped_writes,
-			(unsigned long long)d->stats.bar_maps,
-			(unsigned long long)d->stats.bar_unmaps,
+			(unsigned long long)d->stats.decode_on,
+			(unsigned long long)d->stats.decode_off,
 			(unsigned long long)d->stats.msix_table_writes,
 			(unsigned long long)d->stats.guest_resets,
 			(unsigned long long)d->stats.hidden_cap_writes);

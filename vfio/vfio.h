@@ -11,7 +11,7 @@
 #include "../vmm/util.h"
 
 struct vm;
-struct pci;
+struct pci_bus;
 struct vfio;
 
 /* A --device vfio,... value, parsed: which host device to pass through. */
@@ -22,13 +22,13 @@ struct vfio_spec {
 };
 
 /*
- * Parse a --device value: "vfio,host=DDDD:BB:DD.F" (the domain may be
- * left out; hex digits only, each field in range) or
- * "vfio,sysfsdev=PATH" (an absolute path whose last component names the
+ * Parse what follows "vfio," in a --device value: "host=DDDD:BB:DD.F"
+ * (the domain may be left out; hex digits only, each field in range) or
+ * "sysfsdev=PATH" (an absolute path whose last component names the
  * device, e.g. a mediated device). 0, or -EINVAL with one sentence in
  * @why. Pure: touches no file.
  */
-int vfio_spec_parse(const char *text, struct vfio_spec *spec, char *why,
+int vfio_spec_parse(const char *args, struct vfio_spec *spec, char *why,
 		    size_t whylen) __must_check;
 
 /*
@@ -41,7 +41,7 @@ int vfio_spec_check(const struct vfio_spec *spec) __must_check;
 
 /* An empty context for @vm's devices on @pci. 0 or -ENOMEM. */
 int vfio_create(struct vfio **out, struct vm *vm,
-		struct pci *pci) __must_check;
+		struct pci_bus *pci) __must_check;
 
 /*
  * Pass the device of @spec through: check it is bound to vfio-pci and its

@@ -55,21 +55,17 @@ struct vfio_vector {
 	uint32_t prev_data;
 };
 
+/* A BAR's fast path; where it decodes is the PCI layer's pci_bar. */
 struct vfio_bar {
-	struct bus_dev trap;   /* all of the BAR while it decodes */
-	struct vfio_pci_dev *dev;
-	int index;
-	int trap_on;
-	uint64_t gpa;
 	struct barmap map;     /* its mmapped pieces as KVM memory slots */
-	int map_ready;	       /* barmap_init() done */
+	int mappable;	       /* @map is set up: the BAR can be mapped */
 };
 
 enum vfio_irq_mode { IRQ_NONE, IRQ_INTX, IRQ_MSI, IRQ_MSIX };
 
 struct vfio_stats {
 	_Atomic uint64_t trapped_reads, trapped_writes;
-	_Atomic uint64_t bar_maps, bar_unmaps; /* decode on/off at an address */
+	_Atomic uint64_t decode_on, decode_off; /* a BAR began/ended decoding */
 	_Atomic uint64_t msix_table_writes;
 	_Atomic uint64_t guest_resets;
 	_Atomic uint64_t hidden_cap_writes; /* dropped */
@@ -124,7 +120,7 @@ struct vfio_pci_dev {
 
 struct vfio {
 	struct vm *vm;
-	struct pci *pci;
+	struct pci_bus *pci;
 	int container;		 /* /dev/vfio/vfio, or -1 */
 	int iommu_set;		 /* VFIO_SET_IOMMU done */
 	struct vfio_group groups[VFIO_MAX_GROUPS];
@@ -178,10 +174,16 @@ int vfio_region_write(struct vfio_pci_dev *d, unsigned int index,
 int vfio_config_init(struct vfio_pci_dev *d) __must_check;
 extern const struct pci_dev_ops vfio_pci_ops;
 
-/* bar.c: the BAR hook, lazy mapping and trapped BAR accesses. */
+/* bar.c: trapped BAR accesses and the lazy-mapping fast path. */
 int vfio_bars_init(struct vfio_pci_dev *d) __must_check;
+/* After pci_remove_device(): free the BARs' mapping state. */
 void vfio_bars_release(struct vfio_pci_dev *d);
-int vfio_bar_map(struct pci_dev *pdev, int bar, uint64_t addr, int on);
+/* The pci_dev_ops BAR callbacks (devices/pci.h). */
+void vfio_bar_read(struct pci_dev *pdev, int bar, uint64_t off, void *data,
+		   uint32_t len);
+void vfio_bar_write(struct pci_dev *pdev, int bar, uint64_t off,
+		    const void *data, uint32_t len);
+void vfio_bar_map(struct pci_dev *pdev, int bar, uint64_t gpa, int on);
 /* Take every BAR's memory slots away; they map again on next access. */
 void vfio_bars_revoke(struct vfio_pci_dev *d);
 

@@ -7,9 +7,24 @@
 
 struct vm;
 struct vcpu;
+struct kvm_irq_routing_entry;
 
-/* Create the in-kernel interrupt controller and timers. 0 or -errno. */
+/* Create the in-kernel interrupt controller. 0 or -errno. */
 int arch_vm_init(struct vm *vm) __must_check;
+
+/*
+ * Every vCPU exists (an interrupt controller such as a GIC can only be
+ * finished now): create the in-kernel timers. 0 or -errno.
+ */
+int arch_vm_vcpus_created(struct vm *vm) __must_check;
+
+/*
+ * The routes KVM gives the in-kernel interrupt controller's pins, as a
+ * routing table must keep them: written to @e (room for @max entries),
+ * their number returned; *@first_msi is the first GSI free for MSI.
+ */
+unsigned int arch_irqchip_routes(struct kvm_irq_routing_entry *e,
+				 unsigned int max, unsigned int *first_msi);
 
 /* Per-vCPU setup after KVM_CREATE_VCPU: CPUID, LAPIC. 0 or -errno. */
 int arch_vcpu_init(struct vcpu *vcpu) __must_check;

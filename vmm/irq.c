@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <linux/kvm.h>
+#include "arch.h"
 #include "irq.h"
 #include "log.h"
 #include "vm.h"
@@ -11,7 +12,7 @@
 int irq_routing_init(struct irq_routing *r)
 {
 	struct kvm_irq_routing_entry *e;
-	unsigned int gsi, n = 0;
+	unsigned int gsi;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -23,24 +24,10 @@ int irq_routing_init(struct irq_routing *r)
 		pthread_mutex_destroy(&r->lock);
 		return -ENOMEM;
 	}
-	e = r->table->entries;
-	/* KVM's defaults: GSI n -> IOAPIC pin n, and for n < 16 the PICs. */
-	for (gsi = 0; gsi < IRQ_FIRST_MSI_GSI; gsi++) {
-		e[n].gsi = gsi;
-		e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
-		e[n].u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
-		e[n].u.irqchip.pin = gsi;
-		n++;
-		if (gsi >= 16)
-			continue;
-		e[n].gsi = gsi;
-		e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
-		e[n].u.irqchip.irqchip = gsi < 8 ? KVM_IRQCHIP_PIC_MASTER
-						 : KVM_IRQCHIP_PIC_SLAVE;
-		e[n].u.irqchip.pin = gsi % 8;
-		n++;
-	}
-	r->table->nr = r->nr_chip = n;
+	/* The interrupt controller's own routes, as KVM starts with them. */
+	r->table->nr = r->nr_chip = arch_irqchip_routes(r->table->entries,
+							 IRQ_MAX_GSI,
+							 &r->first_msi);
 	for (gsi = 0; gsi < IRQ_MAX_GSI; gsi++)
 		r->entry[gsi] = -1;
 	return 0;
@@ -65,7 +52,7 @@ static void learn_limit(struct vm *vm, struct irq_routing *r)
 	/* Without the capability's answer: KVM's limit before Linux 4.11. */
 	r->max_entries = max > 0 ? MIN((unsigned int)max, IRQ_MAX_GSI) : 1024;
 	r->nr_free = 0;
-	for (gsi = r->max_entries; gsi-- > IRQ_FIRST_MSI_GSI;)
+	for (gsi = r->max_entries; gsi-- > r->first_msi;)
 		r->free_gsi[r->nr_free++] = (uint16_t)gsi;
 }
 
@@ -107,7 +94,7 @@ int vm_msi_route_set(struct vm *vm, int gsi, uint64_t addr, uint32_t data)
 	struct kvm_irq_routing_entry *e;
 	int ret = -EINVAL;
 
-	if (gsi < IRQ_FIRST_MSI_GSI || gsi >= IRQ_MAX_GSI)
+	if (gsi < (int)vm->irq.first_msi || gsi >= IRQ_MAX_GSI)
 		return -EINVAL;
 	pthread_mutex_lock(&r->lock);
 	if (r->entry[gsi] < 0)
@@ -131,7 +118,7 @@ void vm_msi_route_free(struct vm *vm, int gsi)
 	struct kvm_irq_routing_entry *e;
 	unsigned int i, last;
 
-	if (gsi < IRQ_FIRST_MSI_GSI || gsi >= IRQ_MAX_GSI)
+	if (gsi < (int)vm->irq.first_msi || gsi >= IRQ_MAX_GSI)
 		return;
 	pthread_mutex_lock(&r->lock);
 	if (r->entry[gsi] < 0)

@@ -16,7 +16,6 @@ struct kvm_irq_routing;
  * included (4096 - 40 MSI routes on x86).
  */
 #define IRQ_MAX_GSI 4096
-#define IRQ_FIRST_MSI_GSI 24 /* 0-23: the IOAPIC (0-15 also the PICs) */
 
 /*
  * ferry's copy of KVM's routing table, kept incrementally: adding,
@@ -29,6 +28,7 @@ struct irq_routing {
 	pthread_mutex_t lock;	       /* everything below */
 	struct kvm_irq_routing *table; /* irqchip routes, then MSI routes */
 	unsigned int nr_chip;	       /* irqchip entries at the start */
+	unsigned int first_msi;	       /* GSIs below are the irqchip's */
 	unsigned int max_entries;      /* KVM's limit; 0 until first asked */
 	int16_t entry[IRQ_MAX_GSI];    /* GSI -> index in table, -1: free */
 	uint16_t free_gsi[IRQ_MAX_GSI]; /* a stack of free MSI GSIs */
@@ -37,7 +37,7 @@ struct irq_routing {
 	uint64_t commits;	       /* KVM_SET_GSI_ROUTING calls */
 };
 
-/* Start with KVM's default irqchip routes. 0 or -errno. */
+/* Start with the irqchip's routes (arch_irqchip_routes()). 0 or -errno. */
 int irq_routing_init(struct irq_routing *r) __must_check;
 void irq_routing_destroy(struct irq_routing *r);
 

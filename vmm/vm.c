@@ -171,13 +171,18 @@ int vm_clear_slot(struct vm *vm, unsigned int slot)
 	return 0;
 }
 
-static int kvm_vfio_attr(struct vm *vm, uint64_t op, int group_fd)
+/*
+ * KVM_DEV_VFIO_FILE_ADD/DEL (Linux 6.6 names) are the values the older
+ * GROUP_ADD/DEL had; a file is a group fd (type1) or a device cdev fd
+ * (iommufd), and KVM tells them apart.
+ */
+static int kvm_vfio_attr(struct vm *vm, uint64_t op, int fd)
 {
-	int32_t fd = group_fd;
+	int32_t v = fd;
 	struct kvm_device_attr attr = {
 		.group = KVM_DEV_VFIO_GROUP,
 		.attr = op,
-		.addr = (uint64_t)(uintptr_t)&fd,
+		.addr = (uint64_t)(uintptr_t)&v,
 	};
 
 	if (ioctl(vm->kvm_vfio_fd, KVM_SET_DEVICE_ATTR, &attr) < 0)
@@ -185,7 +190,7 @@ static int kvm_vfio_attr(struct vm *vm, uint64_t op, int group_fd)
 	return 0;
 }
 
-int vm_kvm_vfio_group_add(struct vm *vm, int group_fd)
+int vm_kvm_vfio_add(struct vm *vm, int fd)
 {
 	if (vm->kvm_vfio_fd < 0) {
 		struct kvm_create_device cd = { .type = KVM_DEV_TYPE_VFIO };
@@ -194,14 +199,14 @@ int vm_kvm_vfio_group_add(struct vm *vm, int group_fd)
 			return -errno;
 		vm->kvm_vfio_fd = (int)cd.fd;
 	}
-	return kvm_vfio_attr(vm, KVM_DEV_VFIO_GROUP_ADD, group_fd);
+	return kvm_vfio_attr(vm, KVM_DEV_VFIO_GROUP_ADD, fd);
 }
 
-void vm_kvm_vfio_group_del(struct vm *vm, int group_fd)
+void vm_kvm_vfio_del(struct vm *vm, int fd)
 {
 	if (vm->kvm_vfio_fd >= 0 &&
-	    kvm_vfio_attr(vm, KVM_DEV_VFIO_GROUP_DEL, group_fd))
-		warn("KVM did not let go of VFIO group fd %d", group_fd);
+	    kvm_vfio_attr(vm, KVM_DEV_VFIO_GROUP_DEL, fd))
+		warn("KVM did not let go of VFIO file descriptor %d", fd);
 }
 
 int vm_add_ram(struct vm *vm)
@@ -239,7 +244,7 @@ int vm_create_vcpus(struct vm *vm)
 		if (ret)
 			return ret; /* vm_destroy() closes what was made */
 	}
-	return 0;
+	return arch_vm_vcpus_created(vm);
 }
 
 int vm_start(struct vm *vm)

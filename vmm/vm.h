@@ -115,13 +115,17 @@ unsigned int vm_slots_in_use(struct vm *vm);
 int vm_clear_slot(struct vm *vm, unsigned int slot) __must_check;
 
 /*
- * Tell KVM about VFIO group @group_fd (KVM's VFIO pseudo-device, created
- * on first use): needed for non-coherent DMA and some IOMMUs. 0 or -errno.
+ * Tell KVM about a VFIO file @fd (an IOMMU group, or a device opened
+ * through its cdev), through KVM's VFIO pseudo-device, created on first
+ * use: needed for non-coherent DMA and some IOMMUs. 0 or -errno.
  */
-int vm_kvm_vfio_group_add(struct vm *vm, int group_fd) __must_check;
-void vm_kvm_vfio_group_del(struct vm *vm, int group_fd);
+int vm_kvm_vfio_add(struct vm *vm, int fd) __must_check;
+void vm_kvm_vfio_del(struct vm *vm, int fd);
 
-/* Create every vCPU (KVM_CREATE_VCPU, mmap kvm_run, arch init). */
+/*
+ * Create every vCPU (KVM_CREATE_VCPU, mmap kvm_run, arch init), then
+ * finish what needs them all (arch_vm_vcpus_created()).
+ */
 int vm_create_vcpus(struct vm *vm) __must_check;
 
 /* Start one thread per vCPU. 0 or -errno (already started are stopped). */

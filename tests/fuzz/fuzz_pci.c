@@ -97,7 +97,7 @@ static uint64_t bar_base(int i)
 	if (!dev.vdev)
 		return 0;
 	b = &dev.vdev->pci.bars[i];
-	return b->decoding ? b->mapped_addr : b->addr;
+	return b->decoding ? b->gpa : b->addr;
 }
 
 static void cfg_access(struct input *in, int write, int how)

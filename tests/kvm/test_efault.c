@@ -66,8 +66,8 @@ int main(int argc, char **argv)
 	}
 	if (vm_create(&vm, 1) || mem_create(&vm.mem, 64 << 20, 0) ||
 	    mem_add_region(&vm.mem, 0, 64 << 20) || vm_add_ram(&vm) ||
-	    serial_init(&uart, &vm, 0x3f8, 4, -1) ||
-	    debug_exit_init(&dbg, &vm, DEBUG_EXIT_PORT) ||
+	    serial_init(&uart, &vm, &vm.pio, X86_COM1_PORT, X86_COM1_IRQ, -1) ||
+	    debug_exit_init(&dbg, &vm, &vm.pio, X86_DEBUG_EXIT_PORT) ||
 	    vm_create_vcpus(&vm)) {
 		printf("FAIL: VM set-up\n");
 		return 1;

@@ -38,7 +38,8 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=$(cd "${FERRY_BUILD:-$REPO/build}" && pwd)
+BUILD=${FERRY_BUILD:-$REPO/build}
+BUILD=$(cd "$BUILD" 2>/dev/null && pwd || echo "$BUILD") # checked in prepare
 CACHE=${FERRY_LAB_CACHE:-${HOME:-/root}/.cache/ferry-lab}
 LAB=$REPO/tests/lab
 BOOT_MARGIN=120

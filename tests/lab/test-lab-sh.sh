@@ -8,11 +8,14 @@
 # (a hang in ferry) FAILS; every attempt's result is printed and kept.
 set -u
 LAB_SH_SOURCE_ONLY=1
+# Whatever build directory there is (or none): the stubs never use it.
+FERRY_BUILD=$(mktemp -d)
+export FERRY_BUILD
 # shellcheck source=tests/lab/lab.sh
 . "$(dirname "$0")/lab.sh"
 set +e
 CACHE=$(mktemp -d)
-trap 'rm -rf "$CACHE"' EXIT
+trap 'rm -rf "$CACHE" "$FERRY_BUILD"' EXIT
 fail=0
 
 # Stubs: no downloads, no QEMU. PLAN holds one line per boot:

@@ -537,7 +537,7 @@ int fake_env_init(struct fake_env *e)
 	if (!ret)
 		ret = irq_routing_init(&e->vm.irq);
 	if (!ret)
-		ret = pci_init(&e->pci, &e->vm, &win);
+		ret = pci_bus_init(&e->pci, &e->vm, &win);
 	if (!ret)
 		ret = vfio_create(&e->vfio, &e->vm, &e->pci);
 	return ret;

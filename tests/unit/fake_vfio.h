@@ -86,7 +86,7 @@ extern struct fake_container fake_container;
 /* A VM, PCI bus and VFIO context around fake devices. */
 struct fake_env {
 	struct vm vm;
-	struct pci pci;
+	struct pci_bus pci;
 	struct vfio *vfio;
 	int vm_fd, group_fd, container_fd; /* the fake's; dup to use */
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The guest device tree: every node the tiny guests and Linux rely on. */
 #include <libfdt.h>
-#include "machine.h"
+#include "run/machine.h"
 #include "test.h"
 
 static uint8_t buf[64 * 1024];
@@ -17,17 +17,17 @@ int main(void)
 {
 	struct run_opts opts = { .memory = 5 * GiB, .cpus = 3,
 				 .cmdline = "console=ttyS0 quiet" };
-	struct machine m = { .opts = &opts };
+	struct machine m = { .opts = &opts,
+			     .img.cmdline = "console=ttyS0 quiet" };
 	const fdt64_t *reg;
 	const char *s;
 	int size, len, node, n;
 
-	m.vm.mem.fd = -1;
-	m.vm.mem.size = opts.memory;
+	mem_init(&m.vm.mem, opts.memory);
 	CHECK(board_layout_ram(&m.vm.mem) == 0);
 	CHECK_MSG(m.vm.mem.nr == 2, "5G of RAM splits around the 3G hole");
-	m.initrd_gpa = 0x1000000;
-	m.initrd_size = 0x2345;
+	m.img.initrd_gpa = 0x1000000;
+	m.img.initrd_size = 0x2345;
 
 	size = machine_build_fdt(&m, buf, sizeof(buf));
 	CHECK(size > 0 && fdt_check_header(buf) == 0);
@@ -73,7 +73,8 @@ int main(void)
 		CHECK(r && fdt32_to_cpu(r[1]) == 0xf4);
 	}
 	opts.cmdline = NULL;
-	m.initrd_size = 0;
+	m.img.initrd_size = 0;
+	m.img.cmdline = NULL;
 	CHECK(machine_build_fdt(&m, buf, sizeof(buf)) > 0);
 	s = prop("/chosen", "bootargs", NULL);
 	CHECK_MSG(s && !*s, "no command line gives an empty bootargs");

@@ -36,7 +36,7 @@ static int out(void)
 
 int main(void)
 {
-	CHECK(i8042_init(&k, NULL) == 0);
+	CHECK(i8042_init(&k, NULL, NULL, 0x60) == 0);
 	CHECK_MSG(out() == -1, "nothing to read after reset");
 	cmd(0xaa);
 	CHECK_MSG(out() == 0x55, "controller self-test passes");

@@ -2,7 +2,7 @@
 /* Command-line parsing: sizes, ranges, and every error path. */
 #include <errno.h>
 #include <stdarg.h>
-#include "opts.h"
+#include "run/opts.h"
 #include "test.h"
 
 static enum opts_result parse(struct run_opts *o, char *why, ...)
@@ -63,14 +63,16 @@ int main(void)
 	/* --device: parsed once into a typed spec; each device once. */
 	CHECK(parse(&o, why, "run", "-d", "vfio,host=01:00.0", NULL) ==
 		      OPTS_RUN &&
-	      o.devices[0].is_pci &&
-	      strcmp(o.devices[0].name, "0000:01:00.0") == 0 &&
-	      strcmp(o.devices[0].sysfs,
+	      strcmp(o.devices[0].kind->name, "vfio") == 0 &&
+	      o.devices[0].u.vfio.is_pci &&
+	      strcmp(o.devices[0].u.vfio.name, "0000:01:00.0") == 0 &&
+	      strcmp(o.devices[0].u.vfio.sysfs,
 		     "/sys/bus/pci/devices/0000:01:00.0") == 0);
 	CHECK(parse(&o, why, "run", "-d",
 		    "vfio,sysfsdev=/sys/bus/mdev/devices/abc-1", NULL) ==
 		      OPTS_RUN &&
-	      !o.devices[0].is_pci && strcmp(o.devices[0].name, "abc-1") == 0);
+	      !o.devices[0].u.vfio.is_pci &&
+	      strcmp(o.devices[0].u.vfio.name, "abc-1") == 0);
 	CHECK_MSG(parse(&o, why, "run", "-d", "vfio,host=0000:01:00.0", "-d",
 			"vfio,host=01:00.0", NULL) == OPTS_ERROR &&
 		  strstr(why, "given twice"),

@@ -5,15 +5,20 @@
 #include <time.h>
 #include "../../devices/pci.h"
 #include "../../devices/pci_host.h"
+#include "vm.h"
 #include "test.h"
 
 struct fake {
 	struct pci_dev dev;
 	struct pci_cfg_array cfg;
-	int maps, unmaps, refuse;
+	int maps, unmaps;
 	int clock, cmd_seen_at, last_unmap_at, last_map_at;
 	uint64_t last_addr;
 	int last_bar;
+	/* The last BAR access the PCI layer handed over. */
+	int reads, writes, io_bar;
+	uint64_t io_off;
+	uint32_t io_len, io_val;
 };
 
 static void f_read(struct pci_dev *d, uint32_t off, void *data, uint32_t len)
@@ -32,12 +37,10 @@ static void f_write(struct pci_dev *d, uint32_t off, const void *data,
 	pci_cfg_array_write(&f->cfg, off, data, len);
 }
 
-static int f_map(struct pci_dev *d, int bar, uint64_t addr, int on)
+static void f_map(struct pci_dev *d, int bar, uint64_t addr, int on)
 {
 	struct fake *f = container_of(d, struct fake, dev);
 
-	if (on && f->refuse)
-		return -EEXIST;
 	if (on) {
 		f->maps++;
 		f->last_map_at = ++f->clock;
@@ -47,12 +50,44 @@ static int f_map(struct pci_dev *d, int bar, uint64_t addr, int on)
 	}
 	f->last_addr = addr;
 	f->last_bar = bar;
-	return 0;
 }
 
-static const struct pci_dev_ops fake_ops = { f_read, f_write, f_map };
+/* BAR reads answer (bar << 24 | offset), so a test sees where they went. */
+static void f_bar_read(struct pci_dev *d, int bar, uint64_t off, void *data,
+		       uint32_t len)
+{
+	struct fake *f = container_of(d, struct fake, dev);
 
-static struct pci pci;
+	f->reads++;
+	f->io_bar = bar;
+	f->io_off = off;
+	f->io_len = len;
+	data_put(data, len, (uint64_t)bar << 24 | off);
+}
+
+static void f_bar_write(struct pci_dev *d, int bar, uint64_t off,
+			const void *data, uint32_t len)
+{
+	struct fake *f = container_of(d, struct fake, dev);
+
+	f->writes++;
+	f->io_bar = bar;
+	f->io_off = off;
+	f->io_len = len;
+	f->io_val = (uint32_t)data_get(data, len);
+}
+
+static const struct pci_dev_ops fake_ops = {
+	.cfg_read = f_read,
+	.cfg_write = f_write,
+	.bar_read = f_bar_read,
+	.bar_write = f_bar_write,
+	.bar_map = f_map,
+};
+
+/* A VM with buses and a RAM layout, but no KVM: where BARs decode. */
+static struct vm vm;
+static struct pci_bus pci;
 
 /*
  * A device whose config write takes as long as the test wants (as a
@@ -146,10 +181,10 @@ static void check_intx_routing(void)
 {
 	static struct fake devs[PCI_SLOTS];
 	unsigned int pin, slot, wrong = 0;
-	struct pci p;
+	struct pci_bus p;
 
 	for (pin = 1; pin <= 4; pin++) {
-		CHECK(pci_init(&p, NULL, &test_win) == 0);
+		CHECK(pci_bus_init(&p, NULL, &test_win) == 0);
 		for (slot = 0; slot < PCI_SLOTS; slot++) {
 			struct fake *d = &devs[slot];
 			uint32_t v = 0;
@@ -187,10 +222,10 @@ static void check_mem64_placement(void)
 	struct fake big = { .dev = { .name = "big", .ops = &fake_ops } };
 	struct fake small = { .dev = { .name = "small", .ops = &fake_ops } };
 	struct fake wide = { .dev = { .name = "wide", .ops = &fake_ops } };
-	struct pci p;
+	struct pci_bus p;
 	uint32_t lo = 0, hi = 0;
 
-	CHECK(pci_init(&p, NULL, &test_win) == 0);
+	CHECK(pci_bus_init(&p, NULL, &test_win) == 0);
 	/* 1 GiB: twice the 512 MiB 32-bit window. */
 	big.dev.bars[0] = (struct pci_bar){ .type = PCI_BAR_MEM64,
 					    .size = 0x40000000, .prefetch = 1 };
@@ -201,14 +236,6 @@ static void check_mem64_placement(void)
 	pci_cfg_read(&p, 1, 0, 0x14, &hi, 4);
 	CHECK_MSG(lo == 0x0000000c && hi == 0x1,
 		  "its BAR reads 0x1_0000000c (64-bit, prefetchable)");
-	big.cfg.wmask[4] = 0x07;
-	{
-		uint16_t cmd = PCI_COMMAND_MEM;
-
-		pci_cfg_write(&p, 1, 0, 0x04, &cmd, 2);
-	}
-	CHECK_MSG(big.maps == 1 && big.last_addr == test_win.mem64,
-		  "and decodes there");
 
 	/* The 32-bit window is still free for a BAR that fits. */
 	small.dev.bars[0] = (struct pci_bar){ .type = PCI_BAR_MEM64,
@@ -231,15 +258,89 @@ static void check_mem64_placement(void)
 	pthread_mutex_destroy(&p.lock);
 }
 
+/* An access through the buses, as a vCPU's exit makes it. */
+static uint32_t mmio_rd(uint64_t gpa, uint32_t len)
+{
+	uint32_t v = 0;
+
+	bus_read(&vm.mmio, gpa, &v, len);
+	return v;
+}
+
+static uint32_t pio_rd(uint64_t port, uint32_t len)
+{
+	uint32_t v = 0;
+
+	bus_read(&vm.pio, port, &v, len);
+	return v;
+}
+
+/*
+ * The PCI layer owns BAR decoding: a decoding BAR is a trap region that
+ * hands each access to the device at (bar, offset); one that does not
+ * decode is unclaimed (all-ones); moves, sizing and overlaps.
+ */
+static void check_bar_traps(struct fake *f)
+{
+	int before;
+
+	wr(3, 0x04, 0x0003, 2);
+	before = f->reads;
+	CHECK_MSG(mmio_rd(0xc0000010, 4) == 0x10 && f->reads == before + 1 &&
+		  f->io_bar == 0 && f->io_off == 0x10 && f->io_len == 4,
+		  "a read of BAR0 reaches the device at (0, 0x10)");
+	{
+		uint16_t v = 0xbeef;
+
+		bus_write(&vm.mmio, 0xc00ffffe, &v, 2);
+		CHECK_MSG(f->writes == 1 && f->io_bar == 0 &&
+			  f->io_off == 0xffffe && f->io_val == 0xbeef,
+			  "a write at BAR0's last bytes reaches the device");
+	}
+	CHECK_MSG(pio_rd(0xc004, 1) == 4 &&
+		  f->io_bar == 4 && f->io_off == 4,
+		  "an I/O BAR traps on the I/O bus");
+	wr(3, 0x04, 0x0001, 2);
+	before = f->reads;
+	CHECK_MSG(mmio_rd(0xc0000010, 4) == 0xffffffff && f->reads == before,
+		  "memory decode off: BAR0 is unclaimed, all-ones");
+	CHECK_MSG(pio_rd(0xc004, 1) == 4, "I/O decode stays on");
+	wr(3, 0x04, 0x0002, 2);
+	CHECK_MSG(mmio_rd(0xc0000000, 4) == 0, "memory decode back on");
+
+	/* Moved: the old address is unclaimed, the new one is BAR0. */
+	wr(3, 0x10, 0xc0800000, 4);
+	CHECK_MSG(mmio_rd(0xc0000000, 4) == 0xffffffff &&
+		  mmio_rd(0xc0800004, 4) == 4 && f->io_bar == 0,
+		  "a moved BAR decodes at its new address only");
+	/* Sizing: the all-ones pattern never decodes. */
+	wr(3, 0x10, 0xffffffff, 4);
+	CHECK_MSG(!f->dev.bars[0].decoding &&
+		  mmio_rd(0xc0800004, 4) == 0xffffffff,
+		  "a BAR being sized decodes nowhere");
+	/* Over guest RAM: refused, RAM untouched. */
+	wr(3, 0x10, 0x00100000, 4);
+	CHECK_MSG(!f->dev.bars[0].decoding,
+		  "a BAR placed over guest RAM is refused");
+	/* Over the ECAM window: refused, config space still answers. */
+	wr(3, 0x10, 0xe0000000, 4);
+	CHECK_MSG(!f->dev.bars[0].decoding && mmio_rd(0xe0000000, 4) ==
+						       0x00081b36,
+		  "a BAR placed over ECAM is refused; ECAM still answers");
+	/* A 64-bit BAR above 4 GiB. */
+	CHECK_MSG(mmio_rd(0x200000008ULL, 4) == (2u << 24 | 8) &&
+		  f->io_bar == 2,
+		  "a 64-bit BAR decodes above 4 GiB");
+	wr(3, 0x10, 0xc0000000, 4);
+	CHECK_MSG(f->dev.bars[0].decoding && mmio_rd(0xc0000000, 4) == 0,
+		  "moved back, BAR0 decodes again");
+	CHECK_MSG(mmio_rd(0xc0200000, 4) == (unsigned int)PCI_ROM_BAR << 24,
+		  "the ROM traps too, as BAR 6");
+}
+
 int main(void)
 {
-	struct pci_windows win = {
-		.ecam = 0xe0000000, .ecam_size = 0x100000,
-		.mem32 = 0xc0000000, .mem32_size = 0x20000000,
-		.mem64 = 0x100000000ULL, .mem64_size = 0x100000000ULL,
-		.io = 0xc000, .io_size = 0x4000,
-		.intx_pin_base = 16, .intx_pins = 8,
-	};
+	struct pci_windows win = test_win;
 	struct pci_host_bridge hb;
 	struct fake f = { .dev = { .name = "fake", .ops = &fake_ops,
 				   .irq_pin = 1 } };
@@ -255,7 +356,11 @@ int main(void)
 	f.cfg.regs[1] = 0x12;
 	f.cfg.wmask[4] = 0x07;
 
-	CHECK(pci_init(&pci, NULL, &win) == 0);
+	CHECK(bus_init(&vm.pio, "pio", LOG_INFO) == 0 &&
+	      bus_init(&vm.mmio, "mmio", LOG_WARN) == 0);
+	mem_init(&vm.mem, 1 * GiB);
+	CHECK(mem_add_region(&vm.mem, 0, 1 * GiB) == 0);
+	CHECK(pci_bus_init(&pci, &vm, &win) == 0);
 	CHECK(pci_host_bridge_init(&hb, &pci) == 0);
 	CHECK(pci_add_device(&pci, &f.dev, 3) == 0);
 	CHECK_MSG(pci_add_device(&pci, &f.dev, 3) == -EBUSY, "slot taken");
@@ -263,6 +368,8 @@ int main(void)
 	CHECK_MSG(rd(0, 0, 4) == 0x00081b36 && rd(0, 0x0a, 2) == 0x0600,
 		  "host bridge at 00:00.0");
 	CHECK_MSG(rd(3, 0, 2) == 0x1234, "device answers in slot 3");
+	CHECK_MSG(mmio_rd(0xe0000000 + (3 << 15), 2) == 0x1234,
+		  "and through ECAM");
 	CHECK_MSG(rd(5, 0, 4) == 0xffffffff, "empty slot reads all-ones");
 	{
 		uint32_t v = 0;
@@ -276,7 +383,8 @@ int main(void)
 	CHECK_MSG(rd(3, 0x20, 4) == 0xc001, "I/O BAR4 in the I/O window");
 	CHECK_MSG(rd(3, 0x3d, 1) == 1 && rd(3, 0x3c, 1) == 16 + (3 % 8),
 		  "INTA of slot 3 routed to IOAPIC pin 19");
-	CHECK_MSG(f.maps == 0, "nothing decodes before the command register");
+	CHECK_MSG(f.maps == 0 && mmio_rd(0xc0000000, 4) == 0xffffffff,
+		  "nothing decodes before the command register");
 
 	wr(3, 0x04, 0x0002, 2);
 	CHECK_MSG(f.maps == 2, "memory decode maps BAR0, BAR2, not the ROM");
@@ -301,8 +409,8 @@ int main(void)
 		  "64-bit BAR moved above 4 GiB");
 	wr(3, 0x20, 0xffffffff, 4);
 	CHECK_MSG(rd(3, 0x20, 4) == 0xffffffe1, "I/O BAR size mask");
-	wr(3, 0x20, 0xd000, 4);
-	CHECK(f.last_addr == 0xd000);
+	wr(3, 0x20, 0xc000, 4);
+	CHECK(f.last_addr == 0xc000);
 
 	wr(3, 0x30, 0xc0200001, 4);
 	CHECK_MSG(f.last_bar == PCI_ROM_BAR && f.last_addr == 0xc0200000,
@@ -320,15 +428,8 @@ int main(void)
 		wr(3, 0x04, 0x0002, 2);
 		CHECK_MSG(f.last_map_at > f.cmd_seen_at,
 			  "decode on: mappings come after the device sees it");
-		wr(3, 0x04, 0x0000, 2);
 	}
-	f.refuse = 1;
-	wr(3, 0x04, 0x0002, 2);
-	CHECK_MSG(!f.dev.bars[0].decoding, "a refused mapping stays off");
-	f.refuse = 0;
-	wr(3, 0x10, 0xc0400000, 4);
-	CHECK_MSG(f.dev.bars[0].decoding && f.last_addr == 0xc0400000,
-		  "moving a refused BAR retries the mapping");
+	check_bar_traps(&f);
 
 	/* Byte writes to the command register and odd accesses. */
 	wr(3, 0x04, 0x00, 1);
@@ -349,8 +450,11 @@ int main(void)
 	pci_remove_device(&pci, &slow_dev);
 	CHECK(rd(slow_dev.slot, 0, 4) == 0xffffffff);
 
+	wr(3, 0x04, 0x0003, 2);
 	pci_remove_device(&pci, &f.dev);
-	CHECK(rd(3, 0, 4) == 0xffffffff);
+	CHECK_MSG(rd(3, 0, 4) == 0xffffffff && mmio_rd(0xc0000000, 4) ==
+							0xffffffff,
+		  "a removed device's config space and BARs are gone");
 	pci_remove_device(&pci, &f.dev);
 	CHECK_MSG(pci.slots[3] == NULL && f.dev.bars[0].decoding == 0,
 		  "removing twice is harmless");

@@ -28,7 +28,7 @@ static void wr(uint8_t reg, uint8_t v)
 
 int main(void)
 {
-	CHECK(rtc_init(&rtc, NULL) == 0);
+	CHECK(rtc_init(&rtc, NULL, 0x70) == 0);
 	rtc.now = fixed_now;
 	CHECK_MSG(!(rd(0x0a) & 0x80), "update-in-progress never set");
 	CHECK_MSG(rd(0x0d) & 0x80, "register D: time valid");

@@ -47,7 +47,7 @@ static void check_full_output(void)
 	uint8_t got;
 
 	CHECK(pipe(p) == 0);
-	CHECK(serial_init(&s, NULL, 0x3f8, 4, p[1]) == 0);
+	CHECK(serial_init(&s, NULL, NULL, 0x3f8, 4, p[1]) == 0);
 	CHECK(fcntl(p[1], F_SETFL, O_NONBLOCK) == 0);
 	full = write(p[1], big, sizeof(big)); /* now full */
 	CHECK(full > 0);
@@ -83,7 +83,7 @@ static void check_closed_output(void)
 	int p[2], i;
 
 	CHECK(pipe(p) == 0);
-	CHECK(serial_init(&s, NULL, 0x3f8, 4, p[1]) == 0);
+	CHECK(serial_init(&s, NULL, NULL, 0x3f8, 4, p[1]) == 0);
 	close(p[0]);
 	for (i = 0; i < 10; i++)
 		wr(0, 'x');
@@ -105,7 +105,7 @@ int main(void)
 	sigemptyset(&kick.sa_mask);
 	sigaction(SIGUSR1, &kick, NULL); /* as vcpu_install_kick_handler() */
 	CHECK(pipe(pipefd) == 0);
-	CHECK(serial_init(&s, NULL, 0x3f8, 4, pipefd[1]) == 0);
+	CHECK(serial_init(&s, NULL, NULL, 0x3f8, 4, pipefd[1]) == 0);
 	CHECK_MSG((rd(5) & 0x60) == 0x60, "LSR: transmitter empty at reset");
 	CHECK_MSG(rd(2) == 0x01, "IIR: no interrupt at reset");
 	wr(7, 0xa5);

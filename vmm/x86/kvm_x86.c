@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* x86 KVM set-up: in-kernel irqchip and PIT, CPUID and LAPIC per vCPU. */
+/* x86 KVM set-up: in-kernel irqchip, its routes and PIT, CPUID and LAPIC. */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -12,7 +12,6 @@
 
 int arch_vm_init(struct vm *vm)
 {
-	struct kvm_pit_config pit = { .flags = 0 };
 	uint64_t ident = X86_KVM_IDENT_MAP_GPA;
 
 	/* Intel VMX needs these two pages of the MMIO hole for real mode. */
@@ -27,11 +26,49 @@ int arch_vm_init(struct vm *vm)
 		    strerror(errno));
 		return -errno;
 	}
+	return 0;
+}
+
+int arch_vm_vcpus_created(struct vm *vm)
+{
+	struct kvm_pit_config pit = { .flags = 0 };
+
 	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
 		err("KVM cannot create the in-kernel PIT: %s", strerror(errno));
 		return -errno;
 	}
 	return 0;
+}
+
+/* IOAPIC pins 0-23; the legacy PICs' 0-15 share the first 16 GSIs. */
+#define IOAPIC_PINS 24
+#define PIC_PINS 16
+
+unsigned int arch_irqchip_routes(struct kvm_irq_routing_entry *e,
+				 unsigned int max, unsigned int *first_msi)
+{
+	unsigned int gsi, n = 0;
+
+	/* KVM's defaults: GSI n -> IOAPIC pin n, and for n < 16 the PICs. */
+	for (gsi = 0; gsi < IOAPIC_PINS && n + 2 <= max; gsi++) {
+		memset(&e[n], 0, sizeof(e[n]));
+		e[n].gsi = gsi;
+		e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+		e[n].u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
+		e[n].u.irqchip.pin = gsi;
+		n++;
+		if (gsi >= PIC_PINS)
+			continue;
+		memset(&e[n], 0, sizeof(e[n]));
+		e[n].gsi = gsi;
+		e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+		e[n].u.irqchip.irqchip = gsi < 8 ? KVM_IRQCHIP_PIC_MASTER
+						 : KVM_IRQCHIP_PIC_SLAVE;
+		e[n].u.irqchip.pin = gsi % 8;
+		n++;
+	}
+	*first_msi = IOAPIC_PINS;
+	return n;
 }
 
 static int set_cpuid(struct vcpu *vcpu)

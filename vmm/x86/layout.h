@@ -36,6 +36,13 @@
 #define X86_PCI_INTX_PIN 16 /* IOAPIC pins 16-23 carry PCI INTx */
 #define X86_PCI_INTX_PINS 8
 
+/* ISA devices: I/O ports and IOAPIC pins. */
+#define X86_I8042_PORT 0x60	  /* data; command/status at 0x64 */
+#define X86_RTC_PORT 0x70	  /* index and data, 0x70-0x71 */
+#define X86_DEBUG_EXIT_PORT 0xf4  /* as QEMU's isa-debug-exit */
+#define X86_COM1_PORT 0x3f8
+#define X86_COM1_IRQ 4
+
 /* Architectural and KVM-private addresses inside the MMIO hole. */
 #define X86_IOAPIC_GPA 0xfec00000ULL
 #define X86_LAPIC_GPA 0xfee00000ULL

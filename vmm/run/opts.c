@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* Command-line options of `ferry run`: parsing and validation. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+#include "../log.h"
 #include "opts.h"
 
 const char opts_help_text[] =
@@ -44,18 +44,9 @@ const char opts_help_text[] =
 "  10  a passthrough device could not be set up\n"
 "  12  stopped by a signal or Ctrl-A x\n";
 
-static enum opts_result bad(char *why, size_t whylen, const char *fmt, ...)
-	__printf(3, 4);
-
-static enum opts_result bad(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return OPTS_ERROR;
-}
+/* One sentence into @why (log.c's why_set()), and OPTS_ERROR. */
+#define bad(why, whylen, ...)                                                  \
+	((enum opts_result)why_set(why, whylen, OPTS_ERROR, __VA_ARGS__))
 
 int parse_size(const char *s, uint64_t *bytes)
 {
@@ -197,20 +188,20 @@ static enum opts_result apply(struct run_opts *o, const struct opt_def *d,
 				   "use serial or none", v);
 		break;
 	case O_DEVICE: {
-		struct vfio_spec *spec = &o->devices[o->nr_devices];
+		struct device_opt *dev = &o->devices[o->nr_devices];
 		unsigned int i;
 
 		if (o->nr_devices == OPTS_MAX_DEVICES)
 			return bad(why, whylen, "too many --device options; "
 				   "ferry takes at most %d",
 				   OPTS_MAX_DEVICES);
-		if (vfio_spec_parse(v, spec, why, whylen))
+		if (devkind_parse(v, dev, why, whylen))
 			return OPTS_ERROR;
 		for (i = 0; i < o->nr_devices; i++)
-			if (strcmp(o->devices[i].sysfs, spec->sysfs) == 0)
+			if (o->devices[i].kind == dev->kind &&
+			    dev->kind->same(&o->devices[i], dev))
 				return bad(why, whylen, "--device %s is given "
-					   "twice; pass each device once",
-					   spec->name);
+					   "twice; pass each device once", v);
 		o->nr_devices++;
 		break;
 	}

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Command-line options of `ferry run`: parsing and validation. */
-#ifndef FERRY_OPTS_H
-#define FERRY_OPTS_H
+#ifndef FERRY_RUN_OPTS_H
+#define FERRY_RUN_OPTS_H
 
 #include <stdint.h>
-#include "util.h"
-#include "../vfio/vfio.h"
+#include "../util.h"
+#include "devkind.h"
 
 #define OPTS_MAX_DEVICES 16
 #define OPTS_MIN_MEMORY (2 * MiB)
@@ -23,7 +23,7 @@ struct run_opts {
 	uint64_t memory;
 	unsigned int cpus;
 	enum console_mode console;
-	struct vfio_spec devices[OPTS_MAX_DEVICES]; /* parsed --device */
+	struct device_opt devices[OPTS_MAX_DEVICES]; /* parsed --device */
 	unsigned int nr_devices;
 	int stats;
 	int hugepages; /* back guest RAM with 2 MiB hugetlbfs pages */

@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/sysinfo.h>
-#include "exitcode.h"
-#include "log.h"
+#include "../exitcode.h"
+#include "../log.h"
+#include "../stopsig.h"
 #include "machine.h"
 #include "opts.h"
-#include "stopsig.h"
 #include "version.h"
 
 /* Refuse guest RAM the host could never back (RAM plus swap). */

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A machine: the composition of everything (vmm/run/). It reads the
+ * user's input, asks the board for RAM and devices, adds the --device
+ * kinds, and runs the VM to the end. Nothing else includes this.
+ */
+#ifndef FERRY_RUN_MACHINE_H
+#define FERRY_RUN_MACHINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "../board.h"
+#include "../vm.h"
+#include "opts.h"
+
+struct vfio;
+
+struct machine {
+	const struct run_opts *opts;
+	struct vm vm;
+	struct boot_image img;	 /* kernel, initrd, command line */
+	uint8_t *kernel_buf;	 /* read from disk; NULL: the built-in guest */
+	uint8_t *initrd_buf;
+	struct board_config board_cfg;
+	struct board *board;	 /* the board's devices, or NULL */
+	struct vfio *vfio;	 /* passed-through devices, or NULL */
+};
+
+/*
+ * Run a VM as @opts says, from reading the kernel to the last vCPU
+ * joined, and return ferry's exit status (exitcode.h). Every failure
+ * has been logged in one sentence and everything set up is undone.
+ */
+int machine_run(const struct run_opts *opts);
+
+/*
+ * Build the guest's flattened device tree into @buf: root, /chosen,
+ * memory, cpus, then the board's devices. Needs only the RAM layout, not
+ * a VM. Returns the tree's size or a negative libfdt error
+ * (FDT_ERR_NOSPACE if @size is too small).
+ */
+int machine_build_fdt(const struct machine *m, void *buf, size_t size);
+
+/* images.c: the kernel and initrd. */
+
+/* Read --kernel (or take the built-in guest) and --initrd. 0 or -errno. */
+int images_load(struct machine *m) __must_check;
+/* Choose the initrd's place in the RAM layout (needs no backing). */
+int images_plan_initrd(struct machine *m) __must_check;
+/* Copy the initrd there, once RAM is backed. 0 or -errno. */
+int images_copy_initrd(struct machine *m) __must_check;
+void images_free(struct machine *m);
+
+/* stats.c: --stats. */
+void stats_print(const struct machine *m);
+/* Open file descriptors of this process, for the leak check; -1 unknown. */
+int stats_count_fds(void);
+
+/* console.c: the user's terminal as the guest's console. */
+
+/*
+ * On a terminal, put it in raw mode for the guest (restored at exit).
+ * 1 if the console is interactive (stdin is read), 0 if not.
+ */
+int console_setup(const struct machine *m);
+void console_restore(void);
+/*
+ * Forward what the user typed to the board's UART: Ctrl-A x stops the VM
+ * (status 12), Ctrl-A Ctrl-A sends Ctrl-A. -1 at end of input.
+ */
+int console_input(struct machine *m, int *escape);
+
+#endif
