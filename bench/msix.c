@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 	       "median of %u\n", rounds);
 	printf("%8s %12s %12s %12s %10s\n", "vectors", "unmask-all",
 	       "one-by-one", "off", "routings");
-	for (n = 1; n <= max && n <= VFIO_MAX_VECTORS; n *= 2) {
+	for (n = 1; n <= max && n <= FAKE_MAX_VECTORS; n *= 2) {
 		for (r = 0; r < rounds; r++) {
 			if (round_of(n, one, &calls)) {
 				fprintf(stderr, "msix: cannot set up %u "

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* A VFIO device: its fd, regions (with sparse mmap areas), reset, I/O. */
+/*
+ * A VFIO device: the device-I/O seam (kernel VFIO's device fd is the
+ * first implementation; vfio-user would be another), its regions with
+ * their sparse mmap areas, reset and region I/O.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -7,8 +11,16 @@
 #include <unistd.h>
 #include "vfio_priv.h"
 
-/* Region info with its capability chain; caller frees. */
-static struct vfio_region_info *region_info(int fd, unsigned int index)
+/* --- kernel VFIO: the device fd ------------------------------------- */
+
+static int kdev_info(struct vfio_pci_dev *d)
+{
+	d->info.argsz = sizeof(d->info);
+	return ioctl(d->fd, VFIO_DEVICE_GET_INFO, &d->info) < 0 ? -errno : 0;
+}
+
+static struct vfio_region_info *kdev_region_info(struct vfio_pci_dev *d,
+						 unsigned int index)
 {
 	struct vfio_region_info *ri;
 	uint32_t argsz = sizeof(*ri);
@@ -19,7 +31,7 @@ static struct vfio_region_info *region_info(int fd, unsigned int index)
 			return NULL;
 		ri->argsz = argsz;
 		ri->index = index;
-		if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, ri) < 0) {
+		if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, ri) < 0) {
 			free(ri);
 			return NULL;
 		}
@@ -30,43 +42,92 @@ static struct vfio_region_info *region_info(int fd, unsigned int index)
 	}
 }
 
-static struct vfio_info_cap_header *find_cap(struct vfio_region_info *ri,
-					     uint16_t id)
+static int kdev_irq_info(struct vfio_pci_dev *d, struct vfio_irq_info *ii)
 {
-	struct vfio_info_cap_header *h;
-	uint32_t off;
-
-	if (!(ri->flags & VFIO_REGION_INFO_FLAG_CAPS))
-		return NULL;
-	for (off = ri->cap_offset; off && off + sizeof(*h) <= ri->argsz;
-	     off = h->next) {
-		h = (void *)((char *)ri + off);
-		if (h->id == id)
-			return h;
-		if (h->next <= off)
-			break; /* a malformed chain must not loop */
-	}
-	return NULL;
+	ii->argsz = sizeof(*ii);
+	return ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, ii) < 0 ? -errno : 0;
 }
+
+static ssize_t kdev_read(struct vfio_pci_dev *d, void *buf, size_t len,
+			 uint64_t off)
+{
+	ssize_t n = pread(d->fd, buf, len, (off_t)off);
+
+	return n < 0 ? -errno : n;
+}
+
+static ssize_t kdev_write(struct vfio_pci_dev *d, const void *buf, size_t len,
+			  uint64_t off)
+{
+	ssize_t n = pwrite(d->fd, buf, len, (off_t)off);
+
+	return n < 0 ? -errno : n;
+}
+
+static void *kdev_mmap(struct vfio_pci_dev *d, uint64_t off, size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
+		       (off_t)off);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int kdev_set_irqs(struct vfio_pci_dev *d, struct vfio_irq_set *set)
+{
+	return ioctl(d->fd, VFIO_DEVICE_SET_IRQS, set) < 0 ? -errno : 0;
+}
+
+static int kdev_reset(struct vfio_pci_dev *d)
+{
+	return ioctl(d->fd, VFIO_DEVICE_RESET) < 0 ? -errno : 0;
+}
+
+static void kdev_close(struct vfio_pci_dev *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+}
+
+const struct vfio_dev_io vfio_kernel_dev_io = {
+	.device_info = kdev_info,
+	.region_info = kdev_region_info,
+	.irq_info = kdev_irq_info,
+	.read = kdev_read,
+	.write = kdev_write,
+	.mmap = kdev_mmap,
+	.set_irqs = kdev_set_irqs,
+	.reset = kdev_reset,
+	.close = kdev_close,
+};
+
+/* --- regions -------------------------------------------------------- */
 
 /* Which parts of region @r may be mmapped: all, the sparse areas, none. */
 static void mmap_areas(struct vfio_pci_dev *d, struct vfio_region *r,
 		       struct vfio_region_info *ri)
 {
-	struct vfio_region_info_cap_sparse_mmap *sp;
-	unsigned int i;
+	struct vfio_region_info_cap_sparse_mmap *sp = NULL;
+	unsigned int i, nr;
 
 	r->nr_areas = 0;
 	if (!(ri->flags & VFIO_REGION_INFO_FLAG_MMAP) || !ri->size)
 		return;
-	sp = (void *)find_cap(ri, VFIO_REGION_INFO_CAP_SPARSE_MMAP);
+	if (ri->flags & VFIO_REGION_INFO_FLAG_CAPS)
+		sp = (void *)vfio_info_cap(ri, ri->argsz, ri->cap_offset,
+					   VFIO_REGION_INFO_CAP_SPARSE_MMAP,
+					   sizeof(*sp));
 	if (!sp) {
 		r->areas[0].off = 0;
 		r->areas[0].size = ri->size;
 		r->nr_areas = 1;
 		return;
 	}
-	for (i = 0; i < sp->nr_areas && r->nr_areas < VFIO_MAX_AREAS; i++) {
+	/* Only the areas inside what the kernel gave. */
+	nr = (unsigned int)MIN(sp->nr_areas,
+			       (ri->argsz - ((char *)sp - (char *)ri) -
+				sizeof(*sp)) / sizeof(sp->areas[0]));
+	for (i = 0; i < nr && r->nr_areas < VFIO_MAX_AREAS; i++) {
 		uint64_t end;
 
 		if (!sp->areas[i].size ||
@@ -78,31 +139,24 @@ static void mmap_areas(struct vfio_pci_dev *d, struct vfio_region *r,
 		r->areas[r->nr_areas].size = sp->areas[i].size;
 		r->nr_areas++;
 	}
-	if (i < sp->nr_areas)
+	if (i < nr)
 		vfio_dev_info(d, "region %u: only the first %d of %u mmap areas "
 			      "are mapped, the rest are trapped", ri->index,
-			      VFIO_MAX_AREAS, sp->nr_areas);
+			      VFIO_MAX_AREAS, nr);
 }
 
-static int map_areas(struct vfio_pci_dev *d, struct vfio_region *r)
+static void map_areas(struct vfio_pci_dev *d, struct vfio_region *r)
 {
 	unsigned int i;
 
 	for (i = 0; i < r->nr_areas; i++) {
-		void *p = mmap(NULL, r->areas[i].size, PROT_READ | PROT_WRITE,
-			       MAP_SHARED, d->fd,
-			       (off_t)(r->offset + r->areas[i].off));
-
-		if (p == MAP_FAILED) {
-			/* Not fatal: the area is trapped instead. */
+		r->areas[i].hva = d->io->mmap(d, r->offset + r->areas[i].off,
+					      r->areas[i].size);
+		/* Not fatal: the area is trapped instead. */
+		if (!r->areas[i].hva)
 			vfio_dev_info(d, "mmap of a BAR area failed (%s); it "
 				      "will be trapped", strerror(errno));
-			r->areas[i].hva = NULL;
-			continue;
-		}
-		r->areas[i].hva = p;
 	}
-	return 0;
 }
 
 int vfio_device_open(struct vfio_pci_dev *d)
@@ -110,21 +164,10 @@ int vfio_device_open(struct vfio_pci_dev *d)
 	unsigned int i;
 	int ret;
 
-	d->fd = ioctl(d->group->fd, VFIO_GROUP_GET_DEVICE_FD, d->name);
-	if (d->fd < 0) {
-		ret = -errno;
-		if (ret == -EBUSY)
-			vfio_dev_err(d, "the device is already in use by "
-				     "another process; stop it first");
-		else
-			vfio_dev_err(d, "cannot get the device from its group: "
-				     "%s", strerror(-ret));
-		return ret;
-	}
-	d->info.argsz = sizeof(d->info);
-	if (ioctl(d->fd, VFIO_DEVICE_GET_INFO, &d->info) < 0) {
-		ret = -errno;
-		vfio_dev_err(d, "VFIO_DEVICE_GET_INFO: %s", strerror(-ret));
+	ret = d->io->device_info(d);
+	if (ret) {
+		vfio_dev_err(d, "cannot read the device's VFIO info: %s",
+			     strerror(-ret));
 		goto err_close;
 	}
 	if (!(d->info.flags & VFIO_DEVICE_FLAGS_PCI) ||
@@ -135,7 +178,7 @@ int vfio_device_open(struct vfio_pci_dev *d)
 		goto err_close;
 	}
 	for (i = 0; i <= VFIO_PCI_CONFIG_REGION_INDEX; i++) {
-		struct vfio_region_info *ri = region_info(d->fd, i);
+		struct vfio_region_info *ri = d->io->region_info(d, i);
 		struct vfio_region *r = &d->regions[i];
 
 		if (!ri)
@@ -146,23 +189,17 @@ int vfio_device_open(struct vfio_pci_dev *d)
 		if (i < VFIO_PCI_ROM_REGION_INDEX)
 			mmap_areas(d, r, ri);
 		free(ri);
-		ret = map_areas(d, r);
-		if (ret)
-			goto err_unmap;
+		map_areas(d, r);
 	}
 	if (!d->regions[VFIO_PCI_CONFIG_REGION_INDEX].size) {
 		vfio_dev_err(d, "the device has no config space region");
 		ret = -ENODEV;
-		goto err_unmap;
+		goto err_close;
 	}
 	return 0;
 
-err_unmap:
-	vfio_device_close(d);
-	return ret;
 err_close:
-	close(d->fd);
-	d->fd = -1;
+	vfio_device_close(d);
 	return ret;
 }
 
@@ -178,21 +215,21 @@ void vfio_device_close(struct vfio_pci_dev *d)
 				d->regions[i].areas[j].hva = NULL;
 			}
 	if (d->fd >= 0)
-		close(d->fd);
-	d->fd = -1;
+		d->io->close(d);
 }
 
 int vfio_device_reset(struct vfio_pci_dev *d)
 {
+	int ret;
+
 	if (!(d->info.flags & VFIO_DEVICE_FLAGS_RESET)) {
 		vfio_dev_info(d, "the device has no reset method");
 		return -ENOTSUP;
 	}
-	if (ioctl(d->fd, VFIO_DEVICE_RESET) < 0) {
-		vfio_dev_warn_rl(d, "reset failed: %s", strerror(errno));
-		return -errno;
-	}
-	return 0;
+	ret = d->io->reset(d);
+	if (ret)
+		vfio_dev_warn_rl(d, "reset failed: %s", strerror(-ret));
+	return ret;
 }
 
 static int region_io(struct vfio_pci_dev *d, unsigned int index, uint64_t off,
@@ -204,11 +241,11 @@ static int region_io(struct vfio_pci_dev *d, unsigned int index, uint64_t off,
 	if (off >= r->size || len > r->size - off)
 		return -EINVAL;
 	if (write)
-		n = pwrite(d->fd, buf, len, (off_t)(r->offset + off));
+		n = d->io->write(d, buf, len, r->offset + off);
 	else
-		n = pread(d->fd, buf, len, (off_t)(r->offset + off));
+		n = d->io->read(d, buf, len, r->offset + off);
 	if (n < 0)
-		return -errno;
+		return (int)n;
 	return n == (ssize_t)len ? 0 : -EIO;
 }
 

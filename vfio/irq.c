@@ -17,7 +17,6 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 #include "../vmm/vm.h"
 #include "vfio_priv.h"
@@ -36,7 +35,7 @@ static int set_irqs(struct vfio_pci_dev *d, unsigned int index, uint32_t flags,
 {
 	size_t sz = sizeof(struct vfio_irq_set) + count * sizeof(int32_t);
 	struct vfio_irq_set *set = calloc(1, sz);
-	int ret = 0;
+	int ret;
 
 	if (!set)
 		return -ENOMEM;
@@ -47,8 +46,7 @@ static int set_irqs(struct vfio_pci_dev *d, unsigned int index, uint32_t flags,
 	set->count = count;
 	if (count && fds)
 		memcpy(set->data, fds, count * sizeof(int32_t));
-	if (ioctl(d->fd, VFIO_DEVICE_SET_IRQS, set) < 0)
-		ret = -errno;
+	ret = d->io->set_irqs(d, set);
 	free(set);
 	return ret;
 }

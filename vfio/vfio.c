@@ -3,14 +3,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../vmm/vm.h"
 #include "vfio_priv.h"
 
-#define CFG_COMMAND 0x04
-#define CFG_INT_PIN 0x3d
 
 /*
  * Read exactly @digits hex digits at *@s into *@v and advance. sscanf's
@@ -138,7 +135,6 @@ int vfio_create(struct vfio **out, struct vm *vm, struct pci_bus *pci)
 		return -ENOMEM;
 	v->vm = vm;
 	v->pci = pci;
-	v->container = -1;
 	vm->efault_recover = efault_recover;
 	vm->efault_ctx = v;
 	*out = v;
@@ -164,12 +160,34 @@ int vfio_sysfs_link(const char *dir, const char *link, char *out,
 	return 0;
 }
 
+/*
+ * The IOMMU backend for @spec: type1 today (iommufd will be chosen here
+ * when the host has /dev/iommu and the device a cdev).
+ */
+static const struct vfio_iommu_ops *backend_for(const struct vfio_spec *spec)
+{
+	(void)spec;
+	return &vfio_type1_ops;
+}
+
+static int backend_create(struct vfio *v, const struct vfio_spec *spec)
+{
+	int ret = -ENOMEM;
+
+	if (backend_for(spec) == &vfio_type1_ops)
+		ret = vfio_type1_create(&v->iommu, v->vm, -1);
+	if (ret)
+		err("cannot set up the IOMMU backend: %s", strerror(-ret));
+	return ret;
+}
+
 /* The checks that need only sysfs, each with its own advice. */
-static int check_device(const struct vfio_spec *spec, int *group)
+int vfio_spec_check(const struct vfio_spec *spec)
 {
 	const char *sysfs = spec->sysfs, *name = spec->name;
-	char drv[128], grp[32];
+	char drv[128];
 	struct stat st;
+	int ret;
 
 	if (stat(sysfs, &st) < 0) {
 		if (spec->is_pci)
@@ -179,49 +197,41 @@ static int check_device(const struct vfio_spec *spec, int *group)
 			err("there is no device at %s", sysfs);
 		return -ENODEV;
 	}
-	if (vfio_sysfs_link(sysfs, "iommu_group", grp, sizeof(grp)) < 0) {
-		err("%s has no IOMMU group: the host runs without an IOMMU; "
-		    "enable it (intel_iommu=on or amd_iommu=on on the kernel "
-		    "command line)", name);
+	ret = backend_for(spec)->check(spec);
+	if (ret)
+		return ret;
+	if (!spec->is_pci)
+		return 0;
+	if (vfio_sysfs_link(sysfs, "driver", drv, sizeof(drv)) < 0) {
+		err("%s is not bound to any driver; bind it to vfio-pci: "
+		    "echo vfio-pci > %s/driver_override; echo %s > "
+		    "/sys/bus/pci/drivers_probe", name, sysfs, name);
 		return -ENODEV;
 	}
-	if (spec->is_pci) {
-		if (vfio_sysfs_link(sysfs, "driver", drv, sizeof(drv)) < 0) {
-			err("%s is not bound to any driver; bind it to vfio-pci: "
-			    "echo vfio-pci > %s/driver_override; echo %s > "
-			    "/sys/bus/pci/drivers_probe", name, sysfs, name);
-			return -ENODEV;
-		}
-		if (strcmp(drv, "vfio-pci") != 0) {
-			err("%s is bound to host driver '%s', not vfio-pci; "
-			    "unbind it (echo %s > /sys/bus/pci/drivers/%s/"
-			    "unbind) and bind vfio-pci", name, drv, name, drv);
-			return -EBUSY;
-		}
+	if (strcmp(drv, "vfio-pci") != 0) {
+		err("%s is bound to host driver '%s', not vfio-pci; unbind it "
+		    "(echo %s > /sys/bus/pci/drivers/%s/unbind) and bind "
+		    "vfio-pci", name, drv, name, drv);
+		return -EBUSY;
 	}
-	*group = atoi(grp);
 	return 0;
-}
-
-int vfio_spec_check(const struct vfio_spec *spec)
-{
-	int group;
-
-	return check_device(spec, &group);
 }
 
 static uint8_t irq_pin(struct vfio_pci_dev *d)
 {
-	struct vfio_irq_info ii = { .argsz = sizeof(ii),
-				    .index = VFIO_PCI_INTX_IRQ_INDEX };
-	uint8_t pin = d->cfg[CFG_INT_PIN];
+	struct vfio_irq_info ii = { .index = VFIO_PCI_INTX_IRQ_INDEX };
+	uint8_t pin = d->cfg[PCI_INTERRUPT_PIN];
 
-	if (ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &ii) < 0 || !ii.count)
+	if (d->io->irq_info(d, &ii) || !ii.count)
 		return 0;
 	return pin >= 1 && pin <= 4 ? pin : 0;
 }
 
-/* Undo vfio_add_device: stop DMA first, then tear down (idempotent). */
+/*
+ * Stop @d and free what it holds, in the quiesce order: DMA off (bus
+ * mastering), interrupts, BAR mappings and traps, reset, close. Leaves it
+ * attached to the IOMMU (detach_device()). Idempotent.
+ */
 static void release_device(struct vfio *v, struct vfio_pci_dev *d)
 {
 	uint16_t cmd;
@@ -229,10 +239,10 @@ static void release_device(struct vfio *v, struct vfio_pci_dev *d)
 	if (d->fd >= 0) {
 		/* Bus mastering off: the device must not DMA any more. */
 		if (vfio_region_read(d, VFIO_PCI_CONFIG_REGION_INDEX,
-				     CFG_COMMAND, &cmd, 2) == 0) {
+				     PCI_COMMAND, &cmd, 2) == 0) {
 			cmd &= (uint16_t)~PCI_COMMAND_MASTER;
 			vfio_region_write(d, VFIO_PCI_CONFIG_REGION_INDEX,
-					  CFG_COMMAND, &cmd, 2);
+					  PCI_COMMAND, &cmd, 2);
 		}
 		vfio_irq_release(d);
 	}
@@ -242,11 +252,16 @@ static void release_device(struct vfio *v, struct vfio_pci_dev *d)
 	if (d->fd >= 0)
 		vfio_device_reset(d);
 	vfio_device_close(d);
-	if (d->group)
-		vfio_container_detach(v, d->group);
-	d->group = NULL;
 	free(d->msix.table);
 	d->msix.table = NULL;
+}
+
+/* Give @d's IOMMU attachment back (after release_device()). */
+static void detach_device(struct vfio *v, struct vfio_pci_dev *d)
+{
+	if (d->iommu_handle)
+		v->iommu->ops->detach(v->iommu, d->iommu_handle);
+	d->iommu_handle = NULL;
 }
 
 struct vfio_pci_dev *vfio_dev_alloc(struct vfio *v, const char *name)
@@ -257,6 +272,7 @@ struct vfio_pci_dev *vfio_dev_alloc(struct vfio *v, const char *name)
 		return NULL;
 	d->fd = -1;
 	d->vfio = v;
+	d->io = &vfio_kernel_dev_io;
 	d->intx_efd = d->intx_resample_efd = -1;
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	return d;
@@ -299,32 +315,47 @@ int vfio_dev_setup(struct vfio *v, struct vfio_pci_dev *d)
 
 err_release:
 	release_device(v, d);
+	/* The last device out: RAM leaves the IOMMU before it goes. */
+	if (!v->nr_devs && d->iommu_handle)
+		vfio_unmap_ram(v);
+	detach_device(v, d);
 	return ret;
 }
 
 int vfio_add_device(struct vfio *v, const struct vfio_spec *spec)
 {
 	struct vfio_pci_dev *d;
-	int group, ret;
+	int ret;
 
 	if (v->nr_devs == VFIO_MAX_DEVICES) {
 		err("ferry passes through at most %d devices", VFIO_MAX_DEVICES);
 		return -ENOSPC;
 	}
+	ret = vfio_spec_check(spec);
+	if (ret)
+		return ret;
+	if (!v->iommu && backend_create(v, spec))
+		return -ENOMEM;
 	d = vfio_dev_alloc(v, spec->name);
 	if (!d)
 		return -ENOMEM;
-	ret = check_device(spec, &group);
+	ret = v->iommu->ops->attach(v->iommu, spec, &d->fd, &d->iommu_handle);
 	if (ret)
 		goto err_free;
-	ret = vfio_container_attach(v, spec->sysfs, group, &d->group);
-	if (ret)
-		goto err_free;
+	/* The first device brings guest RAM into the IOMMU. */
+	if (!v->nr_devs) {
+		ret = vfio_map_ram(v);
+		if (ret) {
+			vfio_device_close(d);
+			detach_device(v, d);
+			goto err_free;
+		}
+	}
 	ret = vfio_dev_setup(v, d);
 	if (ret)
 		goto err_free;
-	vfio_dev_info(d, "passed through at 00:%02x.0 (IOMMU group %d)",
-		      d->pci.slot, group);
+	vfio_dev_info(d, "passed through at 00:%02x.0 (%s IOMMU)",
+		      d->pci.slot, v->iommu->ops->name);
 	return 0;
 
 err_free:
@@ -334,16 +365,25 @@ err_free:
 
 void vfio_destroy(struct vfio *v)
 {
+	unsigned int i;
+
 	if (!v)
 		return;
 	v->vm->efault_recover = NULL;
+	/* Every device stops first; then RAM leaves the IOMMU; then the
+	 * devices leave it, and it closes. */
+	for (i = 0; i < v->nr_devs; i++)
+		release_device(v, v->devs[i]);
+	if (v->iommu)
+		vfio_unmap_ram(v);
 	while (v->nr_devs) {
 		struct vfio_pci_dev *d = v->devs[--v->nr_devs];
 
-		release_device(v, d);
+		detach_device(v, d);
 		free(d);
 	}
-	vfio_container_close(v);
+	if (v->iommu)
+		v->iommu->ops->destroy(v->iommu);
 	free(v);
 }
 

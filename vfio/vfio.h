@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * VFIO PCI passthrough over the type1 container: the only interface the
- * rest of ferry uses. One struct vfio per VM holds the container, its
- * groups, the DMA map of guest RAM, and the passed-through devices.
+ * VFIO PCI passthrough: the only interface the rest of ferry uses. One
+ * struct vfio per VM holds its IOMMU backend, the DMA map of guest RAM,
+ * and the passed-through devices.
  */
 #ifndef FERRY_VFIO_H
 #define FERRY_VFIO_H
@@ -32,10 +32,11 @@ int vfio_spec_parse(const char *args, struct vfio_spec *spec, char *why,
 		    size_t whylen) __must_check;
 
 /*
- * The checks that need only sysfs: the device exists, has an IOMMU group,
- * and (PCI) is bound to vfio-pci. Run before anything is opened, so a
- * wrong --device is reported before host problems. Logs one sentence
- * saying what to do and returns -errno (-ENODEV, -EBUSY).
+ * The checks that need only sysfs: the device exists, the IOMMU backend
+ * can reach it (the host has an IOMMU), and (PCI) it is bound to
+ * vfio-pci. Run before anything is opened, so a wrong --device is
+ * reported before host problems. Logs one sentence saying what to do and
+ * returns -errno (-ENODEV, -EBUSY).
  */
 int vfio_spec_check(const struct vfio_spec *spec) __must_check;
 
@@ -44,21 +45,20 @@ int vfio_create(struct vfio **out, struct vm *vm,
 		struct pci_bus *pci) __must_check;
 
 /*
- * Pass the device of @spec through: check it is bound to vfio-pci and its
- * IOMMU group is viable, attach the group to the container (the first
- * one sets up the type1v2 IOMMU and maps all guest RAM for DMA, raising
- * RLIMIT_MEMLOCK when allowed), reset the device, and put it on the PCI
- * bus with virtualised config space, BARs and interrupts. On failure one
- * sentence says what to do and nothing of this device is left behind;
- * returns -errno.
+ * Pass the device of @spec through: check it, attach it to the IOMMU
+ * backend (the first device sets the IOMMU up and maps all guest RAM for
+ * DMA, raising RLIMIT_MEMLOCK when allowed), reset it, and put it on the
+ * PCI bus with virtualised config space, BARs and interrupts. On failure
+ * one sentence says what to do and nothing of this device is left
+ * behind; returns -errno.
  */
 int vfio_add_device(struct vfio *v, const struct vfio_spec *spec) __must_check;
 
 /*
- * Stop every device's DMA (bus mastering off, reset), release its
- * interrupts and BAR mappings, unmap guest RAM from the IOMMU and close
- * everything. The vCPUs must have stopped. Safe to call more than once,
- * and on a NULL or half-built context.
+ * Stop every device's DMA (bus mastering off), release its interrupts
+ * and BAR mappings, reset and close it; then unmap guest RAM from the
+ * IOMMU, detach the devices and close the backend. The vCPUs must have
+ * stopped. Safe on a NULL or half-built context.
  */
 void vfio_destroy(struct vfio *v);
 

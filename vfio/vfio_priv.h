@@ -5,24 +5,44 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/vfio.h>
 #include "../devices/pci.h"
 #include "../vmm/log.h"
 #include "barmap.h"
+#include "iommu.h"
 #include "vfio.h"
 
-#define VFIO_MAX_GROUPS 16
 #define VFIO_MAX_DEVICES 16
 #define VFIO_MAX_AREAS 8    /* mmappable pieces of one BAR */
 #define VFIO_MAX_DMA 16	    /* DMA mappings: one per RAM region */
-#define VFIO_MAX_VECTORS 2048
 
-struct vfio_group {
-	int id;	       /* /dev/vfio/<id> */
-	int fd;
-	int refs;      /* devices of this VM in the group */
-	int kvm_added; /* registered with KVM's VFIO device */
+struct vfio_pci_dev;
+
+/*
+ * The device-I/O seam: how ferry talks to one device. Kernel VFIO's
+ * device fd (device.c) is the first implementation. Each returns 0 or
+ * -errno unless it says otherwise.
+ */
+struct vfio_dev_io {
+	int (*device_info)(struct vfio_pci_dev *d); /* into d->info */
+	/* Region @index's info with its capabilities (caller frees), NULL
+	 * if there is no such region. */
+	struct vfio_region_info *(*region_info)(struct vfio_pci_dev *d,
+						unsigned int index);
+	int (*irq_info)(struct vfio_pci_dev *d, struct vfio_irq_info *ii);
+	/* At @off of the device (region offset included): bytes, -errno. */
+	ssize_t (*read)(struct vfio_pci_dev *d, void *buf, size_t len,
+			uint64_t off);
+	ssize_t (*write)(struct vfio_pci_dev *d, const void *buf, size_t len,
+			 uint64_t off);
+	/* A shared mapping of @len bytes at @off, or NULL (errno set). */
+	void *(*mmap)(struct vfio_pci_dev *d, uint64_t off, size_t len);
+	int (*set_irqs)(struct vfio_pci_dev *d, struct vfio_irq_set *set);
+	int (*reset)(struct vfio_pci_dev *d);
+	void (*close)(struct vfio_pci_dev *d);
 };
+extern const struct vfio_dev_io vfio_kernel_dev_io;
 
 /* A guest-physical range mapped for DMA (IOVA == GPA). */
 struct vfio_dma {
@@ -74,9 +94,10 @@ struct vfio_stats {
 struct vfio_pci_dev {
 	struct pci_dev pci; /* embedded: container_of from PCI callbacks */
 	struct vfio *vfio;
-	struct vfio_group *group;
+	const struct vfio_dev_io *io;
+	void *iommu_handle; /* its IOMMU backend's attachment, or NULL */
 	char name[64];	    /* "0000:00:04.0" or the mdev UUID */
-	int fd;
+	int fd;		    /* the device fd (vfio_kernel_dev_io) */
 	struct vfio_device_info info;
 	struct vfio_region regions[VFIO_PCI_NUM_REGIONS];
 	struct vfio_bar bars[PCI_NUM_BARS + 1];
@@ -121,10 +142,7 @@ struct vfio_pci_dev {
 struct vfio {
 	struct vm *vm;
 	struct pci_bus *pci;
-	int container;		 /* /dev/vfio/vfio, or -1 */
-	int iommu_set;		 /* VFIO_SET_IOMMU done */
-	struct vfio_group groups[VFIO_MAX_GROUPS];
-	unsigned int nr_groups;
+	struct vfio_iommu *iommu; /* the backend, made at the first device */
 	struct vfio_dma dma[VFIO_MAX_DMA];
 	unsigned int nr_dma;
 	struct vfio_pci_dev *devs[VFIO_MAX_DEVICES];
@@ -135,33 +153,30 @@ struct vfio {
 struct vfio_pci_dev *vfio_dev_alloc(struct vfio *v, const char *name);
 
 /*
- * vfio.c: bring up @d, whose group is attached (d->group): open it through
- * the group, reset it, virtualise its config space, put it on the PCI bus
+ * vfio.c: bring up @d, whose device is open (d->fd, d->io): read its
+ * regions, reset it, virtualise its config space, put it on the PCI bus
  * with its BARs and interrupts, and add it to @v (vfio_destroy() releases
- * it). On failure nothing of @d is left (its group reference is dropped)
- * and -errno is returned; the caller frees @d. The device-I/O seam: the
- * unit tests bring up fake devices through here.
+ * it). On failure nothing of @d is left (its IOMMU attachment is given
+ * back) and -errno is returned; the caller frees @d. The unit tests bring
+ * up fake devices through here.
  */
 int vfio_dev_setup(struct vfio *v, struct vfio_pci_dev *d) __must_check;
 
-/* vfio.c: last component of the symlink @dir/@link (driver, iommu_group)
+/* vfio.c: last component of the symlink @dir/@link (such as driver)
  * into @out; 0, or -errno (-ENOENT: no such link). */
 int vfio_sysfs_link(const char *dir, const char *link, char *out,
 		    size_t len) __must_check;
 
-/* container.c */
-int vfio_container_attach(struct vfio *v, const char *sysfs, int group_id,
-			  struct vfio_group **out) __must_check;
-void vfio_container_detach(struct vfio *v, struct vfio_group *g);
-int vfio_container_map_ram(struct vfio *v) __must_check;
-void vfio_container_close(struct vfio *v);
+/*
+ * dma.c: guest RAM in the IOMMU (IOVA == GPA), after checking it lies in
+ * the usable IOVA ranges and RLIMIT_MEMLOCK allows it (raised when the
+ * hard limit does). Logs one sentence; 0 or -errno, nothing left mapped.
+ */
+int vfio_map_ram(struct vfio *v) __must_check;
+/* Unmap what vfio_map_ram() mapped; the first error, after trying all. */
+int vfio_unmap_ram(struct vfio *v);
 
-/* dma.c: the IOVA map (pure bookkeeping plus the two ioctls). */
-int vfio_dma_map(struct vfio *v, uint64_t iova, uint64_t size,
-		 void *hva) __must_check;
-int vfio_dma_unmap_all(struct vfio *v);
-
-/* device.c */
+/* device.c: regions of the open device, reset, region I/O. */
 int vfio_device_open(struct vfio_pci_dev *d) __must_check;
 void vfio_device_close(struct vfio_pci_dev *d);
 int vfio_device_reset(struct vfio_pci_dev *d);

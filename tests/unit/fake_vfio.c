@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -657,7 +658,6 @@ int fake_dev_add(struct fake_env *e, struct fake_dev *f, const char *name)
 {
 	struct vfio *v = e->vfio;
 	struct vfio_pci_dev *d;
-	struct vfio_group *g;
 	unsigned int i;
 	int ret;
 
@@ -675,17 +675,20 @@ int fake_dev_add(struct fake_env *e, struct fake_dev *f, const char *name)
 	irq_counts(f);
 	for (i = 0; i < FAKE_MAX_DEVS && devs[i]; i++)
 		;
-	if (i == FAKE_MAX_DEVS || v->nr_groups == VFIO_MAX_GROUPS)
+	if (i == FAKE_MAX_DEVS)
 		return -ENOSPC;
 	devs[i] = f;
-	g = &v->groups[v->nr_groups++];
-	*g = (struct vfio_group){ .id = 100 + (int)v->nr_groups,
-				  .fd = fcntl(e->group_fd, F_DUPFD_CLOEXEC, 0),
-				  .refs = 1 };
 	d = vfio_dev_alloc(v, name);
 	if (!d)
 		return -ENOMEM;
-	d->group = g;
+	/* As an IOMMU backend's attach() hands it over: the device fd from
+	 * its group (the fake's group answers with the device memfd). */
+	d->fd = ioctl(e->group_fd, VFIO_GROUP_GET_DEVICE_FD, name);
+	if (d->fd < 0) {
+		ret = -errno;
+		free(d);
+		return ret;
+	}
 	ret = vfio_dev_setup(v, d);
 	if (ret) {
 		free(d);

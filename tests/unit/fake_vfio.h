@@ -19,6 +19,7 @@
 
 #define FAKE_MAX_AREAS 16
 #define FAKE_MAX_DEVS 4
+#define FAKE_MAX_VECTORS 2048 /* MSI-X allows no more */
 #define FAKE_MAX_IRQFDS 8192
 #define FAKE_MAX_SLOTS 64
 #define FAKE_REGION_SHIFT 24 /* region i lives at i << 24 in the memfd */
@@ -42,7 +43,7 @@ struct fake_dev {
 	char name[32];
 	int irq_type; /* VFIO's: -1 none, else the active IRQ index */
 	unsigned int irq_count;
-	int32_t irq_fds[VFIO_MAX_VECTORS];
+	int32_t irq_fds[FAKE_MAX_VECTORS];
 	int intx_masked;
 	int32_t intx_unmask_fd;
 	unsigned int msi_max, msix_max, intx_max; /* GET_IRQ_INFO counts */

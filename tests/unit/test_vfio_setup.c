@@ -68,11 +68,16 @@ static int map_ram(void)
 	mem->size = 2 * MiB;
 	mem->regions[0] = (struct mem_region){ 0, MiB, ram[0], 0 };
 	mem->regions[1] = (struct mem_region){ 4 * GiB, MiB, ram[1], MiB };
-	env.vfio->container = fcntl(env.container_fd, F_DUPFD_CLOEXEC, 0);
-	ret = vfio_container_map_ram(env.vfio);
+	/* The type1 backend on the fake container (it closes the dup). */
+	ret = vfio_type1_create(&env.vfio->iommu, &env.vm,
+				fcntl(env.container_fd, F_DUPFD_CLOEXEC, 0));
+	if (ret)
+		return ret;
+	ret = vfio_map_ram(env.vfio);
 	if (!ret)
-		vfio_dma_unmap_all(env.vfio);
-	vfio_container_close(env.vfio);
+		vfio_unmap_ram(env.vfio);
+	env.vfio->iommu->ops->destroy(env.vfio->iommu);
+	env.vfio->iommu = NULL;
 	return ret;
 }
 

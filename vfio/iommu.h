@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The IOMMU-backend seam of vfio/: how a device is reached and DMA is
+ * mapped for it. type1.c (container and groups) is the first backend;
+ * iommufd (device cdev bound to /dev/iommu) will be the second. Nothing
+ * outside a backend file knows containers or groups.
+ */
+#ifndef FERRY_VFIO_IOMMU_H
+#define FERRY_VFIO_IOMMU_H
+
+#include <stdint.h>
+#include <linux/vfio.h>
+#include "../vmm/util.h"
+
+struct vm;
+struct vfio_spec;
+struct vfio_iommu;
+
+struct vfio_iommu_ops {
+	const char *name;
+	/*
+	 * The checks that need only sysfs (the device's IOMMU grouping, its
+	 * driver), made before anything is opened. Logs one sentence saying
+	 * what to do; 0 or -errno.
+	 */
+	int (*check)(const struct vfio_spec *spec);
+	/*
+	 * Make the device of @spec reachable through this IOMMU (the first
+	 * attach sets the IOMMU up), register it with KVM, and open it:
+	 * its VFIO device fd in *@dev_fd, and in *@handle what detach()
+	 * takes back. Logs one sentence; 0 or -errno, nothing left behind.
+	 */
+	int (*attach)(struct vfio_iommu *io, const struct vfio_spec *spec,
+		      int *dev_fd, void **handle);
+	/* Undo attach() (the device fd is the caller's to close first). */
+	void (*detach)(struct vfio_iommu *io, void *handle);
+	/* Map [@iova, @iova + @size) to @hva for DMA. 0 or -errno. */
+	int (*dma_map)(struct vfio_iommu *io, uint64_t iova, uint64_t size,
+		       void *hva);
+	/* Unmap exactly a range dma_map() mapped. 0 or -errno. */
+	int (*dma_unmap)(struct vfio_iommu *io, uint64_t iova, uint64_t size);
+	/*
+	 * The IOVA ranges the IOMMU accepts (reserved regions, such as the
+	 * MSI window, left out), in *@out (the caller frees it): their
+	 * number, 0 if the kernel does not say, or -errno. After attach().
+	 */
+	int (*iova_ranges)(struct vfio_iommu *io, struct vfio_iova_range **out);
+	/* Does the IOMMU enforce cache coherency of device DMA? */
+	int (*coherent)(struct vfio_iommu *io);
+	/* Close what is left; every handle has been detached. */
+	void (*destroy)(struct vfio_iommu *io);
+};
+
+/* What every backend's state starts with. */
+struct vfio_iommu {
+	const struct vfio_iommu_ops *ops;
+	struct vm *vm;
+};
+
+/* The backends. */
+extern const struct vfio_iommu_ops vfio_type1_ops;
+
+/*
+ * The type1 backend (/dev/vfio/vfio, opened at the first attach). With
+ * @container_fd >= 0 it takes that container instead (the unit tests'
+ * fake). 0 or -ENOMEM.
+ */
+int vfio_type1_create(struct vfio_iommu **out, struct vm *vm,
+		      int container_fd) __must_check;
+
+/*
+ * One capability of a VFIO info reply (@info, @argsz bytes, chain from
+ * @first): the first with @id whose header and @min_size bytes lie in
+ * the buffer, or NULL. The chain must only go forward, so a loop in it
+ * ends the walk.
+ */
+struct vfio_info_cap_header *vfio_info_cap(void *info, uint32_t argsz,
+					   uint32_t first, uint16_t id,
+					   size_t min_size);
+
+#endif
