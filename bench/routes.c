@@ -5,7 +5,7 @@
  * per vector (what every path did before issue 12, and what a guest
  * unmasking its vectors one at a time still costs, since each unmask
  * must reach KVM before it returns) or with one per batch (MSI-X enable,
- * function unmask, MSI-X off, MSI: vm_msi_routes_commit() once). KVM
+ * function unmask, MSI-X off, MSI: irq_msi_commit() once). KVM
  * copies its whole table on every call, so per-vector commits grow with
  * n^2; batched ones with n. Prints per-vector times and their ratio.
  *   routes [ROUNDS]       (default 5; medians are printed)
@@ -49,22 +49,22 @@ static void cycle(struct vm *vm, unsigned int n, int each, double *up,
 
 	t0 = now_us();
 	for (i = 0; i < n; i++) {
-		gsi[i] = vm_msi_route_alloc(vm, 0xfee00000 | (i % 8) << 12,
+		gsi[i] = irq_msi_alloc(vm, 0xfee00000 | (i % 8) << 12,
 					    0x4000 | (i & 0xff));
 		check(gsi[i], "route");
 		if (each)
-			check(vm_msi_routes_commit(vm), "commit");
+			check(irq_msi_commit(vm), "commit");
 	}
 	if (!each)
-		check(vm_msi_routes_commit(vm), "commit");
+		check(irq_msi_commit(vm), "commit");
 	t1 = now_us();
 	for (i = 0; i < n; i++) {
-		vm_msi_route_free(vm, gsi[i]);
+		irq_msi_free(vm, gsi[i]);
 		if (each)
-			check(vm_msi_routes_commit(vm), "commit");
+			check(irq_msi_commit(vm), "commit");
 	}
 	if (!each)
-		check(vm_msi_routes_commit(vm), "commit");
+		check(irq_msi_commit(vm), "commit");
 	t2 = now_us();
 	*up += t1 - t0;
 	*down += t2 - t1;

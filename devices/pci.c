@@ -45,6 +45,18 @@ static int bar_at(uint32_t off)
 	return -1;
 }
 
+/*
+ * The device an access of @len bytes at @off reaches, locked, or NULL:
+ * nothing there, or an access past config space or across a dword.
+ */
+static struct pci_dev *target(struct pci_bus *pci, unsigned int slot,
+			      unsigned int fn, uint32_t off, uint32_t len)
+{
+	if (off >= PCI_CFG_SPACE || (off & 3) + len > 4)
+		return NULL;
+	return get(pci, slot, fn);
+}
+
 void pci_cfg_read(struct pci_bus *pci, unsigned int slot, unsigned int fn,
 		  uint32_t off, void *data, uint32_t len)
 {
@@ -53,9 +65,7 @@ void pci_cfg_read(struct pci_bus *pci, unsigned int slot, unsigned int fn,
 	uint32_t v;
 
 	memset(data, 0xff, len);
-	if (off >= PCI_CFG_SPACE || (off & 3) + len > 4)
-		return;
-	dev = get(pci, slot, fn);
+	dev = target(pci, slot, fn, off, len);
 	if (!dev)
 		return;
 	if (bar >= 0) {
@@ -74,11 +84,8 @@ void pci_cfg_write(struct pci_bus *pci, unsigned int slot, unsigned int fn,
 		   uint32_t off, const void *data, uint32_t len)
 {
 	int bar = bar_at(off);
-	struct pci_dev *dev;
+	struct pci_dev *dev = target(pci, slot, fn, off, len);
 
-	if (off >= PCI_CFG_SPACE || (off & 3) + len > 4)
-		return;
-	dev = get(pci, slot, fn);
 	if (!dev)
 		return;
 	if (bar >= 0) {

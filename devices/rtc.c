@@ -53,37 +53,45 @@ static uint8_t read_reg(struct rtc *rtc, uint8_t reg)
 	}
 }
 
-static void rtc_read(struct bus_dev *dev, uint64_t off, void *data,
-		     uint32_t len)
+/* Called with rtc->lock held. */
+static void write_reg(struct rtc *rtc, uint64_t off, uint8_t v)
+{
+	if (off == 0)
+		rtc->index = v & INDEX_MASK;
+	else if (rtc->index == REG_B)
+		/* Data mode and 12/24 h are honoured; no RTC interrupts. */
+		rtc->cmos[REG_B] = v & (REG_B_24H | REG_B_BINARY);
+	else if (rtc->index > REG_D && rtc->index != REG_CENTURY)
+		rtc->cmos[rtc->index] = v;
+	/* Writes to the time registers are dropped: the clock is the host's. */
+}
+
+/* Byte accesses to the index (0) or data (1) register; others dropped. */
+static void rtc_access(struct bus_dev *dev, uint64_t off, uint8_t *data,
+		       uint32_t len, int write)
 {
 	struct rtc *rtc = container_of(dev, struct rtc, bdev);
 
 	if (len != 1)
 		return;
 	pthread_mutex_lock(&rtc->lock);
-	*(uint8_t *)data = off == 0 ? 0xff : read_reg(rtc, rtc->index);
+	if (write)
+		write_reg(rtc, off, *data);
+	else
+		*data = off == 0 ? 0xff : read_reg(rtc, rtc->index);
 	pthread_mutex_unlock(&rtc->lock);
+}
+
+static void rtc_read(struct bus_dev *dev, uint64_t off, void *data,
+		     uint32_t len)
+{
+	rtc_access(dev, off, data, len, 0);
 }
 
 static void rtc_write(struct bus_dev *dev, uint64_t off, const void *data,
 		      uint32_t len)
 {
-	struct rtc *rtc = container_of(dev, struct rtc, bdev);
-	uint8_t v = *(const uint8_t *)data;
-
-	if (len != 1)
-		return;
-	pthread_mutex_lock(&rtc->lock);
-	if (off == 0) {
-		rtc->index = v & INDEX_MASK;
-	} else if (rtc->index == REG_B) {
-		/* Data mode and 12/24 h are honoured; no RTC interrupts. */
-		rtc->cmos[REG_B] = v & (REG_B_24H | REG_B_BINARY);
-	} else if (rtc->index > REG_D && rtc->index != REG_CENTURY) {
-		rtc->cmos[rtc->index] = v;
-	}
-	/* Writes to the time registers are dropped: the clock is the host's. */
-	pthread_mutex_unlock(&rtc->lock);
+	rtc_access(dev, off, (uint8_t *)data, len, 1);
 }
 
 const struct bus_ops rtc_ops = {

@@ -12,39 +12,21 @@
 #include "vfio_priv.h"
 
 #define CFG_SIZE 256 /* what ferry virtualises; extended space is empty */
-#define CFG_STATUS 0x06
-#define STATUS_CAP_LIST 0x10
-#define CFG_CAP_PTR 0x34
-#define CFG_CAP_FIRST 0x40
-#define CAP_MSI 0x05
-#define CAP_PCIE 0x10
-#define CAP_MSIX 0x11
 #define CAP_MAX 48 /* capabilities a walk of the chain visits at most */
-#define PCIE_FLAGS 0x02
-#define PCIE_FLAGS_VERSION 0x000f
-#define PCIE_DEVCTL 0x08
-#define PCIE_DEVCTL_FLR 0x8000
-#define PCIE_LEN_V1 0x24
-#define PCIE_LEN_V2 0x3c
-#define MSIX_LEN 12u
 #define MSIX_MAX_BIR 5
-
-#define MSI_CTRL_ENABLE 0x0001
-#define MSI_CTRL_MMC 0x000e /* multiple message capable */
-#define MSI_CTRL_MME 0x0070 /* multiple message enable */
-#define MSI_CTRL_64BIT 0x0080
-#define MSI_CTRL_MASKABLE 0x0100
-#define MSIX_CTRL_ENABLE 0x8000
-#define MSIX_CTRL_MASKALL 0x4000
+/* The whole PCI Express capability: v1 through Root Status, v2 through
+ * Slot Status 2 (pci_regs.h's SIZEOF values stop earlier, by device type). */
+#define PCIE_LEN_V1 (PCI_EXP_RTSTA + 4)
+#define PCIE_LEN_V2 (PCI_EXP_SLTSTA2 + 2)
 
 /* Bytes of an MSI capability with control word @ctrl. */
 static unsigned int msi_len_of(uint16_t ctrl)
 {
-	int is64 = !!(ctrl & MSI_CTRL_64BIT);
+	int is64 = !!(ctrl & PCI_MSI_FLAGS_64BIT);
 
-	if (ctrl & MSI_CTRL_MASKABLE)
-		return is64 ? 0x18 : 0x14;
-	return is64 ? 0x0e : 0x0a;
+	if (ctrl & PCI_MSI_FLAGS_MASKBIT)
+		return is64 ? PCI_MSI_PENDING_64 + 4 : PCI_MSI_PENDING_32 + 4;
+	return is64 ? PCI_MSI_DATA_64 + 2 : PCI_MSI_DATA_32 + 2;
 }
 
 static unsigned int msi_len(const struct vfio_pci_dev *d)
@@ -54,33 +36,26 @@ static unsigned int msi_len(const struct vfio_pci_dev *d)
 
 static unsigned int msi_data_off(const struct vfio_pci_dev *d)
 {
-	return d->msi.is64 ? 0x0c : 0x08;
+	return d->msi.is64 ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32;
 }
 
 /* Mask bits, then pending bits 4 bytes on (per-vector masking only). */
 static unsigned int msi_mask_off(const struct vfio_pci_dev *d)
 {
-	return d->msi.is64 ? 0x10 : 0x0c;
+	return d->msi.is64 ? PCI_MSI_MASK_64 : PCI_MSI_MASK_32;
 }
 
 /* The mask bits that exist: one per vector the device can have. */
 static uint32_t msi_mask_valid(const struct vfio_pci_dev *d)
 {
-	unsigned int mmc = MIN((d->msi.ctrl & MSI_CTRL_MMC) >> 1, 5u);
+	unsigned int mmc = MIN((d->msi.ctrl & PCI_MSI_FLAGS_QMASK) >> 1, 5u);
 
 	return mmc == 5 ? 0xffffffffu : (1u << (1u << mmc)) - 1;
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
+/* Little-endian fields of the config snapshot (util.h's data_get). */
+#define get16(p) ((uint16_t)data_get((p), 2))
+#define get32(p) ((uint32_t)data_get((p), 4))
 
 /* Does a capability of @len bytes at @ptr end inside config space? */
 static int cap_fits(unsigned int ptr, unsigned int len)
@@ -96,8 +71,10 @@ static int cap_fits(unsigned int ptr, unsigned int len)
 static int msix_init(struct vfio_pci_dev *d, unsigned int ptr)
 {
 	const uint8_t *c = d->cfg;
-	uint32_t table = get32(&c[ptr + 4]), pba = get32(&c[ptr + 8]);
-	unsigned int nr = (get16(&c[ptr + 2]) & 0x7ffu) + 1, v;
+	uint32_t table = get32(&c[ptr + PCI_MSIX_TABLE]);
+	uint32_t pba = get32(&c[ptr + PCI_MSIX_PBA]);
+	unsigned int nr = (get16(&c[ptr + PCI_MSIX_FLAGS]) & PCI_MSIX_FLAGS_QSIZE) + 1,
+		     v;
 	unsigned int tbar = table & 7, pbar = pba & 7;
 	uint64_t toff = table & ~7u, poff = pba & ~7u;
 
@@ -137,30 +114,30 @@ static int cap_show(struct vfio_pci_dev *d, unsigned int ptr, uint8_t id)
 	int ret;
 
 	switch (id) {
-	case CAP_MSI:
+	case PCI_CAP_ID_MSI:
 		if (d->msi.off)
 			return 0;
-		len = msi_len_of(get16(&c[ptr + 2])); /* ptr <= 0xfc */
+		len = msi_len_of(get16(&c[ptr + PCI_MSI_FLAGS])); /* ptr <= 0xfc */
 		if (!cap_fits(ptr, len))
 			break;
 		d->msi.off = (uint8_t)ptr;
 		/* Keep what the device can do; the guest enables. */
-		d->msi.ctrl = get16(&c[ptr + 2]) &
-			      (MSI_CTRL_MMC | MSI_CTRL_64BIT |
-			       MSI_CTRL_MASKABLE);
-		d->msi.is64 = !!(d->msi.ctrl & MSI_CTRL_64BIT);
+		d->msi.ctrl = get16(&c[ptr + PCI_MSI_FLAGS]) &
+			      (PCI_MSI_FLAGS_QMASK | PCI_MSI_FLAGS_64BIT |
+			       PCI_MSI_FLAGS_MASKBIT);
+		d->msi.is64 = !!(d->msi.ctrl & PCI_MSI_FLAGS_64BIT);
 		return 1;
-	case CAP_MSIX:
+	case PCI_CAP_ID_MSIX:
 		if (d->msix.off)
 			return 0;
-		if (!cap_fits(ptr, MSIX_LEN))
+		if (!cap_fits(ptr, PCI_CAP_MSIX_SIZEOF))
 			break;
 		ret = msix_init(d, ptr);
 		return ret < 0 ? ret : !ret;
-	case CAP_PCIE:
+	case PCI_CAP_ID_EXP:
 		if (d->pcie_off)
 			return 0;
-		len = (get16(&c[ptr + PCIE_FLAGS]) & PCIE_FLAGS_VERSION) >= 2
+		len = (get16(&c[ptr + PCI_EXP_FLAGS]) & PCI_EXP_FLAGS_VERS) >= 2
 			      ? PCIE_LEN_V2
 			      : PCIE_LEN_V1;
 		if (!cap_fits(ptr, len))
@@ -189,10 +166,10 @@ static int caps_init(struct vfio_pci_dev *d)
 	unsigned int ptr, n = 0, i, j, end;
 	int ret;
 
-	if (!(c[CFG_STATUS] & STATUS_CAP_LIST))
+	if (!(c[PCI_STATUS] & PCI_STATUS_CAP_LIST))
 		return 0;
-	for (ptr = c[CFG_CAP_PTR] & 0xfc; ptr >= CFG_CAP_FIRST && n < CAP_MAX &&
-					   !seen[ptr];
+	for (ptr = c[PCI_CAPABILITY_LIST] & 0xfc;
+	     ptr >= PCI_STD_HEADER_SIZEOF && n < CAP_MAX && !seen[ptr];
 	     ptr = c[ptr + 1] & 0xfc) {
 		seen[ptr] = 1;
 		ret = cap_show(d, ptr, c[ptr]);
@@ -234,7 +211,7 @@ int vfio_config_init(struct vfio_pci_dev *d)
 
 	/* BAR types come from the device's registers, sizes from VFIO. */
 	for (i = 0; i < PCI_NUM_BARS; i++) {
-		uint32_t v = get32(&c[0x10 + 4 * i]);
+		uint32_t v = get32(&c[PCI_BASE_ADDRESS_0 + 4 * i]);
 		struct pci_bar *b = &d->pci.bars[i];
 		uint64_t size = d->regions[i].size;
 
@@ -274,14 +251,14 @@ static uint8_t virt_byte(struct vfio_pci_dev *d, unsigned int reg,
 {
 	unsigned int o;
 
-	if (reg == CFG_CAP_PTR)
+	if (reg == PCI_CAPABILITY_LIST)
 		return d->cap_first;
-	if (reg == CFG_STATUS && !d->cap_first)
-		return real & (uint8_t)~STATUS_CAP_LIST;
+	if (reg == PCI_STATUS && !d->cap_first)
+		return real & (uint8_t)~PCI_STATUS_CAP_LIST;
 	if (d->msi.off && reg >= d->msi.off && reg < d->msi.off + msi_len(d)) {
 		o = reg - d->msi.off;
 		switch (o) {
-		case 0: return CAP_MSI;
+		case 0: return PCI_CAP_ID_MSI;
 		case 1: return d->cap_next[d->msi.off];
 		case 2: return (uint8_t)d->msi.ctrl;
 		case 3: return (uint8_t)(d->msi.ctrl >> 8);
@@ -301,15 +278,16 @@ static uint8_t virt_byte(struct vfio_pci_dev *d, unsigned int reg,
 					 ((o - msi_mask_off(d) - 4) * 8));
 		return 0; /* extended message data: not supported */
 	}
-	if (d->msix.off && reg >= d->msix.off && reg < d->msix.off + MSIX_LEN) {
+	if (d->msix.off && reg >= d->msix.off &&
+	    reg < d->msix.off + (unsigned int)PCI_CAP_MSIX_SIZEOF) {
 		o = reg - d->msix.off;
 		if (o == 1)
 			return d->cap_next[d->msix.off];
 		if (o == 3)
 			return (uint8_t)((real & 0x07) |
 					 ((d->msix.ctrl >> 8) &
-					  ((MSIX_CTRL_ENABLE |
-					    MSIX_CTRL_MASKALL) >> 8)));
+					  ((PCI_MSIX_FLAGS_ENABLE |
+					    PCI_MSIX_FLAGS_MASKALL) >> 8)));
 		return real;
 	}
 	if (reg > 0 && d->cap_exposed[reg - 1])
@@ -323,7 +301,7 @@ static int reads_pending(const struct vfio_pci_dev *d, uint32_t off,
 {
 	unsigned int p = d->msi.off + msi_mask_off(d) + 4;
 
-	return d->msi.off && (d->msi.ctrl & MSI_CTRL_MASKABLE) &&
+	return d->msi.off && (d->msi.ctrl & PCI_MSI_FLAGS_MASKBIT) &&
 	       ranges_overlap(off, len, p, 4);
 }
 
@@ -351,9 +329,9 @@ static void msi_write(struct vfio_pci_dev *d, unsigned int o, uint8_t v)
 	unsigned int data_off = msi_data_off(d), mask_off = msi_mask_off(d);
 
 	if (o == 2) {
-		d->msi.ctrl = (uint16_t)((d->msi.ctrl & ~(MSI_CTRL_ENABLE |
-							  MSI_CTRL_MME)) |
-					 (v & (MSI_CTRL_ENABLE | MSI_CTRL_MME)));
+		d->msi.ctrl = (uint16_t)((d->msi.ctrl & ~(PCI_MSI_FLAGS_ENABLE |
+							  PCI_MSI_FLAGS_QSIZE)) |
+					 (v & (PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE)));
 	} else if (o >= 4 && o < 8) {
 		uint32_t shift = (o - 4) * 8;
 
@@ -370,7 +348,7 @@ static void msi_write(struct vfio_pci_dev *d, unsigned int o, uint8_t v)
 
 		d->msi.data = (uint16_t)((d->msi.data & ~(0xffu << shift)) |
 					 ((uint32_t)v << shift));
-	} else if ((d->msi.ctrl & MSI_CTRL_MASKABLE) && o >= mask_off &&
+	} else if ((d->msi.ctrl & PCI_MSI_FLAGS_MASKBIT) && o >= mask_off &&
 		   o < mask_off + 4) {
 		uint32_t shift = (o - mask_off) * 8;
 
@@ -386,7 +364,7 @@ static void vfio_cfg_write(struct pci_dev *pdev, uint32_t off,
 {
 	struct vfio_pci_dev *d = container_of(pdev, struct vfio_pci_dev, pci);
 	const uint8_t *b = data;
-	uint32_t i;
+	uint32_t i, flr;
 
 	if (off >= CFG_SIZE)
 		return;
@@ -398,14 +376,15 @@ static void vfio_cfg_write(struct pci_dev *pdev, uint32_t off,
 		pthread_mutex_unlock(&d->irq_lock);
 		return;
 	}
-	if (d->msix.off && off >= d->msix.off && off < d->msix.off + MSIX_LEN) {
+	if (d->msix.off && off >= d->msix.off &&
+	    off < d->msix.off + (unsigned int)PCI_CAP_MSIX_SIZEOF) {
 		/* Only the control word's top byte is writable. */
 		for (i = 0; i < len; i++) {
 			if (off + i != d->msix.off + 3u)
 				continue;
 			pthread_mutex_lock(&d->irq_lock);
 			d->msix.ctrl = (uint16_t)(b[i] << 8) &
-				       (MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL);
+				       (PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
 			vfio_irq_update(d);
 			pthread_mutex_unlock(&d->irq_lock);
 		}
@@ -420,16 +399,16 @@ static void vfio_cfg_write(struct pci_dev *pdev, uint32_t off,
 		d->stats.hidden_cap_writes++;
 		return;
 	}
-	if (off <= CFG_CAP_PTR && off + len > CFG_CAP_PTR)
+	if (off <= PCI_CAPABILITY_LIST && off + len > PCI_CAPABILITY_LIST)
 		return; /* read-only pointer; nothing else shares its dword */
 	/*
 	 * Function-level reset requested by the guest (PCIe Device Control,
 	 * bit 15): the kernel resets the device as the write lands, so the
 	 * BARs' memory slots go first and come back lazily afterwards.
 	 */
-	if (d->pcie_off && off <= d->pcie_off + PCIE_DEVCTL + 1u &&
-	    off + len > d->pcie_off + PCIE_DEVCTL + 1u &&
-	    (b[d->pcie_off + PCIE_DEVCTL + 1u - off] & (PCIE_DEVCTL_FLR >> 8))) {
+	flr = d->pcie_off + PCI_EXP_DEVCTL + 1u; /* the byte with the bit */
+	if (d->pcie_off && off <= flr && off + len > flr &&
+	    (b[flr - off] & (PCI_EXP_DEVCTL_BCR_FLR >> 8))) {
 		vfio_dev_info_rl(d, &d->flr_rl,
 				 "guest requested a function-level reset");
 		vfio_bars_revoke(d);
@@ -439,9 +418,7 @@ static void vfio_cfg_write(struct pci_dev *pdev, uint32_t off,
 }
 
 const struct pci_dev_ops vfio_pci_ops = {
-	.cfg_read = vfio_cfg_read,
-	.cfg_write = vfio_cfg_write,
-	.bar_read = vfio_bar_read,
-	.bar_write = vfio_bar_write,
+	.cfg_read = vfio_cfg_read, .cfg_write = vfio_cfg_write,
+	.bar_read = vfio_bar_read, .bar_write = vfio_bar_write,
 	.bar_map = vfio_bar_map,
 };

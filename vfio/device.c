@@ -90,15 +90,13 @@ static void kdev_close(struct vfio_pci_dev *d)
 }
 
 const struct vfio_dev_io vfio_kernel_dev_io = {
-	.device_info = kdev_info,
-	.region_info = kdev_region_info,
+	/* What the device has */
+	.device_info = kdev_info, .region_info = kdev_region_info,
 	.irq_info = kdev_irq_info,
-	.read = kdev_read,
-	.write = kdev_write,
-	.mmap = kdev_mmap,
-	.set_irqs = kdev_set_irqs,
-	.reset = kdev_reset,
-	.close = kdev_close,
+	/* Its regions */
+	.read = kdev_read, .write = kdev_write, .mmap = kdev_mmap,
+	/* Interrupts, reset, the end */
+	.set_irqs = kdev_set_irqs, .reset = kdev_reset, .close = kdev_close,
 };
 
 /* --- regions -------------------------------------------------------- */

@@ -21,12 +21,6 @@
 #include "../vmm/vm.h"
 #include "vfio_priv.h"
 
-#define MSI_CTRL_ENABLE 0x0001
-#define MSI_CTRL_MMC 0x000e
-#define MSI_CTRL_MME 0x0070
-#define MSIX_CTRL_ENABLE 0x8000
-#define MSIX_CTRL_MASKALL 0x4000
-#define MSIX_VECTOR_MASKED 1
 
 enum { STAGED_NONE, STAGED_ADDED, STAGED_CHANGED };
 
@@ -75,7 +69,7 @@ static int intx_enable(struct vfio_pci_dev *d)
 				       VFIO_IRQ_SET_ACTION_UNMASK,
 			       1, &unmask);
 	if (!ret)
-		ret = vm_irqfd_assign(d->vfio->vm, d->intx_efd, d->intx_gsi,
+		ret = irq_fd_attach(d->vfio->vm, d->intx_efd, d->intx_gsi,
 				      d->intx_resample_efd);
 	if (ret) {
 		disable_index(d, VFIO_PCI_INTX_IRQ_INDEX);
@@ -98,7 +92,7 @@ static void intx_disable(struct vfio_pci_dev *d)
 		return;
 	set_irqs(d, VFIO_PCI_INTX_IRQ_INDEX,
 		 VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_MASK, 1, NULL);
-	vm_irqfd_deassign(d->vfio->vm, d->intx_efd, d->intx_gsi);
+	irq_fd_detach(d->vfio->vm, d->intx_efd, d->intx_gsi);
 	disable_index(d, VFIO_PCI_INTX_IRQ_INDEX);
 	d->intx_on = 0;
 }
@@ -115,15 +109,15 @@ static void free_vectors(struct vfio_pci_dev *d)
 
 	for (i = 0; i < d->nr_vec; i++)
 		if (d->vec[i].irqfd_on) {
-			vm_irqfd_deassign(vm, d->vec[i].efd, d->vec[i].gsi);
+			irq_fd_detach(vm, d->vec[i].efd, d->vec[i].gsi);
 			d->vec[i].irqfd_on = 0;
 		}
 	for (i = 0; i < d->nr_vec; i++)
 		if (d->vec[i].gsi >= 0) {
-			vm_msi_route_free(vm, d->vec[i].gsi);
+			irq_msi_free(vm, d->vec[i].gsi);
 			routes = 1;
 		}
-	if (routes && (ret = vm_msi_routes_commit(vm)))
+	if (routes && (ret = irq_msi_commit(vm)))
 		vfio_dev_warn_rl(d, "cannot remove MSI routes: %s",
 				 strerror(-ret));
 	for (i = 0; i < d->nr_vec; i++)
@@ -217,8 +211,8 @@ static int vector_msg(const struct vfio_pci_dev *d, unsigned int i,
 	e = &d->msix.table[i * 4];
 	*addr = (uint64_t)e[1] << 32 | e[0];
 	*data = e[2];
-	return !(d->msix.ctrl & MSIX_CTRL_MASKALL) &&
-	       !(e[3] & MSIX_VECTOR_MASKED);
+	return !(d->msix.ctrl & PCI_MSIX_FLAGS_MASKALL) &&
+	       !(e[3] & PCI_MSIX_ENTRY_CTRL_MASKBIT);
 }
 
 /*
@@ -244,7 +238,7 @@ static int stage_routes(struct vfio_pci_dev *d, unsigned int first,
 		if (!v->live)
 			continue;
 		if (v->gsi < 0) {
-			gsi = vm_msi_route_alloc(vm, addr, data);
+			gsi = irq_msi_alloc(vm, addr, data);
 			if (gsi < 0) {
 				vfio_dev_warn_rl(d, "no MSI route for vector "
 						 "%u: %s", i, strerror(-gsi));
@@ -253,7 +247,7 @@ static int stage_routes(struct vfio_pci_dev *d, unsigned int first,
 			v->gsi = gsi;
 			v->staged = STAGED_ADDED;
 		} else if (v->addr != addr || v->data != data) {
-			if (vm_msi_route_set(vm, v->gsi, addr, data))
+			if (irq_msi_set(vm, v->gsi, addr, data))
 				continue;
 			v->prev_addr = v->addr;
 			v->prev_data = v->data;
@@ -279,10 +273,10 @@ static void unstage_routes(struct vfio_pci_dev *d, unsigned int first,
 		struct vfio_vector *v = &d->vec[i];
 
 		if (v->staged == STAGED_ADDED) {
-			vm_msi_route_free(vm, v->gsi);
+			irq_msi_free(vm, v->gsi);
 			v->gsi = -1;
 		} else if (v->staged == STAGED_CHANGED &&
-			   !vm_msi_route_set(vm, v->gsi, v->prev_addr,
+			   !irq_msi_set(vm, v->gsi, v->prev_addr,
 					     v->prev_data)) {
 			v->addr = v->prev_addr;
 			v->data = v->prev_data;
@@ -305,7 +299,7 @@ static void sync_vectors(struct vfio_pci_dev *d, unsigned int first,
 	int ret;
 
 	if (stage_routes(d, first, n)) {
-		ret = vm_msi_routes_commit(vm);
+		ret = irq_msi_commit(vm);
 		if (ret) {
 			vfio_dev_warn_rl(d, "KVM refused the MSI routes: %s",
 					 strerror(-ret));
@@ -317,14 +311,14 @@ static void sync_vectors(struct vfio_pci_dev *d, unsigned int first,
 
 		v->staged = STAGED_NONE;
 		if (v->live && v->gsi >= 0 && !v->irqfd_on) {
-			ret = vm_irqfd_assign(vm, v->efd, v->gsi, -1);
+			ret = irq_fd_attach(vm, v->efd, v->gsi, -1);
 			if (ret)
 				vfio_dev_warn_rl(d, "vector %u: irqfd failed: "
 						 "%s", i, strerror(-ret));
 			else
 				v->irqfd_on = 1;
 		} else if (!v->live && v->irqfd_on) {
-			vm_irqfd_deassign(vm, v->efd, v->gsi);
+			irq_fd_detach(vm, v->efd, v->gsi);
 			v->irqfd_on = 0;
 		}
 	}
@@ -344,8 +338,8 @@ static void leave_mode(struct vfio_pci_dev *d)
 /* MSI vectors the guest enabled: 2^MME, at most what the device has. */
 static unsigned int msi_vectors(const struct vfio_pci_dev *d)
 {
-	unsigned int mmc = (d->msi.ctrl & MSI_CTRL_MMC) >> 1;
-	unsigned int mme = (d->msi.ctrl & MSI_CTRL_MME) >> 4;
+	unsigned int mmc = (d->msi.ctrl & PCI_MSI_FLAGS_QMASK) >> 1;
+	unsigned int mme = (d->msi.ctrl & PCI_MSI_FLAGS_QSIZE) >> 4;
 
 	return 1u << MIN(MIN(mme, mmc), 5u); /* 6 and 7 are reserved */
 }
@@ -355,11 +349,11 @@ static enum vfio_irq_mode wanted_mode(const struct vfio_pci_dev *d,
 				      unsigned int *n)
 {
 	*n = 0;
-	if (d->msix.off && (d->msix.ctrl & MSIX_CTRL_ENABLE)) {
+	if (d->msix.off && (d->msix.ctrl & PCI_MSIX_FLAGS_ENABLE)) {
 		*n = d->msix.nr;
 		return IRQ_MSIX;
 	}
-	if (d->msi.off && (d->msi.ctrl & MSI_CTRL_ENABLE)) {
+	if (d->msi.off && (d->msi.ctrl & PCI_MSI_FLAGS_ENABLE)) {
 		*n = msi_vectors(d);
 		return IRQ_MSI;
 	}
@@ -440,7 +434,7 @@ void vfio_msix_table_write(struct vfio_pci_dev *d, uint64_t off,
 	d->stats.msix_table_writes++;
 	pthread_mutex_lock(&d->irq_lock);
 	memcpy((uint8_t *)d->msix.table + off, data, len);
-	d->msix.table[i * 4 + 3] &= MSIX_VECTOR_MASKED; /* reserved bits */
+	d->msix.table[i * 4 + 3] &= PCI_MSIX_ENTRY_CTRL_MASKBIT; /* reserved bits */
 	if (d->irq_mode == IRQ_MSIX && i < d->nr_vec)
 		sync_vectors(d, i, 1);
 	pthread_mutex_unlock(&d->irq_lock);

@@ -370,12 +370,9 @@ static void type1_destroy(struct vfio_iommu *io)
 const struct vfio_iommu_ops vfio_type1_ops = {
 	.name = "type1",
 	.check = type1_check,
-	.attach = type1_attach,
-	.detach = type1_detach,
-	.dma_map = type1_dma_map,
-	.dma_unmap = type1_dma_unmap,
-	.iova_ranges = type1_iova_ranges,
-	.coherent = type1_coherent,
+	.attach = type1_attach, .detach = type1_detach,
+	.dma_map = type1_dma_map, .dma_unmap = type1_dma_unmap,
+	.iova_ranges = type1_iova_ranges, .coherent = type1_coherent,
 	.destroy = type1_destroy,
 };
 

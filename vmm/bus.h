@@ -45,7 +45,7 @@ struct bus {
 	struct bus_region *regions; /* sorted by base, never overlapping */
 	unsigned int nr, cap;
 	struct log_ratelimit unclaimed_rl;
-	/* Counters for --stats; relaxed, only ever read at exit. */
+	/* Counters for --stats: atomic increments, read at exit. */
 	_Atomic uint64_t accesses, unclaimed;
 };
 

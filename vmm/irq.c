@@ -67,7 +67,7 @@ static void set_msi(struct kvm_irq_routing_entry *e, unsigned int gsi,
 	e->u.msi.data = data;
 }
 
-int vm_msi_route_alloc(struct vm *vm, uint64_t addr, uint32_t data)
+int irq_msi_alloc(struct vm *vm, uint64_t addr, uint32_t data)
 {
 	struct irq_routing *r = &vm->irq;
 	unsigned int gsi;
@@ -88,7 +88,7 @@ out:
 	return ret;
 }
 
-int vm_msi_route_set(struct vm *vm, int gsi, uint64_t addr, uint32_t data)
+int irq_msi_set(struct vm *vm, int gsi, uint64_t addr, uint32_t data)
 {
 	struct irq_routing *r = &vm->irq;
 	struct kvm_irq_routing_entry *e;
@@ -112,7 +112,7 @@ out:
 	return ret;
 }
 
-void vm_msi_route_free(struct vm *vm, int gsi)
+void irq_msi_free(struct vm *vm, int gsi)
 {
 	struct irq_routing *r = &vm->irq;
 	struct kvm_irq_routing_entry *e;
@@ -138,7 +138,7 @@ out:
 	pthread_mutex_unlock(&r->lock);
 }
 
-int vm_msi_routes_commit(struct vm *vm)
+int irq_msi_commit(struct vm *vm)
 {
 	struct irq_routing *r = &vm->irq;
 	int ret = 0;
@@ -155,7 +155,7 @@ int vm_msi_routes_commit(struct vm *vm)
 	return ret;
 }
 
-unsigned int vm_msi_routes_count(struct vm *vm)
+unsigned int irq_msi_count(struct vm *vm)
 {
 	unsigned int n;
 
@@ -165,7 +165,7 @@ unsigned int vm_msi_routes_count(struct vm *vm)
 	return n;
 }
 
-int vm_irqfd_assign(struct vm *vm, int fd, int gsi, int resample_fd)
+int irq_fd_attach(struct vm *vm, int fd, int gsi, int resample_fd)
 {
 	struct kvm_irqfd irqfd = {
 		.fd = (uint32_t)fd,
@@ -181,7 +181,7 @@ int vm_irqfd_assign(struct vm *vm, int fd, int gsi, int resample_fd)
 	return 0;
 }
 
-void vm_irqfd_deassign(struct vm *vm, int fd, int gsi)
+void irq_fd_detach(struct vm *vm, int fd, int gsi)
 {
 	struct kvm_irqfd irqfd = {
 		.fd = (uint32_t)fd,

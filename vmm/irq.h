@@ -21,7 +21,7 @@ struct kvm_irq_routing;
  * ferry's copy of KVM's routing table, kept incrementally: adding,
  * changing or freeing an MSI route costs O(1) here; handing the table to
  * KVM (KVM_SET_GSI_ROUTING replaces all of it, O(routes) in the kernel)
- * happens once per vm_msi_routes_commit(), so a caller changing many
+ * happens once per irq_msi_commit(), so a caller changing many
  * routes at once (an MSI-X enable, a function mask) pays for one.
  */
 struct irq_routing {
@@ -43,41 +43,41 @@ void irq_routing_destroy(struct irq_routing *r);
 
 /*
  * Allocate a GSI routed as an MSI with @addr/@data in ferry's table. KVM
- * sees it at the next vm_msi_routes_commit(): attach an irqfd only after
+ * sees it at the next irq_msi_commit(): attach an irqfd only after
  * that. Returns the GSI, or -ENOSPC (KVM's limit reached).
  */
-int vm_msi_route_alloc(struct vm *vm, uint64_t addr, uint32_t data);
+int irq_msi_alloc(struct vm *vm, uint64_t addr, uint32_t data);
 
 /*
  * Change the message of MSI route @gsi in the table (KVM sees it at the
  * next commit). 0, or -EINVAL if @gsi is not an allocated MSI route.
  */
-int vm_msi_route_set(struct vm *vm, int gsi, uint64_t addr,
+int irq_msi_set(struct vm *vm, int gsi, uint64_t addr,
 		     uint32_t data) __must_check;
 
 /*
  * Free MSI route @gsi. Its irqfd must be gone; until the next commit KVM
  * keeps the route, which nothing injects any more.
  */
-void vm_msi_route_free(struct vm *vm, int gsi);
+void irq_msi_free(struct vm *vm, int gsi);
 
 /*
  * Hand the table to KVM if it changed: one KVM_SET_GSI_ROUTING for every
  * change since the last commit, whoever made them. 0, or -errno from KVM
  * (the changes stay pending and go with the next commit).
  */
-int vm_msi_routes_commit(struct vm *vm) __must_check;
+int irq_msi_commit(struct vm *vm) __must_check;
 
 /* MSI routes allocated now (--stats, tests). */
-unsigned int vm_msi_routes_count(struct vm *vm);
+unsigned int irq_msi_count(struct vm *vm);
 
 /*
  * Inject @gsi each time @fd (an eventfd) is signalled; with @resample_fd
  * >= 0 the GSI is level-triggered and @resample_fd is signalled when the
  * guest EOIs it (INTx). 0 or -errno.
  */
-int vm_irqfd_assign(struct vm *vm, int fd, int gsi,
+int irq_fd_attach(struct vm *vm, int fd, int gsi,
 		    int resample_fd) __must_check;
-void vm_irqfd_deassign(struct vm *vm, int fd, int gsi);
+void irq_fd_detach(struct vm *vm, int fd, int gsi);
 
 #endif

@@ -113,13 +113,3 @@ int why_set(char *why, size_t whylen, int ret, const char *fmt, ...)
 	va_end(ap);
 	return ret;
 }
-
-void die(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_ERR, fmt, ap);
-	va_end(ap);
-	exit(status);
-}

@@ -74,7 +74,5 @@ int log_ratelimit_take(struct log_ratelimit *rl, uint64_t now_ns,
 int why_set(char *why, size_t whylen, int ret, const char *fmt, ...)
 	__printf(4, 5);
 
-/* Setup-time only: print and exit with @status. Never on a guest path. */
-void die(int status, const char *fmt, ...) __printf(2, 3) __noreturn;
 
 #endif

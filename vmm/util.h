@@ -9,9 +9,7 @@
 #include <string.h>
 
 #define __must_check __attribute__((warn_unused_result))
-#define __noreturn __attribute__((noreturn))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
-#define __unused __attribute__((unused))
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define container_of(ptr, type, member)                                        \

@@ -2,6 +2,7 @@
 /* One vCPU: its KVM fd, its thread and its exit loop. */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -93,18 +94,41 @@ static void handle_mmio(struct vcpu *vcpu)
 			 len);
 }
 
-static void fatal_exit(struct vcpu *vcpu, const char *what)
+/* The VM cannot go on: say why, dump the registers, stop with status 8. */
+static void fatal_exit(struct vcpu *vcpu, const char *fmt, ...)
+	__printf(2, 3);
+
+static void fatal_exit(struct vcpu *vcpu, const char *fmt, ...)
 {
+	char what[96];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
 	err("vCPU %u: %s; stopping the VM", vcpu->index, what);
 	arch_vcpu_dump(vcpu);
 	vm_request_stop(vcpu->vm, FERRY_EXIT_GUEST_CRASH);
+}
+
+/* PSCI or ACPI-style power events: power off and reset end the VM (0). */
+static void system_event(struct vcpu *vcpu)
+{
+	uint32_t type = vcpu->run->system_event.type;
+
+	if (type != KVM_SYSTEM_EVENT_SHUTDOWN && type != KVM_SYSTEM_EVENT_RESET) {
+		fatal_exit(vcpu, "system event %u", type);
+		return;
+	}
+	info("guest requested %s",
+	     type == KVM_SYSTEM_EVENT_RESET ? "reset" : "power off");
+	vm_request_stop(vcpu->vm, FERRY_EXIT_OK);
 }
 
 /* Returns 0 to keep running, 1 when this vCPU is done. */
 static int handle_exit(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
-	char buf[96];
 
 	vcpu->stats.exits++;
 	switch (run->exit_reason) {
@@ -116,42 +140,26 @@ static int handle_exit(struct vcpu *vcpu)
 		return 0;
 	case KVM_EXIT_INTR:
 		return 0;
+	case KVM_EXIT_SYSTEM_EVENT:
+		system_event(vcpu);
+		return 1;
 	case KVM_EXIT_SHUTDOWN:
 		fatal_exit(vcpu, "the guest triple-faulted");
 		return 1;
-	case KVM_EXIT_SYSTEM_EVENT:
-		if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN ||
-		    run->system_event.type == KVM_SYSTEM_EVENT_RESET) {
-			info("guest requested %s",
-			     run->system_event.type ==
-					     KVM_SYSTEM_EVENT_RESET
-				     ? "reset"
-				     : "power off");
-			vm_request_stop(vcpu->vm, FERRY_EXIT_OK);
-			return 1;
-		}
-		snprintf(buf, sizeof(buf), "system event %u",
-			 run->system_event.type);
-		fatal_exit(vcpu, buf);
-		return 1;
 	case KVM_EXIT_FAIL_ENTRY:
-		snprintf(buf, sizeof(buf), "VM entry failed (hardware reason "
-			 "0x%llx)", (unsigned long long)
-			 run->fail_entry.hardware_entry_failure_reason);
-		fatal_exit(vcpu, buf);
+		fatal_exit(vcpu, "VM entry failed (hardware reason 0x%llx)",
+			   (unsigned long long)
+				   run->fail_entry.hardware_entry_failure_reason);
 		return 1;
 	case KVM_EXIT_INTERNAL_ERROR:
-		snprintf(buf, sizeof(buf), "KVM internal error %u",
-			 run->internal.suberror);
-		fatal_exit(vcpu, buf);
+		fatal_exit(vcpu, "KVM internal error %u", run->internal.suberror);
 		return 1;
 	case KVM_EXIT_HLT:
 		fatal_exit(vcpu, "the guest halted with nothing to wake it");
 		return 1;
 	default:
-		snprintf(buf, sizeof(buf), "unexpected KVM exit reason %u",
-			 run->exit_reason);
-		fatal_exit(vcpu, buf);
+		fatal_exit(vcpu, "unexpected KVM exit reason %u",
+			   run->exit_reason);
 		return 1;
 	}
 }

@@ -34,10 +34,34 @@ static int open_kvm(void)
 	return -e;
 }
 
+/* The API this KVM speaks, and whether it takes @nr_vcpus. 0 or -errno. */
+static int check_kvm(int kvm_fd, unsigned int nr_vcpus)
+{
+	int ret, max;
+
+	ret = ioctl(kvm_fd, KVM_GET_API_VERSION, 0);
+	if (ret != KVM_API_VERSION) {
+		err("/dev/kvm speaks KVM API %d, ferry needs %d", ret,
+		    KVM_API_VERSION);
+		return -ENOTSUP;
+	}
+	max = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	if (max <= 0)
+		max = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+	if (max <= 0)
+		max = 4; /* KVM's documented minimum without the capability */
+	if (nr_vcpus > (unsigned int)max) {
+		err("--cpus %u is more than this host's KVM allows (%d); give "
+		    "at most %d", nr_vcpus, max, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int vm_create(struct vm *vm, unsigned int nr_vcpus)
 {
 	struct guest_mem mem = vm->mem; /* the caller's RAM layout */
-	int ret, max;
+	int ret;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->mem = mem;
@@ -50,24 +74,9 @@ int vm_create(struct vm *vm, unsigned int nr_vcpus)
 	vm->kvm_fd = open_kvm();
 	if (vm->kvm_fd < 0)
 		return vm->kvm_fd;
-	ret = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
-	if (ret != KVM_API_VERSION) {
-		err("/dev/kvm speaks KVM API %d, ferry needs %d", ret,
-		    KVM_API_VERSION);
-		ret = -ENOTSUP;
+	ret = check_kvm(vm->kvm_fd, nr_vcpus);
+	if (ret)
 		goto err_kvm;
-	}
-	max = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
-	if (max <= 0)
-		max = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
-	if (max <= 0)
-		max = 4; /* KVM's documented minimum without the capability */
-	if (nr_vcpus > (unsigned int)max) {
-		err("--cpus %u is more than this host's KVM allows (%d); give "
-		    "at most %d", nr_vcpus, max, max);
-		ret = -EINVAL;
-		goto err_kvm;
-	}
 	vm->run_size = (size_t)ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 
 	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
@@ -83,17 +92,23 @@ int vm_create(struct vm *vm, unsigned int nr_vcpus)
 		goto err_vm;
 	}
 	ret = bus_init(&vm->pio, "pio", LOG_INFO);
-	if (ret)
+	if (ret) {
+		err("cannot set up the I/O bus: %s", strerror(-ret));
 		goto err_stop_fd;
+	}
 	ret = bus_init(&vm->mmio, "mmio", LOG_WARN);
-	if (ret)
+	if (ret) {
+		err("cannot set up the memory bus: %s", strerror(-ret));
 		goto err_pio;
-	ret = arch_vm_init(vm);
+	}
+	ret = arch_vm_init(vm); /* says what failed */
 	if (ret)
 		goto err_mmio;
 	ret = irq_routing_init(&vm->irq);
-	if (ret)
+	if (ret) {
+		err("cannot set up interrupt routing: %s", strerror(-ret));
 		goto err_mmio;
+	}
 	return 0;
 
 err_mmio:

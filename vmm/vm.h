@@ -83,8 +83,9 @@ struct vm {
 
 /*
  * Open /dev/kvm, check the API, create the VM with @nr_vcpus vCPUs'
- * worth of checks (count within KVM's limit), the in-kernel irqchip and
- * timers (arch_vm_init), and both buses. vm->mem is kept as the caller
+ * worth of checks (count within KVM's limit), the in-kernel interrupt
+ * controller (arch_vm_init), its routing table and both buses; the
+ * timers come with the vCPUs (vm_create_vcpus). vm->mem is kept as the caller
  * left it (a RAM layout from mem_init(), backed later, or zeroes); every
  * other field is reset. On failure logs one sentence and returns -errno;
  * the caller's exit status is FERRY_EXIT_HOST.
@@ -97,7 +98,10 @@ int vm_create(struct vm *vm, unsigned int nr_vcpus) __must_check;
  */
 int vm_add_ram(struct vm *vm) __must_check;
 
-/* Register guest RAM region @r as a KVM memory slot. 0 or -errno. */
+/*
+ * Make [@gpa, @gpa + @len) of the guest memory slot @slot, backed by
+ * @hva (replacing what the slot held). 0 or -errno from KVM.
+ */
 int vm_set_slot(struct vm *vm, unsigned int slot, uint64_t gpa, uint64_t len,
 		void *hva) __must_check;
 

@@ -285,7 +285,7 @@ static void teardown(struct machine *m)
 	/* What the devices held in KVM must be gone with them. */
 	if (m->opts->stats && m->vm.vm_fd >= 0)
 		fprintf(stderr, "stats: after teardown msi-routes=%u "
-			"device-slots=%u\n", vm_msi_routes_count(&m->vm),
+			"device-slots=%u\n", irq_msi_count(&m->vm),
 			vm_slots_in_use(&m->vm));
 	board_destroy(m->board);
 	m->board = NULL;

@@ -9,14 +9,14 @@
 struct vm;
 struct pci_bus;
 
-#define X86_PCI_CF8_PORT 0xcf8 /* address latch; 0xcf9: reset control */
-#define X86_PCI_CFC_PORT 0xcfc /* data window, 4 bytes */
+#define X86_PCI_CF8_PORT 0xcf8 /* address latch; 0xcf9: reset control;
+				* 0xcfc-0xcff: data window */
 
 struct x86_pci_io {
 	struct pci_bus *pci;
 	struct vm *vm;
 	uint32_t cf8; /* the address latch */
-	struct bus_dev cf8_dev, cfc_dev;
+	struct bus_dev dev; /* ports 0xcf8-0xcff */
 };
 
 /*
