@@ -20,6 +20,8 @@
 # writable from L1. A per-run directory (under the cache) carries the
 # configuration in and each scenario's status and log out.
 #
+# One run at a time: a lock file (FERRY_LAB_LOCK, default
+# /tmp/ferry-lab.lock) makes a second run wait for the first.
 # Environment: FERRY_BUILD (default build), FERRY_LAB_CACHE (default
 # ~/.cache/ferry-lab), FERRY_LAB_ACCEL (L0's -accel for every scenario,
 # overriding the default tcg and a scenario's "# lab-accel:" line),
@@ -180,7 +182,21 @@ servable() {
 	fi
 }
 
+# One lab at a time on this machine: L0 is CPU-bound, and runs share the
+# cache (the NVMe image is made fresh by each). FERRY_LAB_LOCK names the
+# lock file.
+lab_lock() {
+	local f=${FERRY_LAB_LOCK:-/tmp/ferry-lab.lock}
+
+	exec 9>>"$f"
+	if ! flock -n 9; then
+		say "waiting for another lab run to finish (lock $f)"
+		flock 9
+	fi
+}
+
 prepare() {
+	lab_lock
 	need_packages qemu-system-x86 busybox-static cpio kmod xz-utils strace
 	mkdir -p "$CACHE"
 	servable "$REPO"
