@@ -105,14 +105,14 @@ static int pause_while_starting(void)
 	static struct kvm_run run;
 	static struct vcpu v;
 	pthread_t pauser;
-	int i, ok = 1;
+	int i, waited, ok = 1;
 
 	signal(VCPU_KICK_SIGNAL, on_kick);
 	v.vm = &vm;
 	v.run = &run;
 	vm.vcpus = &v;
 	vm.nr_vcpus = 1;
-	alarm(20);
+	alarm(120); /* a safety net: a stuck pause is caught above */
 	if (pthread_create(&pauser, NULL, pause_loop, NULL))
 		return 0;
 	for (i = 0; i < 50 && ok; i++) {
@@ -127,10 +127,14 @@ static int pause_while_starting(void)
 		pthread_mutex_lock(&vm.pause_lock);
 		before = vm.pauses;
 		pthread_mutex_unlock(&vm.pause_lock);
-		usleep(50 * 1000);
-		pthread_mutex_lock(&vm.pause_lock);
-		ok = vm.pauses > before;
-		pthread_mutex_unlock(&vm.pause_lock);
+		/* Up to 3 s (a loaded machine is slow, a stuck pause never
+		 * moves): a pause that missed the thread waits for ever. */
+		for (waited = 0, ok = 0; !ok && waited < 3000; waited++) {
+			usleep(1000);
+			pthread_mutex_lock(&vm.pause_lock);
+			ok = vm.pauses > before + 1;
+			pthread_mutex_unlock(&vm.pause_lock);
+		}
 		atomic_store(&fake_stop, 1);
 		vcpu_kick(&v); /* as vm_stop_vcpus() does */
 		pthread_join(v.thread, NULL);
