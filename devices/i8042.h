@@ -17,15 +17,15 @@ struct vm;
 #define I8042_QUEUE 8
 
 struct i8042 {
-	struct bus_dev data_dev; /* port 0x60 */
-	struct bus_dev cmd_dev;	 /* port 0x64 */
+	struct bus_dev data_dev; /* the data register (0x60 on a PC) */
+	struct bus_dev cmd_dev;	 /* command/status (0x64 on a PC) */
 	struct vm *vm;
 	pthread_mutex_t lock;
 	uint8_t ctr;		/* controller configuration ("command byte") */
 	uint8_t outport;	/* output port; bit 0 low = CPU in reset */
 	uint8_t pending_cmd;	/* controller command awaiting its data byte */
 	uint8_t kbd_pending;	/* keyboard command awaiting its parameter */
-	int last_was_cmd;	/* status bit 3: last write went to 0x64 */
+	int last_was_cmd;	/* status bit 3: last write was a command */
 	uint8_t queue[I8042_QUEUE]; /* output buffer and what follows it */
 	unsigned int head, count;
 	int irq_level;

@@ -40,6 +40,9 @@ struct board_config {
 /* ELF machine number of this board's CPUs (EM_X86_64, EM_AARCH64). */
 extern const uint16_t board_elf_machine;
 
+/* The most vCPUs the board can describe to a guest (--cpus). */
+extern const unsigned int board_max_cpus;
+
 /* Cut @mem (mem_init()ed, not backed yet) into RAM regions. 0 or -errno. */
 int board_layout_ram(struct guest_mem *mem) __must_check;
 

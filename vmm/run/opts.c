@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+#include "../board.h"
 #include "../log.h"
 #include "opts.h"
 
@@ -37,7 +38,7 @@ const char opts_help_text[] =
 "\n"
 "Exit status:\n"
 "  0   the guest reset (reboot) or powered off\n"
-"  odd (V << 1) | 1 after the guest wrote V to the debug-exit port 0xf4\n"
+"  odd (V << 1) | 1 after the guest wrote V to the debug-exit device\n"
 "  2   bad command line       4   kernel or initrd cannot be loaded\n"
 "  6   host cannot run the VM (no /dev/kvm, permissions, memory)\n"
 "  8   the guest crashed (triple fault, KVM internal error)\n"
@@ -161,9 +162,9 @@ static enum opts_result set_cpus(struct run_opts *o, const char *v, char *why,
 	n = strtoul(v, &end, 10);
 	if (errno || end == v || *end || v[0] == '-' || v[0] == '+')
 		return bad(why, whylen, "--cpus '%s' is not a number", v);
-	if (n < 1 || n > OPTS_MAX_CPUS)
+	if (n < 1 || n > board_max_cpus)
 		return bad(why, whylen, "--cpus %s is out of range; give 1 to "
-			   "%d", v, OPTS_MAX_CPUS);
+			   "%u", v, board_max_cpus);
 	o->cpus = (unsigned int)n;
 	return OPTS_RUN;
 }

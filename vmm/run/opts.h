@@ -10,7 +10,6 @@
 #define OPTS_MAX_DEVICES 16
 #define OPTS_MIN_MEMORY (2 * MiB)
 #define OPTS_MAX_MEMORY (1024 * GiB)
-#define OPTS_MAX_CPUS 255 /* xAPIC IDs are 8 bits */
 #define OPTS_DEFAULT_MEMORY (256 * MiB)
 
 enum console_mode { CONSOLE_SERIAL, CONSOLE_NONE };

@@ -15,6 +15,8 @@
 #include "layout.h"
 
 const uint16_t board_elf_machine = EM_X86_64;
+/* xAPIC IDs are 8 bits, and the MP table numbers CPUs the same way. */
+const unsigned int board_max_cpus = 255;
 
 int board_layout_ram(struct guest_mem *mem)
 {
