@@ -351,9 +351,12 @@ run_showing() {
 	wait $pid || true
 }
 
-# result ATTEMPT SCENARIO: its exit status from that attempt, or nothing.
+# result ATTEMPT SCENARIO: its exit status from that attempt, or nothing
+# (and status 0 either way: under pipefail a missing file must not end run).
 result() {
-	cat "$RUN/attempt-$1/$2.status" 2>/dev/null | tr -cd 0-9
+	local f=$RUN/attempt-$1/$2.status
+	[ -f "$f" ] || return 0
+	tr -cd 0-9 <"$f"
 }
 
 run() {
@@ -397,7 +400,7 @@ run() {
 		# Only L0's known stall earns another boot (see the header).
 		local stall=
 		[ "${accel#*thread=single}" = "$accel" ] &&
-			stall=$(grep -Eao "$STALL_RE" "$RUN/attempt-$attempt/console.log" | head -n1)
+			stall=$(grep -Eao "$STALL_RE" "$RUN/attempt-$attempt/console.log" | head -n1 || true)
 		if [ -n "$stall" ] && [ $attempt -lt 3 ]; then
 			retries=$((retries + 1))
 			say "attempt $attempt: L1 stalled ($stall), the known multi-threaded TCG stall in L0: running ${missing[*]} again"
