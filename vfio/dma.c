@@ -79,27 +79,30 @@ static int check_memlock(uint64_t need)
 /*
  * Pinned 4 KiB guest pages make a device's DMA into fresh guest memory
  * several times slower than huge pages (bench/lab-vfio: NVMe reads 0.18x
- * QEMU's). memfd RAM gets transparent huge pages only where the host
- * allows them for shmem; say how to get them.
+ * QEMU's). Anonymous RAM gets transparent huge pages unless the host
+ * turned THP off; memfd RAM only where the host allows them for shmem.
+ * Say how to get them.
  */
 static void hint_page_size(const struct guest_mem *mem)
 {
-	char mode[128] = "";
+	const char *knob = mem->fd < 0 ? "enabled" : "shmem_enabled";
+	char path[96], mode[128] = "";
 	FILE *f;
 
-	if (mem->fd < 0 || mem->huge)
+	if (mem->huge)
 		return;
-	f = fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "r");
+	snprintf(path, sizeof(path), "/sys/kernel/mm/transparent_hugepage/%s",
+		 knob);
+	f = fopen(path, "r");
 	if (!f)
 		return;
 	if (!fgets(mode, sizeof(mode), f))
 		mode[0] = '\0';
 	fclose(f);
 	if (strstr(mode, "[never]") || strstr(mode, "[deny]"))
-		info("guest RAM is in 4 KiB pages (shmem huge pages are off on "
-		     "this host), which slows device DMA; use --hugepages or "
-		     "echo advise > /sys/kernel/mm/transparent_hugepage/"
-		     "shmem_enabled");
+		info("guest RAM is in 4 KiB pages (transparent huge pages are "
+		     "off on this host), which slows device DMA; use "
+		     "--hugepages or echo madvise > %s", path);
 }
 
 /* Map one range and remember it. Overlaps are refused. 0 or -errno. */

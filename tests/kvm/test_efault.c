@@ -64,7 +64,7 @@ int main(int argc, char **argv)
 		printf("FAIL: cannot read the guest\n");
 		return 1;
 	}
-	if (vm_create(&vm, 1) || mem_create(&vm.mem, 64 << 20, 0) ||
+	if (vm_create(&vm, 1) || mem_create(&vm.mem, 64 << 20, MEM_ANON) ||
 	    mem_add_region(&vm.mem, 0, 64 << 20) || vm_add_ram(&vm) ||
 	    serial_init(&uart, &vm, &vm.pio, X86_COM1_PORT, X86_COM1_IRQ, -1) ||
 	    debug_exit_init(&dbg, &vm, &vm.pio, X86_DEBUG_EXIT_PORT) ||

@@ -152,7 +152,8 @@ static int stopped_during_setup(void)
 static int back_ram(struct machine *m)
 {
 	const struct run_opts *o = m->opts;
-	int ret = mem_back(&m->vm.mem, o->hugepages);
+	int ret = mem_back(&m->vm.mem,
+			   o->hugepages ? MEM_HUGETLB : MEM_ANON);
 
 	if (ret && o->hugepages) {
 		hugepages_advice(o->memory, ret);
