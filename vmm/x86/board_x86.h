@@ -27,4 +27,12 @@ struct board {
 /* The PCI windows and ECAM of a machine with RAM @mem (also --dump-dtb). */
 struct pci_windows x86_pci_windows(const struct guest_mem *mem);
 
+/*
+ * Create KVM's in-kernel PIT (i8254 at ports 0x40-0x43, IRQ 0): only
+ * for kernels that use it (Linux times its boot against it; a tiny test
+ * guest never touches it, and creating it costs start-up time). Call
+ * after every vCPU exists. Logs and returns -errno.
+ */
+int x86_create_pit(struct vm *vm) __must_check;
+
 #endif

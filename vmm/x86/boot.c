@@ -134,6 +134,9 @@ static int boot_bzimage(struct board *b, const struct boot_image *img)
 	char why[256];
 	int ret;
 
+	ret = x86_create_pit(vm);
+	if (ret)
+		return ret;
 	ret = bzimage_load(&vm->mem, img->kernel, img->kernel_size,
 			   img->cmdline, img->initrd_gpa, img->initrd_size,
 			   &boot, why, sizeof(why));
