@@ -56,6 +56,9 @@ static void check(int ok, const char *what)
 int main(int argc, char **argv)
 {
 	static const struct gpa_range reserved[] = { { 0, X86_BOOT_DATA_END } };
+	static const struct elf_rules rules = {
+		.machine = EM_X86_64, .reserved = reserved, .nr_reserved = 1,
+	};
 	struct kvm_userspace_memory_region slot = { 0 };
 	struct kvm_cpuid2 *cpuid;
 	struct guest_mem mem = { .fd = -1 };
@@ -78,8 +81,7 @@ int main(int argc, char **argv)
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	check(mem.base != MAP_FAILED, "mmap");
 	check(mem_add_region(&mem, 0, mem.size) == 0, "layout");
-	if (elf_load(&mem, elf, elf_size, EM_X86_64, reserved, 1, &img, why,
-		     sizeof(why))) {
+	if (elf_load(&mem, elf, elf_size, &rules, &img, why, sizeof(why))) {
 		fprintf(stderr, "raw_kvm: %s\n", why);
 		return RAW_KVM_ERROR;
 	}

@@ -28,6 +28,17 @@ struct boot_image {
 	size_t initrd_size;
 	uint64_t initrd_gpa;	 /* where the caller put it (board_initrd_limit) */
 	const char *cmdline;	 /* NULL: empty */
+	/* Where decompressed kernels are cached (--kernel-cache), or NULL. */
+	const char *cache_dir;
+	/*
+	 * Set by board_unpack_kernel(): the kernel as it boots when the
+	 * board unpacked @kernel on the host (x86: a bzImage's payload,
+	 * Linux's vmlinux), else NULL; owned by the board.
+	 */
+	const uint8_t *unpacked;
+	size_t unpacked_size;
+	int unpacked_mapped; /* from the cache (mapped), not the heap */
+	int unpacked_cached; /* --stats: the cache had it */
 };
 
 /* The machine the board builds its devices for. */
@@ -49,6 +60,21 @@ int board_layout_ram(struct guest_mem *mem) __must_check;
 /* Highest guest-physical address + 1 an initrd of @img may end at. */
 uint64_t board_initrd_limit(const struct boot_image *img,
 			    const struct guest_mem *mem);
+
+/*
+ * Turn the kernel the user gave into what boots, on the host and
+ * before /dev/kvm is opened: on x86 a bzImage whose payload is in a
+ * format this build reads is decompressed (or taken from the cache in
+ * @img->cache_dir) into @img->unpacked, bounded by the size the kernel
+ * states and by @mem's size. A kernel left as it is is no error. Logs
+ * one sentence and returns -errno when the payload is corrupt or too
+ * large (a user's bad image: exit status 4).
+ */
+int board_unpack_kernel(struct boot_image *img,
+			const struct guest_mem *mem) __must_check;
+
+/* Free what board_unpack_kernel() made. */
+void board_free_kernel(struct boot_image *img);
 
 /*
  * Check that @img can boot in the RAM layout @mem, without touching RAM or

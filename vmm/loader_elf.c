@@ -63,9 +63,9 @@ static int check_ehdr(const Elf64_Ehdr *eh, size_t size, uint16_t machine,
 
 static int check_segment(const struct guest_mem *mem, const Elf64_Phdr *ph,
 			 unsigned int idx, size_t size,
-			 const struct gpa_range *reserved,
-			 unsigned int nr_reserved, char *why, size_t whylen)
+			 const struct elf_rules *rules, char *why, size_t whylen)
 {
+	const struct gpa_range *reserved = rules->reserved;
 	uint64_t end;
 	unsigned int i;
 
@@ -76,7 +76,7 @@ static int check_segment(const struct guest_mem *mem, const Elf64_Phdr *ph,
 	    end > size)
 		return why_set(why, whylen, -EINVAL, "it is truncated: segment %u "
 			    "ends past the file's %zu bytes", idx, size);
-	if (ph->p_vaddr != ph->p_paddr)
+	if (!rules->physical && ph->p_vaddr != ph->p_paddr)
 		return why_set(why, whylen, -EINVAL, "segment %u has virtual "
 			    "address 0x%llx but physical 0x%llx; ferry runs "
 			    "test guests identity-mapped", idx,
@@ -89,7 +89,7 @@ static int check_segment(const struct guest_mem *mem, const Elf64_Phdr *ph,
 			    "--memory or relink", idx,
 			    (unsigned long long)ph->p_paddr,
 			    (unsigned long long)ph->p_memsz);
-	for (i = 0; i < nr_reserved; i++)
+	for (i = 0; i < rules->nr_reserved; i++)
 		if (ranges_overlap(ph->p_paddr, ph->p_memsz, reserved[i].gpa,
 				   reserved[i].len))
 			return why_set(why, whylen, -EINVAL, "segment %u at "
@@ -107,11 +107,12 @@ static int check_segment(const struct guest_mem *mem, const Elf64_Phdr *ph,
  * ELF_MAX_PHDRS); their count into *@n. Touches no guest RAM.
  */
 static int check_all(const struct guest_mem *mem, const void *buf, size_t size,
-		     uint16_t machine, const struct gpa_range *reserved,
-		     unsigned int nr_reserved, Elf64_Phdr *ph, unsigned int *nr,
-		     struct elf_image *img, char *why, size_t whylen)
+		     const struct elf_rules *rules, Elf64_Phdr *ph,
+		     unsigned int *nr, struct elf_image *img, char *why,
+		     size_t whylen)
 {
 	const uint8_t *file = buf;
+	uint64_t entry;
 	Elf64_Ehdr eh;
 	unsigned int i, j, n = 0;
 	int entry_ok = 0, ret;
@@ -121,9 +122,10 @@ static int check_all(const struct guest_mem *mem, const void *buf, size_t size,
 		return why_set(why, whylen, -ENOEXEC, "it is not an ELF file");
 	/* Copy headers out: @buf may be unaligned, and is never trusted. */
 	memcpy(&eh, file, sizeof(eh));
-	ret = check_ehdr(&eh, size, machine, why, whylen);
+	ret = check_ehdr(&eh, size, rules->machine, why, whylen);
 	if (ret)
 		return ret;
+	entry = rules->physical ? rules->entry : eh.e_entry;
 
 	for (i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr p;
@@ -131,8 +133,7 @@ static int check_all(const struct guest_mem *mem, const void *buf, size_t size,
 		memcpy(&p, file + eh.e_phoff + i * sizeof(p), sizeof(p));
 		if (p.p_type != PT_LOAD || p.p_memsz == 0)
 			continue;
-		ret = check_segment(mem, &p, i, size, reserved, nr_reserved,
-				    why, whylen);
+		ret = check_segment(mem, &p, i, size, rules, why, whylen);
 		if (ret)
 			return ret;
 		for (j = 0; j < n; j++)
@@ -142,8 +143,8 @@ static int check_all(const struct guest_mem *mem, const void *buf, size_t size,
 					    "segment %u overlaps another "
 					    "segment at 0x%llx", i,
 					    (unsigned long long)ph[j].p_paddr);
-		if ((p.p_flags & PF_X) && eh.e_entry >= p.p_paddr &&
-		    eh.e_entry - p.p_paddr < p.p_memsz)
+		if ((p.p_flags & PF_X) && entry >= p.p_paddr &&
+		    entry - p.p_paddr < p.p_memsz)
 			entry_ok = 1;
 		ph[n++] = p;
 	}
@@ -152,34 +153,31 @@ static int check_all(const struct guest_mem *mem, const void *buf, size_t size,
 	if (!entry_ok)
 		return why_set(why, whylen, -EINVAL, "its entry point 0x%llx is "
 			    "not inside an executable segment",
-			    (unsigned long long)eh.e_entry);
+			    (unsigned long long)entry);
 
 	img->lo = UINT64_MAX;
 	for (i = 0; i < n; i++) {
 		img->lo = MIN(img->lo, ph[i].p_paddr);
 		img->hi = MAX(img->hi, ph[i].p_paddr + ph[i].p_memsz);
 	}
-	img->entry = eh.e_entry;
+	img->entry = entry;
 	img->nr_segments = n;
 	*nr = n;
 	return 0;
 }
 
 int elf_check(const struct guest_mem *mem, const void *buf, size_t size,
-	      uint16_t machine, const struct gpa_range *reserved,
-	      unsigned int nr_reserved, struct elf_image *img, char *why,
+	      const struct elf_rules *rules, struct elf_image *img, char *why,
 	      size_t whylen)
 {
 	Elf64_Phdr ph[ELF_MAX_PHDRS];
 	unsigned int n;
 
-	return check_all(mem, buf, size, machine, reserved, nr_reserved, ph,
-			 &n, img, why, whylen);
+	return check_all(mem, buf, size, rules, ph, &n, img, why, whylen);
 }
 
 int elf_load(const struct guest_mem *mem, const void *buf, size_t size,
-	     uint16_t machine, const struct gpa_range *reserved,
-	     unsigned int nr_reserved, struct elf_image *img, char *why,
+	     const struct elf_rules *rules, struct elf_image *img, char *why,
 	     size_t whylen)
 {
 	Elf64_Phdr ph[ELF_MAX_PHDRS];
@@ -187,8 +185,7 @@ int elf_load(const struct guest_mem *mem, const void *buf, size_t size,
 	unsigned int i, n;
 	int ret;
 
-	ret = check_all(mem, buf, size, machine, reserved, nr_reserved, ph, &n,
-			img, why, whylen);
+	ret = check_all(mem, buf, size, rules, ph, &n, img, why, whylen);
 	if (ret)
 		return ret;
 	/* All checks passed: only now touch guest RAM. */

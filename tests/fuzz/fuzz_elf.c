@@ -47,6 +47,9 @@ size_t fuzz_structured_end(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct gpa_range reserved[] = { { 0, MiB } };
+	static const struct elf_rules rules = {
+		.machine = EM_X86_64, .reserved = reserved, .nr_reserved = 1,
+	};
 	const struct guest_mem *mem = fuzz_ram(FUZZ_RAM);
 	struct elf_image img;
 	char why[256];
@@ -55,8 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!copy)
 		return 0;
 	why[0] = 0;
-	if (elf_load(mem, copy, size, EM_X86_64, reserved, 1, &img, why,
-		     sizeof(why)) == 0) {
+	if (elf_load(mem, copy, size, &rules, &img, why, sizeof(why)) == 0) {
 		/* Whatever loaded must lie in RAM, above the reserved range,
 		 * and the entry point inside it. */
 		if (img.lo < MiB || img.hi > FUZZ_RAM || img.lo >= img.hi ||

@@ -44,6 +44,9 @@ static int recover(void *ctx)
 int main(int argc, char **argv)
 {
 	static const struct gpa_range reserved[] = { { 0, X86_BOOT_DATA_END } };
+	static const struct elf_rules rules = {
+		.machine = EM_X86_64, .reserved = reserved, .nr_reserved = 1,
+	};
 	struct debug_exit dbg;
 	struct serial uart;
 	struct elf_image img;
@@ -72,8 +75,8 @@ int main(int argc, char **argv)
 		printf("FAIL: VM set-up\n");
 		return 1;
 	}
-	ret = elf_load(&vm.mem, elf, (size_t)st.st_size, EM_X86_64, reserved,
-		       1, &img, why, sizeof(why));
+	ret = elf_load(&vm.mem, elf, (size_t)st.st_size, &rules, &img, why,
+		       sizeof(why));
 	if (ret || x86_write_long_mode_tables(&vm.mem) ||
 	    x86_vcpu_enter_long_mode(vm.vcpus[0].fd, img.entry, X86_FDT_GPA, 0,
 				     0)) {

@@ -96,6 +96,16 @@ fetch_kernel() {
 	touch "$dir/.done"
 }
 
+# The vmlinux inside the kernel's bzImage (its payload, xz): an ELF with
+# Linux's PVH entry note, for the PVH scenarios. Made once per kernel.
+extract_vmlinux() {
+	local dir=$CACHE/$1
+	[ -f "$dir/vmlinux" ] && return 0
+	python3 "$REPO/tests/lab/tools/extract-vmlinux.py" \
+		"$dir/root/boot/vmlinuz-$1" "$dir/vmlinux" ||
+		die "cannot extract vmlinux from vmlinuz-$1"
+}
+
 # Modules L1 and L2 need, with their dependencies from modules.dep.
 L1_MODULES="kvm-amd vfio-pci vfio_iommu_type1 mdev 9p 9pnet_virtio virtio_pci"
 L2_MODULES="nvme"
@@ -207,6 +217,7 @@ prepare() {
 	fetch_kernel "$KVER"
 	build_l1 "$KVER"
 	build_l2 "$KVER"
+	extract_vmlinux "$KVER"
 	make_device_files
 	[ -x "$BUILD/ferry" ] || die "no ferry binary in $BUILD: build it first (./dev run)"
 }
@@ -256,6 +267,7 @@ write_config() {
 		echo "LAB_BUILD=$(q "$BUILD")"
 		echo "LAB_CACHE=$(q "$CACHE")"
 		echo "LAB_KERNEL=$(q "$CACHE/$KVER/root/boot/vmlinuz-$KVER")"
+		echo "LAB_VMLINUX=$(q "$CACHE/$KVER/vmlinux")"
 		echo "LAB_L2_INITRD=$(q "$CACHE/l2.cpio.gz")"
 		echo "LAB_BENCH_RUNS=$(q "${LAB_BENCH_RUNS:-5}")"
 		echo "LAB_INTERACTIVE=$(q "${INTERACTIVE:-0}")"

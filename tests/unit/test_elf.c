@@ -11,6 +11,9 @@
 static uint8_t ram[RAM];
 static struct guest_mem mem;
 static const struct gpa_range reserved[] = { { 0, MiB } };
+static const struct elf_rules rules = {
+	.machine = EM_X86_64, .reserved = reserved, .nr_reserved = 1,
+};
 
 struct img {
 	Elf64_Ehdr eh;
@@ -49,8 +52,7 @@ static int load(const void *buf, size_t size, char *why)
 {
 	struct elf_image out;
 
-	return elf_load(&mem, buf, size, EM_X86_64, reserved, 1, &out, why,
-			200);
+	return elf_load(&mem, buf, size, &rules, &out, why, 200);
 }
 
 #define EXPECT_REFUSED(mutation, err_, words)                                  \
@@ -164,8 +166,8 @@ int main(int argc, char **argv)
 
 	make(&good);
 	memset(ram, 0x55, RAM);
-	CHECK(elf_load(&mem, &good, sizeof(good), EM_X86_64, reserved, 1, &out,
-		       why, sizeof(why)) == 0);
+	CHECK(elf_load(&mem, &good, sizeof(good), &rules, &out, why,
+		       sizeof(why)) == 0);
 	CHECK(out.entry == 0x200004 && out.lo == 0x200000 &&
 	      out.hi == 0x201000 && out.nr_segments == 1);
 	CHECK_MSG(ram[0x200000] == 0xab && ram[0x20003f] == 0xab,
@@ -252,8 +254,8 @@ int main(int argc, char **argv)
 		uint8_t *buf = read_all(argv[1], &size);
 
 		CHECK_MSG(buf != NULL, "read the hello guest");
-		CHECK_MSG(buf && elf_load(&mem, buf, size, EM_X86_64, reserved,
-					  1, &out, why, sizeof(why)) == 0 &&
+		CHECK_MSG(buf && elf_load(&mem, buf, size, &rules, &out,
+					  why, sizeof(why)) == 0 &&
 				  out.lo == MiB,
 			  "the hello guest loads at 1 MiB");
 		free(buf);

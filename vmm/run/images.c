@@ -2,6 +2,7 @@
 /* The kernel and initrd: read, identified, and placed in guest RAM. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -146,8 +147,40 @@ int images_copy_initrd(struct machine *m)
 	return 0;
 }
 
+/*
+ * $XDG_CACHE_HOME/ferry/kernels, else ~/.cache/ferry/kernels (the XDG
+ * base directory rules); NULL (no cache) if neither can be named.
+ */
+static const char *cache_dir(struct machine *m)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (xdg && xdg[0] == '/')
+		n = snprintf(m->cache_dir, sizeof(m->cache_dir),
+			     "%s/ferry/kernels", xdg);
+	else if (home && home[0] == '/')
+		n = snprintf(m->cache_dir, sizeof(m->cache_dir),
+			     "%s/.cache/ferry/kernels", home);
+	else
+		return NULL;
+	return n > 0 && (size_t)n < sizeof(m->cache_dir) ? m->cache_dir : NULL;
+}
+
+int images_unpack(struct machine *m)
+{
+	if (m->opts->kernel_cache) {
+		m->img.cache_dir = cache_dir(m);
+		if (!m->img.cache_dir)
+			warn("no cache directory (set XDG_CACHE_HOME or HOME); "
+			     "--kernel-cache is ignored");
+	}
+	return board_unpack_kernel(&m->img, &m->vm.mem);
+}
+
 void images_free(struct machine *m)
 {
+	board_free_kernel(&m->img);
 	free(m->kernel_buf);
 	free(m->initrd_buf);
 	m->kernel_buf = m->initrd_buf = NULL;

@@ -72,7 +72,8 @@ static int prepare(struct machine *m)
 		return FERRY_EXIT_USAGE;
 	}
 	m->vm.nr_vcpus = o->cpus;
-	if (images_plan_initrd(m) || board_check_boot(&m->img, &m->vm.mem))
+	if (images_plan_initrd(m) || images_unpack(m) ||
+	    board_check_boot(&m->img, &m->vm.mem))
 		return FERRY_EXIT_LOAD;
 	for (i = 0; i < o->nr_devices; i++)
 		if (o->devices[i].kind->check(&o->devices[i]))

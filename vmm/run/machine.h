@@ -24,6 +24,7 @@ struct machine {
 	struct board_config board_cfg;
 	struct board *board;	 /* the board's devices, or NULL */
 	struct vfio *vfio;	 /* passed-through devices, or NULL */
+	char cache_dir[4096];	 /* --kernel-cache: where, once named */
 };
 
 /*
@@ -47,6 +48,8 @@ int machine_build_fdt(const struct machine *m, void *buf, size_t size);
 int images_load(struct machine *m) __must_check;
 /* Choose the initrd's place in the RAM layout (needs no backing). */
 int images_plan_initrd(struct machine *m) __must_check;
+/* Decompress the kernel on the host (board_unpack_kernel). 0 or -errno. */
+int images_unpack(struct machine *m) __must_check;
 /* Copy the initrd there, once RAM is backed. 0 or -errno. */
 int images_copy_initrd(struct machine *m) __must_check;
 void images_free(struct machine *m);

@@ -15,13 +15,15 @@ const char opts_help_text[] =
 "Boot a KVM guest. With no --kernel, ferry boots its built-in demo guest.\n"
 "\n"
 "Options:\n"
-"  -k, --kernel PATH     ELF64 test guest or Linux bzImage to boot\n"
+"  -k, --kernel PATH     ELF64 test guest, Linux bzImage or vmlinux to boot\n"
 "  -i, --initrd PATH     initial ramdisk for a Linux kernel\n"
 "  -a, --cmdline STR     kernel command line (alias: --append)\n"
 "  -m, --memory SIZE     guest RAM, e.g. 512M or 2G; a bare number is MiB\n"
 "                        (default 256M)\n"
 "      --hugepages       take guest RAM from 2 MiB huge pages (reserve them\n"
 "                        first: /proc/sys/vm/nr_hugepages)\n"
+"      --kernel-cache    keep decompressed bzImage kernels in\n"
+"                        $XDG_CACHE_HOME/ferry (~/.cache/ferry) for next time\n"
 "  -c, --cpus N          number of vCPUs, 1-255 (default 1)\n"
 "      --console MODE    serial: guest UART on stdin/stdout (default)\n"
 "                        none: discard guest output\n"
@@ -83,7 +85,7 @@ int parse_size(const char *s, uint64_t *bytes)
 enum opt_id {
 	O_KERNEL, O_INITRD, O_CMDLINE, O_MEMORY, O_CPUS, O_CONSOLE, O_DEVICE,
 	O_DUMP_DTB, O_STATS, O_VERBOSE, O_QUIET, O_HELP, O_VERSION,
-	O_HUGEPAGES,
+	O_HUGEPAGES, O_KERNEL_CACHE,
 };
 
 static const struct opt_def {
@@ -100,6 +102,7 @@ static const struct opt_def {
 	{ "verbose", 'v', 0, O_VERBOSE }, { "quiet", 'q', 0, O_QUIET },
 	{ "help", 'h', 0, O_HELP },	  { "version", 'V', 0, O_VERSION },
 	{ "hugepages", 0, 0, O_HUGEPAGES },
+	{ "kernel-cache", 0, 0, O_KERNEL_CACHE },
 };
 
 /* Find the definition for argv word @arg; set *@inline_val for --x=y. */
@@ -208,6 +211,7 @@ static enum opts_result apply(struct run_opts *o, const struct opt_def *d,
 	}
 	case O_STATS: o->stats = 1; break;
 	case O_HUGEPAGES: o->hugepages = 1; break;
+	case O_KERNEL_CACHE: o->kernel_cache = 1; break;
 	case O_VERBOSE: o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1;
 		break;
 	case O_QUIET: o->verbosity = -1; break;

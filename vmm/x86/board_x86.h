@@ -10,6 +10,7 @@
 #include "../../devices/rtc.h"
 #include "../../devices/serial.h"
 #include "../board.h"
+#include "../loader.h"
 #include "pci_io.h"
 
 /* What board_create() makes for a VM (struct board is opaque outside). */
@@ -34,5 +35,62 @@ struct pci_windows x86_pci_windows(const struct guest_mem *mem);
  * after every vCPU exists. Logs and returns -errno.
  */
 int x86_create_pit(struct vm *vm) __must_check;
+
+/* boot_linux.c: how a Linux kernel boots. */
+enum x86_linux_how {
+	X86_LINUX_BZIMAGE,   /* the bzImage decompresses itself (64-bit entry) */
+	X86_LINUX_PVH,	     /* an ELF with the PVH note, 32-bit entry */
+	X86_LINUX_VMLINUX64, /* a decompressed vmlinux without it, 64-bit */
+};
+
+struct x86_linux_plan {
+	enum x86_linux_how how;
+	const uint8_t *elf; /* PVH, VMLINUX64: the ELF kernel */
+	size_t elf_size;
+	struct elf_rules rules; /* entry: the PVH or 64-bit entry point */
+};
+
+/*
+ * Which Linux boot path @img takes (its unpacked kernel if it has one).
+ * 1 and *@p; 0 if it is no Linux kernel (an ELF test guest); -ENOEXEC
+ * with one sentence in @why if its PVH note is malformed.
+ */
+int x86_linux_plan(const struct boot_image *img, struct x86_linux_plan *p,
+		   char *why, size_t whylen) __must_check;
+
+/* Every check x86_linux_boot() makes, without RAM or the host. */
+int x86_linux_check(const struct boot_image *img, const struct guest_mem *mem,
+		    const struct x86_linux_plan *p, char *why,
+		    size_t whylen) __must_check;
+
+/*
+ * Create the PIT, write the MP table, load the kernel and its boot data
+ * and set the boot vCPU's entry state. Logs one sentence; -errno.
+ */
+int x86_linux_boot(struct board *b, const struct boot_image *img,
+		   const struct x86_linux_plan *p) __must_check;
+
+/* A bzImage's payload, decompressed (unpack_kernel.c). */
+struct x86_unpacked {
+	const uint8_t *buf;
+	size_t size;
+	const char *format; /* "xz", "gzip" */
+	int mapped;	    /* mapped from the cache; else heap */
+	int cached;	    /* the cache had it */
+};
+
+/*
+ * Decompress the payload of the bzImage @kernel/@size, at most @max_out
+ * bytes (besides Linux's own size trailer, which must agree), through
+ * the cache in @cache_dir (NULL: none). 1 and *@out (free with
+ * x86_unpacked_free()); 0 if it cannot be done here (no header, a format
+ * this build does not read: @why says which, if anything); -errno with
+ * one sentence in @why if the payload is corrupt, too large or decodes
+ * to more than it says (refused at the bound).
+ */
+int x86_unpack_payload(const uint8_t *kernel, size_t size, uint64_t max_out,
+		       const char *cache_dir, struct x86_unpacked *out,
+		       char *why, size_t whylen) __must_check;
+void x86_unpacked_free(struct x86_unpacked *u);
 
 #endif

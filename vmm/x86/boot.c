@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* How the x86 board boots a kernel: ELF test guests and Linux bzImage. */
+/* How the x86 board boots a kernel: ELF test guests here, Linux in boot_linux.c. */
+#include <elf.h>
 #include <errno.h>
 #include <sys/ioctl.h>
 #include <linux/kvm.h>
@@ -7,14 +8,16 @@
 #include "../vm.h"
 #include "board_x86.h"
 #include "boot_long.h"
-#include "bzimage.h"
 #include "layout.h"
-#include "mptable.h"
 
 /* Where an ELF test guest may not load: boot data and the MMIO hole. */
 static const struct gpa_range elf_reserved[] = {
 	{ 0, X86_BOOT_DATA_END },
 	{ X86_MMIO_HOLE_GPA, X86_HIGH_RAM_GPA - X86_MMIO_HOLE_GPA },
+};
+static const struct elf_rules test_guest_rules = {
+	.machine = EM_X86_64, .reserved = elf_reserved,
+	.nr_reserved = ARRAY_SIZE(elf_reserved),
 };
 
 /* Check, or with @load also load, an ELF guest; logs why it cannot. */
@@ -26,15 +29,14 @@ static int elf_fit(const struct boot_image *img, const struct guest_mem *mem,
 
 	if (load)
 		ret = elf_load(mem, img->kernel, img->kernel_size,
-			       board_elf_machine, elf_reserved,
-			       ARRAY_SIZE(elf_reserved), elf, why, sizeof(why));
+			       &test_guest_rules, elf, why, sizeof(why));
 	else
 		ret = elf_check(mem, img->kernel, img->kernel_size,
-				board_elf_machine, elf_reserved,
-				ARRAY_SIZE(elf_reserved), elf, why,
-				sizeof(why));
+				&test_guest_rules, elf, why, sizeof(why));
 	if (ret) {
-		err("cannot boot kernel '%s': %s", img->kernel_name, why);
+		/* Neither a PVH kernel (no note) nor a fitting test guest. */
+		err("cannot boot kernel '%s' (an ELF test guest: it has no PVH "
+		    "entry note): %s", img->kernel_name, why);
 		return ret;
 	}
 	if (img->initrd_size && elf->hi > img->initrd_gpa) {
@@ -103,103 +105,48 @@ static int boot_elf(struct board *b, const struct boot_image *img,
 	return 0;
 }
 
-/* INTx routes of the PCI devices present, for the MP table. */
-static unsigned int pci_irqs(struct pci_bus *pci, struct mptable_pci_irq *out)
+/* Which path @img boots by: 1 Linux (*@p), 0 a test guest; logs -errno. */
+static int plan(const struct boot_image *img, struct x86_linux_plan *p)
 {
-	unsigned int slot, n = 0;
-
-	pthread_mutex_lock(&pci->lock);
-	for (slot = 0; slot < PCI_SLOTS && n < MPTABLE_MAX_PCI_IRQS; slot++) {
-		const struct pci_dev *d = pci->slots[slot];
-
-		if (d && d->irq_pin)
-			out[n++] = (struct mptable_pci_irq){
-				(uint8_t)slot, d->irq_pin, d->irq_line };
-	}
-	pthread_mutex_unlock(&pci->lock);
-	return n;
-}
-
-/*
- * Linux: boot_params and e820 from the bzImage loader, an MP table so it
- * finds every vCPU and the IOAPIC (no ACPI: see README), and the boot
- * vCPU at the 64-bit entry. The others wait for INIT/SIPI from Linux.
- */
-static int boot_bzimage(struct board *b, const struct boot_image *img)
-{
-	struct mptable_pci_irq irqs[MPTABLE_MAX_PCI_IRQS];
-	struct vm *vm = b->vm;
-	struct bzimage_boot boot;
-	void *mpt;
 	char why[256];
 	int ret;
 
-	ret = x86_create_pit(vm);
-	if (ret)
-		return ret;
-	ret = bzimage_load(&vm->mem, img->kernel, img->kernel_size,
-			   img->cmdline, img->initrd_gpa, img->initrd_size,
-			   &boot, why, sizeof(why));
-	if (ret) {
+	if (img->format != KERNEL_ELF64 && img->format != KERNEL_BZIMAGE)
+		return -ENOEXEC;
+	ret = x86_linux_plan(img, p, why, sizeof(why));
+	if (ret < 0)
 		err("cannot boot kernel '%s': %s", img->kernel_name, why);
-		return ret;
-	}
-	mpt = mem_gpa_to_hva(&vm->mem, X86_MPTABLE_GPA, X86_MPTABLE_MAX);
-	ret = mpt ? mptable_write(mpt, X86_MPTABLE_MAX,
-				  (uint32_t)X86_MPTABLE_GPA, vm->nr_vcpus,
-				  irqs, pci_irqs(&b->pci, irqs))
-		  : -ENOMEM;
-	if (ret < 0) {
-		err("cannot write the MP table for %u vCPUs", vm->nr_vcpus);
-		return ret;
-	}
-	ret = x86_write_long_mode_tables(&vm->mem);
-	if (!ret)
-		ret = x86_vcpu_enter_long_mode(vm->vcpus[0].fd, boot.entry, 0,
-					       boot.zero_page, 0);
-	if (ret) {
-		err("cannot set the boot vCPU's entry state: %s",
-		    strerror(-ret));
-		return ret;
-	}
-	dbg("bzImage: entry 0x%llx, boot_params at 0x%llx",
-	    (unsigned long long)boot.entry,
-	    (unsigned long long)boot.zero_page);
-	return 0;
+	return ret;
 }
 
 int board_check_boot(const struct boot_image *img, const struct guest_mem *mem)
 {
-	struct bzimage_hdr h;
+	struct x86_linux_plan p;
 	struct elf_image elf;
 	char why[256];
 	int ret;
 
-	switch (img->format) {
-	case KERNEL_ELF64:
+	ret = plan(img, &p);
+	if (ret == 0)
 		return elf_fit(img, mem, 0, &elf);
-	case KERNEL_BZIMAGE:
-		ret = bzimage_check(mem, img->kernel, img->kernel_size,
-				    img->cmdline, img->initrd_gpa,
-				    img->initrd_size, &h, why, sizeof(why));
-		if (ret)
-			err("cannot boot kernel '%s': %s", img->kernel_name,
-			    why);
+	if (ret < 0)
 		return ret;
-	default:
-		return -ENOEXEC;
-	}
+	ret = x86_linux_check(img, mem, &p, why, sizeof(why));
+	if (ret)
+		err("cannot boot kernel '%s': %s", img->kernel_name, why);
+	return ret;
 }
 
 int board_boot(struct board *b, const struct boot_image *img, const void *fdt,
 	       size_t fdt_size)
 {
-	switch (img->format) {
-	case KERNEL_ELF64:
+	struct x86_linux_plan p;
+	int ret;
+
+	ret = plan(img, &p);
+	if (ret == 0)
 		return boot_elf(b, img, fdt, fdt_size);
-	case KERNEL_BZIMAGE:
-		return boot_bzimage(b, img);
-	default:
-		return -ENOEXEC;
-	}
+	if (ret < 0)
+		return ret;
+	return x86_linux_boot(b, img, &p);
 }

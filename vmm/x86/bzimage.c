@@ -5,14 +5,13 @@
 #include <asm/bootparam.h>
 #include "../log.h"
 #include "bzimage.h"
+#include "e820.h"
 #include "layout.h"
 
 #define SETUP_HDR_OFF 0x1f1
 #define BOOT_FLAG 0xaa55
 #define HDRS 0x53726448 /* "HdrS" */
 #define MIN_PROTOCOL 0x020c /* 2.12: xloadflags, 64-bit entry */
-#define E820_RAM 1
-#define E820_RESERVED 2
 #define ENTRY_64_OFF 0x200
 
 static_assert(SETUP_HDR_OFF + sizeof(struct setup_header) == 0x26c,
@@ -55,46 +54,33 @@ int bzimage_parse(const void *buf, size_t size, struct bzimage_hdr *h,
 	h->initrd_addr_max = sh.initrd_addr_max ? sh.initrd_addr_max
 						: 0x37ffffff;
 	h->cmdline_size = sh.cmdline_size ? sh.cmdline_size : 255;
+	/* The compressed kernel, if the header says where (2.08 and later):
+	 * inside the protected-mode part of the file. */
+	h->payload_off = h->setup_size + sh.payload_offset;
+	h->payload_len = sh.payload_length;
+	if (h->payload_len && (h->payload_off > size ||
+			       h->payload_len > size - h->payload_off))
+		return why_set(why, whylen, -ENOEXEC, "it is truncated: its "
+			    "compressed kernel (%u bytes at %llu) ends past the "
+			    "file's %zu bytes", sh.payload_length,
+			    (unsigned long long)h->payload_off, size);
 	if (h->load_gpa < X86_BOOT_DATA_END || !IS_ALIGNED(h->load_gpa, 4096))
 		return why_set(why, whylen, -ENOEXEC, "its preferred load address "
 			    "0x%llx is unusable", (unsigned long long)h->load_gpa);
 	return 0;
 }
 
-static void e820_add(struct boot_params *bp, uint64_t addr, uint64_t len,
-		     uint32_t type)
-{
-	struct boot_e820_entry *e;
-
-	if (!len || bp->e820_entries >= E820_MAX_ENTRIES_ZEROPAGE)
-		return;
-	e = &bp->e820_table[bp->e820_entries++];
-	e->addr = addr;
-	e->size = len;
-	e->type = type;
-}
-
 /* RAM as Linux should see it: legacy holes below 1 MiB are reserved. */
 static void build_e820(struct boot_params *bp, const struct guest_mem *mem)
 {
-	unsigned int i;
+	struct x86_e820 map[E820_MAX_ENTRIES_ZEROPAGE];
+	unsigned int i, n = x86_e820_map(mem, map, ARRAY_SIZE(map));
 
-	for (i = 0; i < mem->nr; i++) {
-		const struct mem_region *r = &mem->regions[i];
-
-		if (r->gpa != 0) {
-			e820_add(bp, r->gpa, r->len, E820_RAM);
-			continue;
-		}
-		e820_add(bp, 0, X86_EBDA_GPA, E820_RAM);
-		e820_add(bp, X86_EBDA_GPA, 0xa0000 - X86_EBDA_GPA,
-			 E820_RESERVED);
-		e820_add(bp, X86_BIOS_GPA, X86_BOOT_DATA_END - X86_BIOS_GPA,
-			 E820_RESERVED);
-		if (r->len > X86_BOOT_DATA_END)
-			e820_add(bp, X86_BOOT_DATA_END,
-				 r->len - X86_BOOT_DATA_END, E820_RAM);
-	}
+	for (i = 0; i < n; i++)
+		bp->e820_table[i] = (struct boot_e820_entry){
+			.addr = map[i].addr, .size = map[i].size,
+			.type = map[i].type };
+	bp->e820_entries = (uint8_t)n;
 }
 
 int bzimage_check(const struct guest_mem *mem, const void *buf, size_t size,
@@ -132,15 +118,14 @@ int bzimage_check(const struct guest_mem *mem, const void *buf, size_t size,
 	return 0;
 }
 
-int bzimage_load(const struct guest_mem *mem, const void *buf, size_t size,
-		 const char *cmdline, uint64_t initrd_gpa, uint64_t initrd_size,
-		 struct bzimage_boot *boot, char *why, size_t whylen)
+int bzimage_write_params(const struct guest_mem *mem, const void *buf,
+			 size_t size, const char *cmdline, uint64_t initrd_gpa,
+			 uint64_t initrd_size, char *why, size_t whylen)
 {
 	const uint8_t *img = buf;
 	struct bzimage_hdr h;
 	struct boot_params *bp;
 	size_t hdr_len, cmd_len = cmdline ? strlen(cmdline) : 0;
-	uint8_t *kernel;
 	char *cmd;
 	int ret;
 
@@ -148,16 +133,10 @@ int bzimage_load(const struct guest_mem *mem, const void *buf, size_t size,
 			    &h, why, whylen);
 	if (ret)
 		return ret;
-	kernel = mem_gpa_to_hva(mem, h.load_gpa, h.init_size);
 	bp = mem_gpa_to_hva(mem, X86_ZERO_PAGE_GPA, sizeof(*bp));
 	cmd = mem_gpa_to_hva(mem, X86_CMDLINE_GPA, X86_CMDLINE_MAX);
-	if (!kernel || !bp || !cmd)
+	if (!bp || !cmd)
 		return why_set(why, whylen, -EINVAL, "guest RAM has no backing");
-
-	/* All checks passed: now write RAM. */
-	memcpy(kernel, img + h.setup_size, size - h.setup_size);
-	memset(kernel + (size - h.setup_size), 0,
-	       h.init_size - (size - h.setup_size));
 
 	memset(bp, 0, sizeof(*bp));
 	/* The header runs from 0x1f1 to the end its jump says (0x202+x). */
@@ -178,7 +157,32 @@ int bzimage_load(const struct guest_mem *mem, const void *buf, size_t size,
 		bp->ext_ramdisk_size = (uint32_t)(initrd_size >> 32);
 	}
 	build_e820(bp, mem);
+	return 0;
+}
 
+int bzimage_load(const struct guest_mem *mem, const void *buf, size_t size,
+		 const char *cmdline, uint64_t initrd_gpa, uint64_t initrd_size,
+		 struct bzimage_boot *boot, char *why, size_t whylen)
+{
+	const uint8_t *img = buf;
+	struct bzimage_hdr h;
+	uint8_t *kernel;
+	int ret;
+
+	ret = bzimage_check(mem, buf, size, cmdline, initrd_gpa, initrd_size,
+			    &h, why, whylen);
+	if (ret)
+		return ret;
+	kernel = mem_gpa_to_hva(mem, h.load_gpa, h.init_size);
+	if (!kernel || !mem_gpa_to_hva(mem, X86_ZERO_PAGE_GPA, 4096))
+		return why_set(why, whylen, -EINVAL, "guest RAM has no backing");
+	ret = bzimage_write_params(mem, buf, size, cmdline, initrd_gpa,
+				   initrd_size, why, whylen);
+	if (ret)
+		return ret;
+	memcpy(kernel, img + h.setup_size, size - h.setup_size);
+	memset(kernel + (size - h.setup_size), 0,
+	       h.init_size - (size - h.setup_size));
 	boot->entry = h.load_gpa + ENTRY_64_OFF;
 	boot->zero_page = X86_ZERO_PAGE_GPA;
 	return 0;

@@ -15,6 +15,8 @@ struct bzimage_hdr {
 	uint64_t init_size;	    /* memory the kernel needs from load_gpa */
 	uint64_t initrd_addr_max;   /* last byte an initrd may occupy */
 	uint32_t cmdline_size;	    /* longest command line, without NUL */
+	uint64_t payload_off;	    /* the compressed kernel: file offset */
+	uint64_t payload_len;	    /* and length (0: none); inside the file */
 };
 
 struct bzimage_boot {
@@ -39,6 +41,18 @@ int bzimage_parse(const void *buf, size_t size, struct bzimage_hdr *hdr,
 int bzimage_check(const struct guest_mem *mem, const void *buf, size_t size,
 		  const char *cmdline, uint64_t initrd_gpa, uint64_t initrd_size,
 		  struct bzimage_hdr *hdr, char *why, size_t whylen) __must_check;
+
+/*
+ * Write boot_params (the setup header of @buf/@size, e820 map made from
+ * @mem's regions, command line, initrd) at the zero page address of
+ * layout.h, for a kernel entered at its 64-bit entry with RSI pointing
+ * there: the bzImage's own, or its decompressed vmlinux's. Checks as
+ * bzimage_check(); writes nothing on failure.
+ */
+int bzimage_write_params(const struct guest_mem *mem, const void *buf,
+			 size_t size, const char *cmdline, uint64_t initrd_gpa,
+			 uint64_t initrd_size, char *why,
+			 size_t whylen) __must_check;
 
 /*
  * Load the kernel at hdr.load_gpa and write boot_params (setup header,

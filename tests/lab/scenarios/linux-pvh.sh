@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: MIT
+# ferry boots Linux's vmlinux (extracted from the Debian bzImage, with its
+# PVH entry note) through PVH on 1 and 2 vCPUs, each ended by reboot
+# (status 0); the bzImage itself, decompressed on the host, boots to init
+# with an empty cache, is cached, and boots again from the cache.
+# lab-timeout: 420
+. "$LAB_REPO/tests/lab/lib.sh"
+args="--initrd $LAB_L2_INITRD --memory 256M"
+cmd="console=ttyS0 reboot=k panic=-1 lab.exit=reboot"
+export XDG_CACHE_HOME=/tmp/ferry-cache
+
+check "vmlinux through PVH, 1 vCPU, reboot" 0 "FERRY-L2-INIT cpus=1 online=0 " \
+	$FERRY run --kernel "$LAB_VMLINUX" $args --cpus 1 --cmdline "$cmd"
+check "vmlinux through PVH, 2 vCPUs, reboot" 0 "FERRY-L2-INIT cpus=2 online=0-1 " \
+	$FERRY run --kernel "$LAB_VMLINUX" $args --cpus 2 --cmdline "$cmd"
+check "bzImage decompressed on the host, empty cache, 2 vCPUs" 0 \
+	"FERRY-L2-INIT cpus=2 online=0-1 " \
+	$FERRY run --kernel-cache --kernel "$LAB_KERNEL" $args --cpus 2 --cmdline "$cmd"
+check "the cache holds the decompressed kernel" 0 "^[0-9a-f]{64}\.vmlinux\$" \
+	ls "$XDG_CACHE_HOME/ferry/kernels"
+check "bzImage from the cache, 1 vCPU" 0 "FERRY-L2-INIT cpus=1 online=0 " \
+	$FERRY run --kernel-cache --kernel "$LAB_KERNEL" $args --cpus 1 --cmdline "$cmd"
+finish

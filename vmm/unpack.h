@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* Decompressing kernel payloads (xz, gzip) with a hard bound on the output. */
+#ifndef FERRY_UNPACK_H
+#define FERRY_UNPACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "util.h"
+
+/* One compression format ferry can read (unpack.c's table). */
+struct unpack_format {
+	const char *name;	/* "xz", "gzip" */
+	const uint8_t *magic;	/* the stream's first bytes */
+	size_t magic_len;
+	/*
+	 * Decode one stream from @in/@in_len into @out, which has room for
+	 * exactly @out_len bytes. 0 when the stream ends having produced
+	 * exactly @out_len bytes; -E2BIG as soon as it would produce more
+	 * (it never writes past @out_len); -EINVAL if it is corrupt or ends
+	 * short. One sentence in @why on failure.
+	 */
+	int (*decode)(const uint8_t *in, size_t in_len, uint8_t *out,
+		      size_t out_len, char *why, size_t whylen);
+};
+
+/*
+ * The format whose magic @buf/@size starts with, among those this build
+ * reads (each needs its library), or NULL.
+ */
+const struct unpack_format *unpack_detect(const void *buf, size_t size);
+
+/*
+ * The name of a compression format Linux may use for @buf/@size that
+ * this build cannot read ("bzip2", "lzma", "lzo", "lz4"), or NULL.
+ */
+const char *unpack_unsupported(const void *buf, size_t size);
+
+/*
+ * Decompress @in/@in_len, a stream of format @fmt, into exactly @out_len
+ * bytes at @out (the size the caller expects, bounded by what it
+ * allows: a stream that decodes to more is refused before it fills
+ * more memory). Bytes after the end of the stream are ignored (Linux
+ * appends the decompressed size). 0, -E2BIG or -EINVAL with one
+ * sentence in @why.
+ */
+int unpack(const struct unpack_format *fmt, const void *in, size_t in_len,
+	   void *out, size_t out_len, char *why, size_t whylen) __must_check;
+
+/* Formats, each in its own file and built only with its library. */
+extern const struct unpack_format unpack_xz, unpack_gzip, unpack_zstd;
+
+#endif

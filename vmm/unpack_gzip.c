@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+/* gzip payloads (Linux's default for its own builds), decoded with zlib. */
+#include <errno.h>
+#include <limits.h>
+#include <zlib.h>
+#include "log.h"
+#include "unpack.h"
+
+static int decode(const uint8_t *in, size_t in_len, uint8_t *out,
+		  size_t out_len, char *why, size_t whylen)
+{
+	z_stream s;
+	int r, ret;
+
+	/* zlib counts in 32 bits; kernels are far smaller. */
+	if (in_len > UINT_MAX || out_len > UINT_MAX)
+		return why_set(why, whylen, -E2BIG, "the gzip payload is larger "
+			       "than 4 GiB");
+	memset(&s, 0, sizeof(s));
+	if (inflateInit2(&s, 16 + MAX_WBITS) != Z_OK) /* gzip wrapper only */
+		return why_set(why, whylen, -ENOMEM, "cannot start the gzip "
+			       "decoder");
+	s.next_in = (Bytef *)in;
+	s.avail_in = (uInt)in_len;
+	s.next_out = out;
+	s.avail_out = (uInt)out_len;
+	r = inflate(&s, Z_FINISH);
+	if (r == Z_STREAM_END && s.total_out == out_len)
+		ret = 0;
+	else if (r == Z_STREAM_END)
+		ret = why_set(why, whylen, -EINVAL, "the gzip payload holds "
+			      "%lu bytes, not the %zu its kernel says",
+			      s.total_out, out_len);
+	else if ((r == Z_OK || r == Z_BUF_ERROR) && s.avail_out == 0)
+		ret = why_set(why, whylen, -E2BIG, "the gzip payload decodes to "
+			      "more than %zu bytes; refused", out_len);
+	else
+		ret = why_set(why, whylen, -EINVAL, "the gzip payload is corrupt "
+			      "or truncated (zlib error %d)", r);
+	inflateEnd(&s);
+	return ret;
+}
+
+static const uint8_t magic[] = { 0x1f, 0x8b };
+
+const struct unpack_format unpack_gzip = {
+	.name = "gzip", .magic = magic, .magic_len = sizeof(magic),
+	.decode = decode,
+};

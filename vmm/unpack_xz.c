@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+/* xz payloads (Debian's kernels), decoded with liblzma. */
+#include <errno.h>
+#include <lzma.h>
+#include "log.h"
+#include "unpack.h"
+
+/* Linux packs with a 32 MiB dictionary; the decoder needs about that. */
+#define XZ_MEMLIMIT (256ULL << 20)
+
+static int decode(const uint8_t *in, size_t in_len, uint8_t *out,
+		  size_t out_len, char *why, size_t whylen)
+{
+	lzma_stream s = LZMA_STREAM_INIT;
+	lzma_ret r;
+	int ret;
+
+	/* One stream, no LZMA_CONCATENATED: Linux's size trailer follows. */
+	if (lzma_stream_decoder(&s, XZ_MEMLIMIT, 0) != LZMA_OK)
+		return why_set(why, whylen, -ENOMEM, "cannot start the xz "
+			       "decoder");
+	s.next_in = in;
+	s.avail_in = in_len;
+	s.next_out = out;
+	s.avail_out = out_len;
+	/* liblzma says LZMA_BUF_ERROR once it can make no more progress. */
+	do
+		r = lzma_code(&s, LZMA_FINISH);
+	while (r == LZMA_OK);
+	if (r == LZMA_STREAM_END && s.total_out == out_len)
+		ret = 0;
+	else if (r == LZMA_STREAM_END)
+		ret = why_set(why, whylen, -EINVAL, "the xz payload holds "
+			      "%llu bytes, not the %zu its kernel says",
+			      (unsigned long long)s.total_out, out_len);
+	else if (r == LZMA_BUF_ERROR && s.avail_out == 0)
+		ret = why_set(why, whylen, -E2BIG, "the xz payload decodes to "
+			      "more than %zu bytes; refused", out_len);
+	else
+		ret = why_set(why, whylen, -EINVAL, "the xz payload is corrupt "
+			      "or truncated (liblzma error %d)", (int)r);
+	lzma_end(&s);
+	return ret;
+}
+
+static const uint8_t magic[] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
+
+const struct unpack_format unpack_xz = {
+	.name = "xz", .magic = magic, .magic_len = sizeof(magic),
+	.decode = decode,
+};

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+/* A bzImage's compressed kernel, decompressed on the host (or cached). */
+#include <elf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include "../kcache.h"
+#include "../log.h"
+#include "../unpack.h"
+#include "board_x86.h"
+#include "bzimage.h"
+
+/* Linux's x86 payload is an ELF vmlinux (with relocations appended):
+ * far smaller than this, whatever a header claims. */
+#define UNPACK_MAX (1ULL << 30)
+
+/* Linux appends the decompressed size, 32 bits little-endian. */
+static uint32_t trailer_size(const uint8_t *p, size_t len)
+{
+	return (uint32_t)p[len - 4] | (uint32_t)p[len - 3] << 8 |
+	       (uint32_t)p[len - 2] << 16 | (uint32_t)p[len - 1] << 24;
+}
+
+int x86_unpack_payload(const uint8_t *kernel, size_t size, uint64_t max_out,
+		       const char *cache_dir, struct x86_unpacked *out,
+		       char *why, size_t whylen)
+{
+	const struct unpack_format *fmt;
+	struct kcache_key key;
+	const uint8_t *payload;
+	struct bzimage_hdr h;
+	const char *other;
+	uint64_t out_len;
+	uint8_t *buf;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	/* A header that does not parse is board_check_boot()'s to report. */
+	if (bzimage_parse(kernel, size, &h, why, whylen) || h.payload_len < 8)
+		return 0;
+	payload = kernel + h.payload_off;
+	fmt = unpack_detect(payload, h.payload_len);
+	if (!fmt) {
+		other = unpack_unsupported(payload, h.payload_len);
+		return why_set(why, whylen, 0, "its payload is %s, which this "
+			       "build cannot decompress", other ? other :
+			       "in an unknown format");
+	}
+	out_len = trailer_size(payload, h.payload_len);
+	if (out_len < sizeof(Elf64_Ehdr) || out_len > MIN(max_out, UNPACK_MAX))
+		return why_set(why, whylen, -EINVAL, "its %s payload says it "
+			       "decompresses to %llu bytes, which cannot be a "
+			       "kernel in %llu MiB of RAM", fmt->name,
+			       (unsigned long long)out_len,
+			       (unsigned long long)(max_out >> 20));
+	out->format = fmt->name;
+	if (cache_dir) {
+		kcache_key(&key, payload, h.payload_len, (size_t)out_len);
+		if (kcache_map(cache_dir, &key, &out->buf) == 0) {
+			out->size = (size_t)out_len;
+			out->mapped = out->cached = 1;
+			return 1;
+		}
+	}
+	buf = malloc((size_t)out_len);
+	if (!buf)
+		return why_set(why, whylen, -ENOMEM, "out of memory for its "
+			       "%llu MiB decompressed",
+			       (unsigned long long)(out_len >> 20));
+	ret = unpack(fmt, payload, h.payload_len, buf, (size_t)out_len, why,
+		     whylen);
+	if (ret) {
+		free(buf);
+		return ret;
+	}
+	out->buf = buf;
+	out->size = (size_t)out_len;
+	if (cache_dir) {
+		ret = kcache_store(cache_dir, &key, buf);
+		if (ret)
+			warn("cannot cache the decompressed kernel in '%s': %s",
+			     cache_dir, strerror(-ret));
+	}
+	return 1;
+}
+
+int board_unpack_kernel(struct boot_image *img, const struct guest_mem *mem)
+{
+	struct x86_unpacked u;
+	char why[256] = "";
+	int ret;
+
+	if (img->format != KERNEL_BZIMAGE)
+		return 0;
+	ret = x86_unpack_payload(img->kernel, img->kernel_size, mem->size,
+				 img->cache_dir, &u, why, sizeof(why));
+	if (ret < 0) {
+		err("cannot boot kernel '%s': %s", img->kernel_name, why);
+		return ret;
+	}
+	if (ret == 0) {
+		if (why[0])
+			info("kernel '%s': %s; it decompresses itself",
+			     img->kernel_name, why);
+		return 0;
+	}
+	if (loader_detect(u.buf, u.size) != KERNEL_ELF64) {
+		/* Not Linux's x86 layout: leave it to its own decompressor. */
+		info("kernel '%s': its decompressed payload is not an ELF "
+		     "kernel; it decompresses itself", img->kernel_name);
+		x86_unpacked_free(&u);
+		return 0;
+	}
+	img->unpacked = u.buf;
+	img->unpacked_size = u.size;
+	img->unpacked_mapped = u.mapped;
+	img->unpacked_cached = u.cached;
+	dbg("kernel '%s': %s payload, %zu bytes decompressed%s",
+	    img->kernel_name, u.format, u.size, u.cached ? " (cached)" : "");
+	return 0;
+}
+
+void x86_unpacked_free(struct x86_unpacked *u)
+{
+	if (u->mapped)
+		kcache_unmap(u->buf, u->size);
+	else
+		free((void *)u->buf);
+	memset(u, 0, sizeof(*u));
+}
+
+void board_free_kernel(struct boot_image *img)
+{
+	struct x86_unpacked u = {
+		.buf = img->unpacked, .size = img->unpacked_size,
+		.mapped = img->unpacked_mapped,
+	};
+
+	x86_unpacked_free(&u);
+	img->unpacked = NULL;
+	img->unpacked_size = 0;
+}
