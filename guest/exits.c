@@ -2,7 +2,9 @@
 /*
  * exits: loops of PIO and MMIO exits, for bench/run and the --stats test:
  * pio=N UART scratch writes, mmio=N unclaimed MMIO reads and wmmio=N
- * unclaimed MMIO writes (which ferry logs, rate-limited). With spam=1
+ * unclaimed MMIO writes (which ferry logs, rate-limited), pit=N reads of
+ * the PIT's counter 0 (port 0x40; no exit where KVM's PIT exists, an
+ * unclaimed port exit where it does not). With spam=1
  * the PIO loop prints a line every 64 iterations instead (console
  * output that can fill a pipe).
  */
@@ -10,12 +12,14 @@
 
 #define COM1_SCRATCH 0x3ff
 #define UNCLAIMED_MMIO 0xd0000000ULL
+#define PIT_COUNTER0 0x40
 
 int main(void)
 {
 	unsigned long pio = bootarg_ulong("pio", 1000);
 	unsigned long mmio = bootarg_ulong("mmio", 1000);
 	unsigned long wmmio = bootarg_ulong("wmmio", 0);
+	unsigned long pit = bootarg_ulong("pit", 0);
 	int spam = (int)bootarg_ulong("spam", 0);
 	unsigned long i;
 	uint32_t v = 0;
@@ -34,8 +38,11 @@ int main(void)
 		v |= ~mmio_read32(UNCLAIMED_MMIO);
 	for (i = 0; i < wmmio; i++)
 		mmio_write32(UNCLAIMED_MMIO, (uint32_t)i);
+	for (i = 0; i < pit; i++)
+		v |= (uint32_t)(inb(PIT_COUNTER0) ^ 0xff);
 	report(scratch_ok, "UART scratch register holds a value");
-	report(v == 0, "%lu unclaimed MMIO reads all returned all-ones", mmio);
+	report(v == 0, "%lu unclaimed MMIO and %lu PIT reads all returned "
+	       "all-ones", mmio, pit);
 	printf_("exits: pio=%lu mmio=%lu wmmio=%lu\n", pio, mmio, wmmio);
 	report_summary();
 }

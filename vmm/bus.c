@@ -151,3 +151,10 @@ int bus_write(struct bus *bus, uint64_t addr, const void *data, uint32_t len)
 		r.dev->ops->write(r.dev, addr - r.base, data, len);
 	return 1;
 }
+
+const char *bus_owner(struct bus *bus, uint64_t addr)
+{
+	struct bus_region r;
+
+	return lookup(bus, addr, 1, &r) ? r.dev->name : NULL;
+}

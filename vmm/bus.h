@@ -76,4 +76,7 @@ int bus_remove(struct bus *bus, uint64_t base, struct bus_dev *dev);
 int bus_read(struct bus *bus, uint64_t addr, void *data, uint32_t len);
 int bus_write(struct bus *bus, uint64_t addr, const void *data, uint32_t len);
 
+/* The name of the device claiming @addr, or NULL (--stats). */
+const char *bus_owner(struct bus *bus, uint64_t addr);
+
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 #include "arch.h"
+#include "census.h"
 #include "exitcode.h"
 #include "log.h"
 #include "vcpu.h"
@@ -63,6 +64,8 @@ static void handle_io(struct vcpu *vcpu)
 	uint32_t i;
 
 	vcpu->stats.pio++;
+	if (vcpu->vm->census)
+		census_pio(vcpu->vm->census, run->io.port);
 	/* String I/O (rep outs/ins) arrives as count back-to-back items. */
 	for (i = 0; i < run->io.count; i++, data += run->io.size) {
 		if (run->io.direction == KVM_EXIT_IO_OUT)
@@ -80,6 +83,8 @@ static void handle_mmio(struct vcpu *vcpu)
 	uint32_t len = run->mmio.len;
 
 	vcpu->stats.mmio++;
+	if (vcpu->vm->census)
+		census_mmio(vcpu->vm->census, run->mmio.phys_addr);
 	if (len == 0 || len > sizeof(run->mmio.data)) {
 		warn_ratelimited("vCPU %u: MMIO access of %u bytes at 0x%llx "
 				 "ignored", vcpu->index, len,
@@ -131,6 +136,7 @@ static int handle_exit(struct vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 
 	vcpu->stats.exits++;
+	vcpu->stats.reasons[MIN(run->exit_reason, VCPU_EXIT_REASONS - 1)]++;
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
 		handle_io(vcpu);

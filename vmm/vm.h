@@ -11,13 +11,17 @@
 #include "mem.h"
 #include "util.h"
 
+struct census;
 struct kvm_run;
 struct vm;
 
 #define VM_MAX_SLOTS 512 /* KVM guarantees at least 509 user slots */
 
+#define VCPU_EXIT_REASONS 64 /* KVM_EXIT_* counted one by one below this */
+
 struct vcpu_stats {
 	uint64_t exits, pio, mmio;
+	uint64_t reasons[VCPU_EXIT_REASONS]; /* the last counts the rest */
 };
 
 struct vcpu {
@@ -63,6 +67,8 @@ struct vm {
 	struct bus pio;
 	struct bus mmio;
 	struct irq_routing irq;
+	/* --stats: exits per port and MMIO page (census.h), or NULL. */
+	struct census *census;
 
 	/*
 	 * vm_pause(): while @paused, no vCPU thread is inside KVM_RUN.

@@ -3,23 +3,27 @@
 # ferry --stats counts exactly the exits the exits guest makes.
 #   exits.sh FERRY EXITS_GUEST
 # The guest (guest/exits.c) makes PIO=2000 UART scratch writes, MMIO=2000
-# unclaimed reads and WMMIO=300 unclaimed writes. Besides those, its port
+# unclaimed reads, WMMIO=300 unclaimed writes and PIT=50 reads of port
+# 0x40: a test guest gets no PIT, so they are unclaimed port exits, all
+# ones (the guest checks). Besides those, its port
 # I/O is: one scratch write and one read (the round trip), one LSR read
 # and one THR write per console byte (LSR always shows THRE, so the
 # library's polling loop reads it once), and the debug-exit write. It
 # makes no other MMIO exit: the LAPIC is in the kernel, the device tree is
 # RAM. So, with C the bytes on ferry's stdout:
-#   vcpu0 pio = PIO + 2 + 2*C + 1     mmio = MMIO + WMMIO
-#   exits = pio + mmio                pio bus: that many, none unclaimed
+#   vcpu0 pio = PIO + 2 + PIT + 2*C + 1     mmio = MMIO + WMMIO
+#   exits = pio + mmio (reasons: io, mmio)  pio bus: that many, PIT unclaimed
 #   mmio bus: MMIO + WMMIO accesses, all unclaimed; no pause
+#   census: port 0x3ff PIO + 2, port 0x40 PIT (unclaimed), 0x3f8 and 0x3fd
+#   C each, 0xf4 one; MMIO page 0xd0000000 MMIO + WMMIO (unclaimed)
 set -u
 [ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "SKIP: no usable /dev/kvm"; exit 77; }
 ferry=$1 guest=$2
-PIO=2000 MMIO=2000 WMMIO=300
+PIO=2000 MMIO=2000 WMMIO=300 PIT=50
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 timeout 120 "$ferry" run --kernel "$guest" --stats \
-	--cmdline "pio=$PIO mmio=$MMIO wmmio=$WMMIO" \
+	--cmdline "pio=$PIO mmio=$MMIO wmmio=$WMMIO pit=$PIT" \
 	</dev/null >"$tmp/out" 2>"$tmp/err"
 status=$?
 cat "$tmp/out" "$tmp/err"
@@ -42,17 +46,29 @@ expect() { # what got want
 	fi
 }
 c=$(wc -c <"$tmp/out")
-pio=$((PIO + 2 + 2 * c + 1))
+pio=$((PIO + 2 + PIT + 2 * c + 1))
 mmio=$((MMIO + WMMIO))
 echo "console bytes: $c"
 expect "vcpu0 pio exits" "$(line vcpu0 pio)" $pio
 expect "vcpu0 mmio exits" "$(line vcpu0 mmio)" $mmio
 expect "vcpu0 exits" "$(line vcpu0 exits)" $((pio + mmio))
 expect "pio-bus accesses" "$(line pio-bus accesses)" $pio
-expect "pio-bus unclaimed" "$(line pio-bus unclaimed)" 0
+expect "pio-bus unclaimed" "$(line pio-bus unclaimed)" $PIT
 expect "mmio-bus accesses" "$(line mmio-bus accesses)" $mmio
 expect "mmio-bus unclaimed" "$(line mmio-bus unclaimed)" $mmio
 expect "vm pauses" "$(line vm pauses)" 0
+# census KEY: the exits=N of the --stats census line starting with KEY.
+census() {
+	sed -n "s/^stats: $1 exits=\([0-9]*\)$/\1/p" "$tmp/err"
+}
+expect "vcpu0 reasons" "$(sed -n 's/^stats: reasons vcpu0 //p' "$tmp/err")" \
+	"io=$pio mmio=$mmio"
+expect "census port 0x3ff" "$(census 'pio-port 0x03ff serial')" $((PIO + 2))
+expect "census port 0x40 (no PIT)" "$(census 'pio-port 0x0040 (unclaimed)')" $PIT
+expect "census port 0x3f8" "$(census 'pio-port 0x03f8 serial')" $c
+expect "census port 0x3fd" "$(census 'pio-port 0x03fd serial')" $c
+expect "census port 0xf4" "$(census 'pio-port 0x00f4 debug-exit')" 1
+expect "census MMIO page" "$(census 'mmio-page 0xd0000000 (unclaimed)')" $mmio
 expect "open fds at the end" "$(line open-fds end)" "$(line open-fds start)"
 [ $fail = 0 ] && echo PASS
 exit $fail

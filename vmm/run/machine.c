@@ -8,6 +8,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 #include "../../vfio/vfio.h"
+#include "../census.h"
 #include "../exitcode.h"
 #include "../log.h"
 #include "../stopsig.h"
@@ -191,6 +192,10 @@ static int setup_vm(struct machine *m)
 
 	if (vm_create(&m->vm, o->cpus))
 		return FERRY_EXIT_HOST;
+	if (o->stats && !(m->vm.census = census_new())) {
+		err("out of memory for --stats");
+		return FERRY_EXIT_HOST;
+	}
 	status = back_ram(m);
 	if (status != FERRY_EXIT_OK)
 		return status;
@@ -292,6 +297,8 @@ static void teardown(struct machine *m)
 	board_destroy(m->board);
 	m->board = NULL;
 	vm_destroy(&m->vm);
+	census_free(m->vm.census);
+	m->vm.census = NULL;
 }
 
 int machine_run(const struct run_opts *opts)
