@@ -25,13 +25,24 @@ static int decode(const uint8_t *in, size_t in_len, uint8_t *out,
 	s.next_out = out;
 	s.avail_out = (uInt)out_len;
 	r = inflate(&s, Z_FINISH);
+	/* Out of room: does the stream hold more? Ask for one byte more,
+	 * into a scratch byte, never into @out. */
+	if (r == Z_BUF_ERROR && s.avail_out == 0) {
+		uint8_t extra;
+
+		s.next_out = &extra;
+		s.avail_out = 1;
+		r = inflate(&s, Z_FINISH);
+		if (s.avail_out == 0)
+			r = Z_MEM_ERROR; /* stands for "more output" */
+	}
 	if (r == Z_STREAM_END && s.total_out == out_len)
 		ret = 0;
 	else if (r == Z_STREAM_END)
 		ret = why_set(why, whylen, -EINVAL, "the gzip payload holds "
 			      "%lu bytes, not the %zu its kernel says",
 			      s.total_out, out_len);
-	else if ((r == Z_OK || r == Z_BUF_ERROR) && s.avail_out == 0)
+	else if (r == Z_MEM_ERROR && s.avail_out == 0)
 		ret = why_set(why, whylen, -E2BIG, "the gzip payload decodes to "
 			      "more than %zu bytes; refused", out_len);
 	else

@@ -27,13 +27,26 @@ static int decode(const uint8_t *in, size_t in_len, uint8_t *out,
 	do
 		r = lzma_code(&s, LZMA_FINISH);
 	while (r == LZMA_OK);
+	/* Out of room: does the stream hold more? Ask for one byte more,
+	 * into a scratch byte, never into @out. */
+	if (r == LZMA_BUF_ERROR && s.avail_out == 0) {
+		uint8_t extra;
+
+		s.next_out = &extra;
+		s.avail_out = 1;
+		do
+			r = lzma_code(&s, LZMA_FINISH);
+		while (r == LZMA_OK && s.avail_out);
+		if (s.avail_out == 0)
+			r = LZMA_MEMLIMIT_ERROR; /* stands for "more output" */
+	}
 	if (r == LZMA_STREAM_END && s.total_out == out_len)
 		ret = 0;
 	else if (r == LZMA_STREAM_END)
 		ret = why_set(why, whylen, -EINVAL, "the xz payload holds "
 			      "%llu bytes, not the %zu its kernel says",
 			      (unsigned long long)s.total_out, out_len);
-	else if (r == LZMA_BUF_ERROR && s.avail_out == 0)
+	else if (r == LZMA_MEMLIMIT_ERROR && s.avail_out == 0)
 		ret = why_set(why, whylen, -E2BIG, "the xz payload decodes to "
 			      "more than %zu bytes; refused", out_len);
 	else

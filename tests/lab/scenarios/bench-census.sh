@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: MIT
+# Benchmark (not a test): exit census of a Linux boot, ferry vs QEMU, from
+# KVM's tracepoints in L1. Run with bench/lab-census from L0.
+# lab-timeout: 3600
+exec python3 "$LAB_REPO/bench/lab_census.py"

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+/* Host-side decompression: formats, bounds, bombs, SHA-256, the cache, payloads. */
+#include <errno.h>
+#include <lzma.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <asm/bootparam.h>
+#include "kcache.h"
+#include "sha256.h"
+#include "unpack.h"
+#include "x86/board_x86.h"
+#include "pvh_elf.h"
+#include "test.h"
+
+#define GUARD 64
+
+static int digest_is(const char *msg, size_t len, const char *hex)
+{
+	uint8_t d[SHA256_LEN];
+	char got[2 * SHA256_LEN + 1];
+	unsigned int i;
+
+	sha256(msg, len, d);
+	for (i = 0; i < SHA256_LEN; i++)
+		snprintf(got + 2 * i, 3, "%02x", d[i]);
+	return strcmp(got, hex) == 0;
+}
+
+static void test_sha256(void)
+{
+	static char million[1000000];
+
+	CHECK_MSG(digest_is("", 0, "e3b0c44298fc1c149afbf4c8996fb924"
+				   "27ae41e4649b934ca495991b7852b855"),
+		  "SHA-256 of nothing (FIPS 180-4 example)");
+	CHECK_MSG(digest_is("abc", 3, "ba7816bf8f01cfea414140de5dae2223"
+				      "b00361a396177a9cb410ff61f20015ad"),
+		  "SHA-256 of abc");
+	CHECK_MSG(digest_is("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+			    56, "248d6a61d20638b8e5c026930c3e6039"
+				"a33ce45964ff2167f6ecedd419db06c1"),
+		  "SHA-256 of the 56-byte message (padding in a second block)");
+	memset(million, 'a', sizeof(million));
+	CHECK_MSG(digest_is(million, sizeof(million),
+			    "cdc76e5c9914fb9281a1c7e284d73e67"
+			    "f1809a48a497200e046d39ccc7112cd0"),
+		  "SHA-256 of a million a's");
+}
+
+/* Data that compresses, but not to nothing. */
+static void fill(uint8_t *p, size_t n)
+{
+	uint32_t x = 12345;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		x = x * 1103515245 + 12345;
+		p[i] = (uint8_t)((x >> 16) % 7 + 'a');
+	}
+}
+
+/* xz of @in, with Linux's 4-byte size trailer; *@len its length. */
+static uint8_t *xz(const uint8_t *in, size_t n, size_t *len, uint32_t trailer)
+{
+	size_t cap = n + n / 2 + 4096, pos = 0;
+	uint8_t *out = malloc(cap + 4);
+
+	if (!out || lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, NULL, in, n,
+					    out, &pos, cap) != LZMA_OK)
+		abort();
+	memcpy(out + pos, &trailer, 4);
+	*len = pos + 4;
+	return out;
+}
+
+static uint8_t *gz(const uint8_t *in, size_t n, size_t *len, uint32_t trailer)
+{
+	z_stream s;
+	uint8_t *out = malloc(n + 4096);
+
+	memset(&s, 0, sizeof(s));
+	if (!out || deflateInit2(&s, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
+				 Z_DEFAULT_STRATEGY) != Z_OK)
+		abort();
+	s.next_in = (Bytef *)in;
+	s.avail_in = (uInt)n;
+	s.next_out = out;
+	s.avail_out = (uInt)(n + 4096);
+	if (deflate(&s, Z_FINISH) != Z_STREAM_END)
+		abort();
+	*len = s.total_out + 4;
+	memcpy(out + s.total_out, &trailer, 4);
+	deflateEnd(&s);
+	return out;
+}
+
+static int guard_ok(const uint8_t *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < GUARD; i++)
+		if (p[i] != 0xa5)
+			return 0;
+	return 1;
+}
+
+static void test_format(const char *name,
+			uint8_t *(*enc)(const uint8_t *, size_t, size_t *,
+					uint32_t))
+{
+	size_t n = 300000, clen;
+	uint8_t *data = malloc(n), *c, *out = malloc(n + GUARD);
+	const struct unpack_format *f;
+	char why[200] = "", what[96];
+	uint8_t *zeros = calloc(1, 16 * MiB);
+
+	fill(data, n);
+	c = enc(data, n, &clen, (uint32_t)n);
+	f = unpack_detect(c, clen);
+	snprintf(what, sizeof(what), "%s: detected by its magic", name);
+	CHECK_MSG(f && strcmp(f->name, name) == 0, what);
+	memset(out + n, 0xa5, GUARD);
+	snprintf(what, sizeof(what), "%s: decodes to exactly the bytes", name);
+	CHECK_MSG(unpack(f, c, clen, out, n, why, sizeof(why)) == 0 &&
+			  memcmp(out, data, n) == 0 && guard_ok(out + n),
+		  what);
+	memset(out + n - 1, 0xa5, GUARD);
+	snprintf(what, sizeof(what), "%s: one byte less room is refused "
+		 "without writing past it", name);
+	CHECK_MSG(unpack(f, c, clen, out, n - 1, why, sizeof(why)) == -E2BIG &&
+			  guard_ok(out + n - 1) && strstr(why, "refused"),
+		  what);
+	snprintf(what, sizeof(what), "%s: a stream shorter than said is "
+		 "refused", name);
+	CHECK_MSG(unpack(f, c, clen, out, n + 10, why, sizeof(why)) ==
+				  -EINVAL && strstr(why, "holds 300000 bytes"),
+		  what);
+	snprintf(what, sizeof(what), "%s: a stream missing its last bytes is "
+		 "refused", name);
+	CHECK_MSG(unpack(f, c, clen - 4 - 6, out, n, why, sizeof(why)) ==
+			  -EINVAL, what);
+	snprintf(what, sizeof(what), "%s: a stream cut in half is refused",
+		 name);
+	CHECK_MSG(unpack(f, c, clen / 2, out, n, why, sizeof(why)) == -EINVAL,
+		  what);
+	c[clen / 2] ^= 0x55;
+	snprintf(what, sizeof(what), "%s: a corrupt stream is refused", name);
+	CHECK_MSG(unpack(f, c, clen, out, n, why, sizeof(why)) < 0, what);
+	free(c);
+
+	/* A bomb: 16 MiB of zeros in a few KiB, claiming 64 KiB. */
+	c = enc(zeros, 16 * MiB, &clen, 65536);
+	memset(out + 65536, 0xa5, GUARD);
+	snprintf(what, sizeof(what), "%s: a bomb (16 MiB in %zu bytes) stops "
+		 "at the 64 KiB bound", name, clen);
+	CHECK_MSG(clen < 64 * 1024 &&
+			  unpack(f, c, clen, out, 65536, why, sizeof(why)) ==
+				  -E2BIG && guard_ok(out + 65536),
+		  what);
+	free(c);
+	free(zeros);
+	free(data);
+	free(out);
+}
+
+static void test_detect(void)
+{
+	static const uint8_t bz2[] = { 'B', 'Z', 'h', '9' };
+	static const uint8_t lz4[] = { 0x02, 0x21, 0x4c, 0x18, 0 };
+	static const uint8_t junk[] = { 1, 2, 3, 4 };
+	char why[200] = "";
+
+	CHECK(unpack_detect(bz2, sizeof(bz2)) == NULL);
+	CHECK_MSG(strcmp(unpack_unsupported(bz2, sizeof(bz2)), "bzip2") == 0 &&
+			  strcmp(unpack_unsupported(lz4, sizeof(lz4)), "lz4") ==
+				  0,
+		  "formats this build cannot read are named");
+	CHECK(unpack_unsupported(junk, sizeof(junk)) == NULL);
+	CHECK_MSG(unpack(&unpack_xz, junk, sizeof(junk), why, 1, why,
+			 sizeof(why)) == -EINVAL,
+		  "data without the format's magic is refused");
+}
+
+static void test_cache(void)
+{
+	char dir[] = "/tmp/ferry-test-kcache-XXXXXX", sub[256];
+	static uint8_t img[100000];
+	struct kcache_key key, other;
+	const uint8_t *got = NULL;
+
+	fill(img, sizeof(img));
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(sub, sizeof(sub), "%s/a/b", dir);
+	kcache_key(&key, "payload", 7, sizeof(img));
+	CHECK_MSG(kcache_map(sub, &key, &got) == -ENOENT, "a miss");
+	CHECK_MSG(kcache_store(sub, &key, img) == 0, "stored, parents made");
+	CHECK_MSG(kcache_map(sub, &key, &got) == 0 &&
+			  memcmp(got, img, sizeof(img)) == 0,
+		  "a hit maps the same bytes");
+	kcache_unmap(got, key.out_len);
+	kcache_key(&other, "payloaD", 7, sizeof(img));
+	CHECK_MSG(kcache_map(sub, &other, &got) == -ENOENT,
+		  "other content, other key: a miss");
+	other = key;
+	other.out_len++;
+	CHECK_MSG(kcache_map(sub, &other, &got) == -ENOENT,
+		  "a cached file of another size is not used");
+	CHECK_MSG(system(NULL) && (snprintf(sub, sizeof(sub), "rm -rf %s",
+					    dir),
+				   system(sub) == 0),
+		  "cleaned up");
+}
+
+/* A bzImage whose payload is @payload/@len (setup: 2 sectors). */
+static uint8_t *bzimage(const uint8_t *payload, size_t len, size_t *size)
+{
+	size_t setup = 3 * 512, off = 0x100;
+	uint8_t *b = calloc(1, setup + off + len);
+	struct setup_header *h = (struct setup_header *)(b + 0x1f1);
+
+	h->setup_sects = 2;
+	h->boot_flag = 0xaa55;
+	b[0x201] = 0x66;
+	h->header = 0x53726448;
+	h->version = 0x020f;
+	h->loadflags = LOADED_HIGH;
+	h->xloadflags = XLF_KERNEL_64;
+	h->pref_address = 0x1000000;
+	h->init_size = 0x400000;
+	h->payload_offset = (uint32_t)off;
+	h->payload_length = (uint32_t)len;
+	memcpy(b + setup + off, payload, len);
+	*size = setup + off + len;
+	return b;
+}
+
+static void test_payload(void)
+{
+	struct x86_unpacked u;
+	struct kelf k;
+	size_t clen, size;
+	uint8_t *c, *b;
+	char why[200] = "";
+
+	kelf_make(&k, KELF_ENTRY, 8);
+	c = xz((const uint8_t *)&k, sizeof(k), &clen, sizeof(k));
+	b = bzimage(c, clen, &size);
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, &u, why,
+				     sizeof(why)) == 1 &&
+			  u.size == sizeof(k) && strcmp(u.format, "xz") == 0 &&
+			  memcmp(u.buf, &k, sizeof(k)) == 0,
+		  "a bzImage's xz payload decompresses to its vmlinux");
+	x86_unpacked_free(&u);
+	CHECK_MSG(x86_unpack_payload(b, size, sizeof(k) - 1, NULL, &u, why,
+				     sizeof(why)) == -EINVAL &&
+			  strstr(why, "cannot be a kernel"),
+		  "a payload claiming more than guest RAM is refused before "
+		  "decoding");
+	b[size - 10] ^= 0xff;
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, &u, why,
+				     sizeof(why)) == -EINVAL,
+		  "a corrupt payload is refused");
+	free(b);
+	c[0] = 'B', c[1] = 'Z', c[2] = 'h';
+	b = bzimage(c, clen, &size);
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, &u, why,
+				     sizeof(why)) == 0 && strstr(why, "bzip2"),
+		  "a bzip2 payload is left to the kernel's own decompressor");
+	free(b);
+	free(c);
+	c = gz((const uint8_t *)&k, sizeof(k), &clen, sizeof(k));
+	b = bzimage(c, clen, &size);
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, &u, why,
+				     sizeof(why)) == 1 &&
+			  strcmp(u.format, "gzip") == 0 &&
+			  memcmp(u.buf, &k, sizeof(k)) == 0,
+		  "a gzip payload decompresses too");
+	x86_unpacked_free(&u);
+	((struct setup_header *)(b + 0x1f1))->payload_length += 1;
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, &u, why,
+				     sizeof(why)) == 0,
+		  "a payload running past the file: the header is refused "
+		  "later, by board_check_boot");
+	free(b);
+	free(c);
+}
+
+int main(void)
+{
+	test_sha256();
+	test_format("xz", xz);
+	test_format("gzip", gz);
+	test_detect();
+	test_cache();
+	test_payload();
+	return test_done();
+}
