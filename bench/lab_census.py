@@ -101,21 +101,46 @@ def show(name, c):
         sys.stdout.flush()
 
 
+TS = re.compile(r'^\[\s*(\d+\.\d+)\] (.*)$')
+
+
+def gaps(name, cmd, top=12):
+    """Boot with kernel messages: where the guest's own clock jumps."""
+    cmd = [c.replace(' quiet', ' loglevel=7') for c in cmd]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       stdin=subprocess.DEVNULL, timeout=900)
+    lines = [m.groups() for m in map(TS.match, p.stdout.decode(
+        errors='replace').replace('\r', '').splitlines()) if m]
+    steps = [(float(b[0]) - float(a[0]), a[1], b[1], b[0])
+             for a, b in zip(lines, lines[1:])]
+    print('== %s: %d kernel messages, last at %s s; largest gaps:' %
+          (name, len(lines), lines[-1][0] if lines else '?'))
+    for d, a, b, t in sorted(steps, reverse=True)[:top]:
+        print('  %6.3f s before [%s] %s\n           after: %s' %
+              (d, t, b[:90], a[:90]))
+
+
 def main():
+    if sys.argv[1:2] == ['gaps']:
+        for name in sys.argv[2:]:
+            gaps(name, RUNS[name])
+        return
     setup()
     which = sys.argv[1:] or ['ferry-bzimage', 'ferry-pvh', 'qemu-pc']
-    runs = {
-        'ferry-bzimage': [FERRY, 'run', '--kernel', KERNEL] + FERRY_ARGS,
-        'ferry-pvh': [FERRY, 'run', '--kernel', VMLINUX] + FERRY_ARGS,
-        'qemu-pc': QEMU + ['-M', 'pc', '-kernel', KERNEL],
-        'qemu-pc-pvh': QEMU + ['-M', 'pc', '-kernel', VMLINUX],
-        'qemu-microvm-pvh': QEMU + ['-M', 'microvm', '-kernel', VMLINUX],
-    }
     for name in which:
-        show(name, census(name, runs[name]))
+        show(name, census(name, RUNS[name]))
     for e in EVENTS:
         put('events/%s/enable' % e, '0')
     put('buffer_size_kb', '1408')
+
+
+RUNS = {
+    'ferry-bzimage': [FERRY, 'run', '--kernel', KERNEL] + FERRY_ARGS,
+    'ferry-pvh': [FERRY, 'run', '--kernel', VMLINUX] + FERRY_ARGS,
+    'qemu-pc': QEMU + ['-M', 'pc', '-kernel', KERNEL],
+    'qemu-pc-pvh': QEMU + ['-M', 'pc', '-kernel', VMLINUX],
+    'qemu-microvm-pvh': QEMU + ['-M', 'microvm', '-kernel', VMLINUX],
+}
 
 
 if __name__ == '__main__':
