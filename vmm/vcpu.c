@@ -11,6 +11,7 @@
 #include <linux/kvm.h>
 #include "arch.h"
 #include "census.h"
+#include "coalesce.h"
 #include "exitcode.h"
 #include "log.h"
 #include "vcpu.h"
@@ -135,6 +136,8 @@ static int handle_exit(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 
+	/* Writes KVM queued before this exit happened before it. */
+	coalesce_flush(vcpu->vm);
 	vcpu->stats.exits++;
 	vcpu->stats.reasons[MIN(run->exit_reason, VCPU_EXIT_REASONS - 1)]++;
 	switch (run->exit_reason) {

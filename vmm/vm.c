@@ -68,6 +68,7 @@ int vm_create(struct vm *vm, unsigned int nr_vcpus)
 	vm->vm_fd = vm->stop_fd = vm->kvm_vfio_fd = -1;
 	pthread_mutex_init(&vm->slot_lock, NULL);
 	pthread_mutex_init(&vm->pause_lock, NULL);
+	pthread_mutex_init(&vm->coalesced_lock, NULL);
 	pthread_cond_init(&vm->pause_cond, NULL);
 	vm->nr_vcpus = nr_vcpus;
 

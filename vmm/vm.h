@@ -12,6 +12,7 @@
 #include "util.h"
 
 struct census;
+struct kvm_coalesced_mmio_ring;
 struct kvm_run;
 struct vm;
 
@@ -69,6 +70,10 @@ struct vm {
 	struct irq_routing irq;
 	/* --stats: exits per port and MMIO page (census.h), or NULL. */
 	struct census *census;
+	/* Writes KVM queued without an exit (coalesce.h), or NULL. */
+	struct kvm_coalesced_mmio_ring *coalesced;
+	pthread_mutex_t coalesced_lock;
+	uint64_t coalesced_writes; /* under coalesced_lock */
 
 	/*
 	 * vm_pause(): while @paused, no vCPU thread is inside KVM_RUN.

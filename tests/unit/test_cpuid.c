@@ -17,7 +17,7 @@ int main(void)
 	e[2].eax = 0x07300403;
 	e[3].function = 0x40000000;
 	e[3].ebx = 0x4b4d564b;
-	cpuid_filter(e, 4, 3, 4);
+	cpuid_filter(e, 4, 3, 4, 0);
 	CHECK_MSG(e[0].ebx >> 24 == 3, "leaf 1 APIC ID is the vCPU index");
 	CHECK_MSG(((e[0].ebx >> 16) & 0xff) == 4, "leaf 1 logical CPU count");
 	CHECK_MSG((e[0].ebx & 0xffff) == 0xaaaa, "leaf 1 EBX low bits kept");
@@ -27,7 +27,11 @@ int main(void)
 	CHECK_MSG(e[1].edx == 3, "x2APIC ID is the vCPU index");
 	CHECK_MSG(e[2].eax == 0, "PMU leaf hidden");
 	CHECK_MSG(e[3].ebx == 0x4b4d564b, "other leaves untouched");
-	cpuid_filter(e, 1, 0, 1);
+	CHECK_MSG(!(e[0].ecx & (1u << 24)),
+		  "no TSC-deadline timer unless KVM emulates it");
+	cpuid_filter(e, 1, 0, 1, 1);
 	CHECK(e[0].ebx >> 24 == 0);
+	CHECK_MSG(e[0].ecx & (1u << 24),
+		  "the TSC-deadline timer announced where KVM emulates it");
 	return test_done();
 }

@@ -122,6 +122,8 @@ void stats_print(const struct machine *m)
 	fprintf(stderr, "stats: pio-bus accesses=%llu unclaimed=%llu\n",
 		(unsigned long long)m->vm.pio.accesses,
 		(unsigned long long)m->vm.pio.unclaimed);
+	fprintf(stderr, "stats: coalesced writes=%llu\n",
+		(unsigned long long)m->vm.coalesced_writes);
 	fprintf(stderr, "stats: mmio-bus accesses=%llu unclaimed=%llu\n",
 		(unsigned long long)m->vm.mmio.accesses,
 		(unsigned long long)m->vm.mmio.unclaimed);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <sys/ioctl.h>
 #include <linux/kvm.h>
+#include "../coalesce.h"
 #include "../log.h"
 #include "../vm.h"
 #include "board_x86.h"
@@ -145,6 +146,17 @@ static int linux_machine(struct board *b)
 	ret = x86_create_pit(vm);
 	if (ret)
 		return ret;
+	/*
+	 * Linux writes the PCI address latch and the CMOS index before every
+	 * config or CMOS read: let KVM queue those writes rather than exit
+	 * (half of the 32000 port exits of an early PCI scan). The read that
+	 * follows exits and sees them. Without KVM's support, exits as ever.
+	 */
+	ret = coalesce_pio(vm, X86_PCI_CF8_PORT, 4);
+	if (!ret)
+		ret = coalesce_pio(vm, X86_RTC_PORT, 1);
+	if (ret && ret != -ENOTSUP)
+		warn("KVM refused coalesced port writes: %s", strerror(-ret));
 	mpt = mem_gpa_to_hva(&vm->mem, X86_MPTABLE_GPA, X86_MPTABLE_MAX);
 	ret = mpt ? mptable_write(mpt, X86_MPTABLE_MAX,
 				  (uint32_t)X86_MPTABLE_GPA, vm->nr_vcpus,

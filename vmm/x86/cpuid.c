@@ -3,11 +3,12 @@
 #include "cpuid.h"
 
 #define CPUID_1_ECX_MONITOR (1u << 3)
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
 #define CPUID_1_EDX_HTT (1u << 28)
 
 void cpuid_filter(struct kvm_cpuid_entry2 *e, unsigned int n,
-		  unsigned int index, unsigned int nr_cpus)
+		  unsigned int index, unsigned int nr_cpus, int tsc_deadline)
 {
 	unsigned int i;
 
@@ -19,6 +20,8 @@ void cpuid_filter(struct kvm_cpuid_entry2 *e, unsigned int n,
 			e[i].ebx |= (nr_cpus & 0xff) << 16;
 			e[i].ecx &= ~CPUID_1_ECX_MONITOR;
 			e[i].ecx |= CPUID_1_ECX_HYPERVISOR;
+			if (tsc_deadline)
+				e[i].ecx |= CPUID_1_ECX_TSC_DEADLINE;
 			if (nr_cpus > 1)
 				e[i].edx |= CPUID_1_EDX_HTT;
 			break;

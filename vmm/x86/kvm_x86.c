@@ -101,7 +101,9 @@ static int set_cpuid(struct vcpu *vcpu)
 		}
 		nent *= 2;
 	}
-	cpuid_filter(c->entries, c->nent, vcpu->index, vcpu->vm->nr_vcpus);
+	cpuid_filter(c->entries, c->nent, vcpu->index, vcpu->vm->nr_vcpus,
+		     ioctl(vcpu->vm->kvm_fd, KVM_CHECK_EXTENSION,
+			   KVM_CAP_TSC_DEADLINE_TIMER) > 0);
 	ret = ioctl(vcpu->fd, KVM_SET_CPUID2, c) < 0 ? -errno : 0;
 out:
 	free(c);
