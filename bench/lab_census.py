@@ -25,6 +25,11 @@ QEMU = ['qemu-system-x86_64', '-accel', 'kvm', '-cpu', 'qemu64', '-m', '256M',
         '-smp', '1', '-nographic', '-no-reboot', '-net', 'none',
         '-initrd', INITRD, '-append', CMDLINE,
         '-device', 'isa-debug-exit,iobase=0xf4,iosize=4']
+# ferry as it was before issue 14 (main at de703d5), if built there:
+# git archive de703d5 | tar -x -C build-base/src; meson setup
+# build-base/src/b; ninja -C build-base/src/b ferry.
+FERRY_BEFORE = os.path.join(os.environ['LAB_REPO'], 'build-base', 'src', 'b',
+                            'ferry')
 FERRY_ARGS = ['--initrd', INITRD, '--memory', '256M', '--cpus', '1',
               '--cmdline', CMDLINE]
 EVENTS = ['kvm/kvm_exit', 'kvm/kvm_pio', 'kvm/kvm_mmio',
@@ -122,11 +127,11 @@ def gaps(name, cmd, top=12):
 
 def main():
     if sys.argv[1:2] == ['gaps']:
-        for name in sys.argv[2:]:
+        for name in sys.argv[2:] or DEFAULT:
             gaps(name, RUNS[name])
         return
     setup()
-    which = sys.argv[1:] or ['ferry-bzimage', 'ferry-pvh', 'qemu-pc']
+    which = sys.argv[1:] or DEFAULT
     for name in which:
         show(name, census(name, RUNS[name]))
     for e in EVENTS:
@@ -135,12 +140,18 @@ def main():
 
 
 RUNS = {
+    'ferry-before-bzimage': [FERRY_BEFORE, 'run', '--kernel', KERNEL] +
+    FERRY_ARGS,
     'ferry-bzimage': [FERRY, 'run', '--kernel', KERNEL] + FERRY_ARGS,
     'ferry-pvh': [FERRY, 'run', '--kernel', VMLINUX] + FERRY_ARGS,
     'qemu-pc': QEMU + ['-M', 'pc', '-kernel', KERNEL],
     'qemu-pc-pvh': QEMU + ['-M', 'pc', '-kernel', VMLINUX],
     'qemu-microvm-pvh': QEMU + ['-M', 'microvm', '-kernel', VMLINUX],
 }
+
+
+DEFAULT = ((['ferry-before-bzimage'] if os.path.exists(FERRY_BEFORE) else []) +
+           ['ferry-bzimage', 'ferry-pvh', 'qemu-pc'])
 
 
 if __name__ == '__main__':
