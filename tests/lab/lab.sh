@@ -97,13 +97,21 @@ fetch_kernel() {
 }
 
 # The vmlinux inside the kernel's bzImage (its payload, xz): an ELF with
-# Linux's PVH entry note, for the PVH scenarios. Made once per kernel.
+# Linux's PVH entry note, for the PVH scenarios; and the same bzImage with
+# a gzip payload whose vmlinux has no PVH note (bzImage-gzip-nopvh beside
+# it), for ferry's 64-bit fallback. Made once per kernel.
 extract_vmlinux() {
 	local dir=$CACHE/$1
-	[ -f "$dir/vmlinux" ] && return 0
-	python3 "$REPO/tests/lab/tools/extract-vmlinux.py" \
-		"$dir/root/boot/vmlinuz-$1" "$dir/vmlinux" ||
-		die "cannot extract vmlinux from vmlinuz-$1"
+	if [ ! -f "$dir/vmlinux" ]; then
+		python3 "$REPO/tests/lab/tools/extract-vmlinux.py" \
+			"$dir/root/boot/vmlinuz-$1" "$dir/vmlinux" ||
+			die "cannot extract vmlinux from vmlinuz-$1"
+	fi
+	if [ ! -f "$dir/bzImage-gzip-nopvh" ]; then
+		python3 "$REPO/tests/lab/tools/repack-bzimage.py" \
+			"$dir/root/boot/vmlinuz-$1" "$dir/bzImage-gzip-nopvh" \
+			--no-pvh || die "cannot repack vmlinuz-$1"
+	fi
 }
 
 # Modules L1 and L2 need, with their dependencies from modules.dep.

@@ -2,7 +2,9 @@
 # ferry boots Linux's vmlinux (extracted from the Debian bzImage, with its
 # PVH entry note) through PVH on 1 and 2 vCPUs, each ended by reboot
 # (status 0); the bzImage itself, decompressed on the host, boots to init
-# with an empty cache, is cached, and boots again from the cache.
+# with an empty cache, is cached, and boots again from the cache; a
+# bzImage with a gzip payload whose vmlinux has no PVH note boots through
+# the 64-bit boot protocol at the vmlinux's entry (lab.sh makes it).
 # lab-timeout: 420
 . "$LAB_REPO/tests/lab/lib.sh"
 args="--initrd $LAB_L2_INITRD --memory 256M"
@@ -20,4 +22,12 @@ check "the cache holds the decompressed kernel" 0 "^[0-9a-f]{64}\.vmlinux\$" \
 	ls "$XDG_CACHE_HOME/ferry/kernels"
 check "bzImage from the cache, 1 vCPU" 0 "FERRY-L2-INIT cpus=1 online=0 " \
 	$FERRY run --kernel-cache --kernel "$LAB_KERNEL" $args --cpus 1 --cmdline "$cmd"
+nopvh="$(dirname "$LAB_VMLINUX")/bzImage-gzip-nopvh"
+# Status 99 if ferry did not say it took the 64-bit path.
+check "gzip bzImage without a PVH note: vmlinux through the 64-bit entry" 0 \
+	"FERRY-L2-INIT cpus=2 online=0-1 " sh -c '"$0" run -vv --kernel "$1" \
+	--initrd "$2" --memory 256M --cpus 2 --cmdline "$3" >/tmp/nopvh.log 2>&1
+	s=$?; cat /tmp/nopvh.log
+	grep -q "Linux: vmlinux 64-bit, entry 0x1000000" /tmp/nopvh.log || s=99
+	exit $s' "$FERRY" "$nopvh" "$LAB_L2_INITRD" "$cmd"
 finish
