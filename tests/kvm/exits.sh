@@ -65,8 +65,8 @@ expect "vcpu0 reasons" "$(sed -n 's/^stats: reasons vcpu0 //p' "$tmp/err")" \
 	"io=$pio mmio=$mmio"
 expect "census port 0x3ff" "$(census 'pio-port 0x03ff serial')" $((PIO + 2))
 expect "census port 0x40 (no PIT)" "$(census 'pio-port 0x0040 (unclaimed)')" $PIT
-expect "census port 0x3f8" "$(census 'pio-port 0x03f8 serial')" $c
-expect "census port 0x3fd" "$(census 'pio-port 0x03fd serial')" $c
+expect "census port 0x3f8" "$(census 'pio-port 0x03f8 serial')" "$c"
+expect "census port 0x3fd" "$(census 'pio-port 0x03fd serial')" "$c"
 expect "census port 0xf4" "$(census 'pio-port 0x00f4 debug-exit')" 1
 expect "census MMIO page" "$(census 'mmio-page 0xd0000000 (unclaimed)')" $mmio
 expect "open fds at the end" "$(line open-fds end)" "$(line open-fds start)"
