@@ -13,9 +13,6 @@ static const struct unpack_format *const formats[] = {
 #ifdef FERRY_HAVE_ZLIB
 	&unpack_gzip,
 #endif
-#ifdef FERRY_HAVE_ZSTD
-	&unpack_zstd,
-#endif
 	NULL,
 };
 

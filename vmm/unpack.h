@@ -31,7 +31,8 @@ const struct unpack_format *unpack_detect(const void *buf, size_t size);
 
 /*
  * The name of a compression format Linux may use for @buf/@size that
- * this build cannot read ("bzip2", "lzma", "lzo", "lz4"), or NULL.
+ * this build cannot read ("zstd", "bzip2", "lzma", "lzo", "lz4"), or
+ * NULL.
  */
 const char *unpack_unsupported(const void *buf, size_t size);
 
@@ -47,6 +48,6 @@ int unpack(const struct unpack_format *fmt, const void *in, size_t in_len,
 	   void *out, size_t out_len, char *why, size_t whylen) __must_check;
 
 /* Formats, each in its own file and built only with its library. */
-extern const struct unpack_format unpack_xz, unpack_gzip, unpack_zstd;
+extern const struct unpack_format unpack_xz, unpack_gzip;
 
 #endif
