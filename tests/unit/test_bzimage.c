@@ -150,6 +150,10 @@ int main(void)
 	REFUSE(hdr()->header = 0, "no Linux setup header");
 	REFUSE(hdr()->version = 0x0209, "older than 2.12");
 	REFUSE(hdr()->xloadflags = 0, "no 64-bit entry");
+	/* fuzz_bzimage found it: a jump of 0 made a 17-byte header, and the
+	 * guest got a boot_params without the version it was loaded for. */
+	REFUSE(image[0x201] = 0, "setup header ends at 0x202");
+	REFUSE(image[0x201] = 0x65, "setup header ends at 0x267");
 	REFUSE(hdr()->loadflags = 0, "zImage");
 	REFUSE(hdr()->setup_sects = 200, "truncated");
 	REFUSE(hdr()->pref_address = 0x8000, "load address");

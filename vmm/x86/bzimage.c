@@ -13,6 +13,7 @@
 #define HDRS 0x53726448 /* "HdrS" */
 #define MIN_PROTOCOL 0x020c /* 2.12: xloadflags, 64-bit entry */
 #define ENTRY_64_OFF 0x200
+#define HDR_212_END 0x268 /* through handover_offset (2.11) */
 
 static_assert(SETUP_HDR_OFF + sizeof(struct setup_header) == 0x26c,
 	      "setup_header layout");
@@ -36,6 +37,14 @@ int bzimage_parse(const void *buf, size_t size, struct bzimage_hdr *h,
 			    "is older than 2.12; ferry needs a 64-bit kernel "
 			    "from Linux 3.8 or later", sh.version >> 8,
 			    sh.version & 0xff);
+	/* The header's length is the short jump at 0x200: 0x202 + offset.
+	 * Fields past its end are not the header's, and ferry copies only
+	 * the header into boot_params, so it must reach every 2.12 field. */
+	if (0x202 + ((const uint8_t *)buf)[0x201] < HDR_212_END)
+		return why_set(why, whylen, -ENOEXEC, "its setup header ends at "
+			    "0x%x, before the fields of boot protocol %u.%02u "
+			    "(0x%x)", 0x202 + ((const uint8_t *)buf)[0x201],
+			    sh.version >> 8, sh.version & 0xff, HDR_212_END);
 	if (!(sh.xloadflags & XLF_KERNEL_64))
 		return why_set(why, whylen, -ENOEXEC, "it has no 64-bit entry "
 			    "point (a 32-bit kernel?)");
