@@ -193,8 +193,11 @@ int vfio_device_open(struct vfio_pci_dev *d)
 		free(ri);
 		map_areas(d, r);
 	}
-	if (!d->regions[VFIO_PCI_CONFIG_REGION_INDEX].size) {
-		vfio_dev_err(d, "the device has no config space region");
+	if (d->regions[VFIO_PCI_CONFIG_REGION_INDEX].size < PCI_STD_HEADER_SIZEOF) {
+		vfio_dev_err(d, "the device's config space region (%llu bytes) "
+			     "does not hold the 64-byte PCI header",
+			     (unsigned long long)
+			     d->regions[VFIO_PCI_CONFIG_REGION_INDEX].size);
 		ret = -ENODEV;
 		goto err_close;
 	}

@@ -4,6 +4,7 @@
 # marker with what Linux found, then leave as lab.exit= says:
 #   reboot (default): reboot -f, through the i8042 reset line (ferry: 0)
 #   port: write 0 to the debug-exit port 0xf4 (ferry: status 1)
+# lab.nvme=MIB, lab.mtty=1, lab.bochs=1 exercise passed-through devices.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -12,11 +13,15 @@ mount -t devtmpfs dev /dev
 how=reboot
 nvme=
 nvme_reset=
+mtty=
+bochs=
 for w in $(cat /proc/cmdline); do
 	case $w in
 	lab.exit=*) how=${w#lab.exit=} ;;
 	lab.nvme=*) nvme=${w#lab.nvme=} ;;
 	lab.nvme_reset=*) nvme_reset=${w#lab.nvme_reset=} ;;
+	lab.mtty=*) mtty=${w#lab.mtty=} ;;
+	lab.bochs=*) bochs=${w#lab.bochs=} ;;
 	esac
 done
 echo "FERRY-L2-INIT cpus=$(grep -c ^processor /proc/cpuinfo)" \
@@ -62,6 +67,49 @@ if [ -n "$nvme" ]; then
 	else
 		echo "NVME-RESULT none: no /dev/nvme0n1"
 	fi
+fi
+
+# pci_dev VENDOR DEVICE: the sysfs directory of the last such function.
+pci_dev() {
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor")" = "0x$1" ] && [ "$(cat "$d/device")" = "0x$2" ] &&
+			echo "$d"
+	done | tail -n1
+}
+
+# lab.mtty=1: the mediated serial card (mtty, PCI 4348:3253, which Linux's
+# 8250_pci drives): its ports, then on each a write read back (mtty loops
+# what is sent to what is received).
+if [ -n "$mtty" ]; then
+	d=$(pci_dev 4348 3253)
+	if [ -z "$d" ]; then
+		echo "MTTY-RESULT none: no PCI device 4348:3253"
+	else
+		ports=$(ls "$d/tty" 2>/dev/null | tr '\n' ' ')
+		echo "MTTY-PORTS ${ports:-none}"
+		for t in $ports; do
+			# Bounded: a port whose interrupts never come would
+			# block the write until its drain timeout.
+			timeout 3 stty -F "/dev/$t" raw -echo 115200
+			cat "/dev/$t" >"/tmp/$t.in" &
+			pid=$!
+			sleep 0.3
+			timeout 3 sh -c "printf 'ferry-%s' $t >/dev/$t"
+			sleep 1
+			kill $pid
+			echo "MTTY-LOOP $t sent=ferry-$t got=$(cat "/tmp/$t.in")"
+		done
+	fi
+fi
+
+# lab.bochs=1: the mediated display (mbochs, 1234:1111) found by Linux's
+# bochs DRM driver.
+if [ -n "$bochs" ]; then
+	d=$(pci_dev 1234 1111)
+	modprobe bochs
+	echo "BOCHS-RESULT dev=${d:-none} driver=$(basename "$(readlink "$d/driver" 2>/dev/null)")" \
+		"drm=$(ls /sys/class/drm 2>/dev/null | tr '\n' ' ')"
+	dmesg | grep -i -m3 'bochs' | sed 's/^/BOCHS-LOG /'
 fi
 
 case $how in

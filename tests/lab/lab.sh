@@ -99,6 +99,9 @@ fetch_kernel() {
 # Modules L1 and L2 need, with their dependencies from modules.dep.
 L1_MODULES="kvm-amd vfio-pci vfio_iommu_type1 mdev 9p 9pnet_virtio virtio_pci"
 L2_MODULES="nvme"
+# The mediated-device scenario's L2 also has the bochs DRM driver (for
+# mbochs): 2 MB of modules the other L2 boots need not load.
+L2_MDEV_MODULES="nvme bochs"
 
 # module_closure ROOT KVER MODULE...: the .ko files to load them.
 module_closure() {
@@ -160,6 +163,50 @@ build_l2() {
 	build_initrd "$CACHE/l2.cpio.gz" "$LAB/l2-init.sh" "$1" $L2_MODULES
 }
 
+build_l2_mdev() {
+	# shellcheck disable=SC2086
+	build_initrd "$CACHE/l2-mdev.cpio.gz" "$LAB/l2-init.sh" "$1" $L2_MDEV_MODULES
+}
+
+# build_mdev_samples KVER: Linux's samples/vfio-mdev (mtty, mbochs) built
+# out of tree for L1's kernel into $CACHE/mdev-KVER, from Debian's
+# linux-source and the headers of that kernel, unpacked in the cache (not
+# installed: L0's own headers stay as they are). Once; ~2 minutes, most
+# of it unpacking the source tarball.
+build_mdev_samples() {
+	local kver=$1 dir=$CACHE/mdev-$1 ver series hdr
+	[ -f "$dir/.done" ] && return 0
+	need_packages make gcc-12
+	say "building the mdev samples (mtty, mbochs) for $kver"
+	ver=$(apt-cache show "linux-headers-$kver" 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
+	[ -n "$ver" ] || die "no linux-headers-$kver in the Debian archive"
+	series=$(echo "$kver" | cut -d. -f1,2)
+	rm -rf "$dir"
+	mkdir -p "$dir/deb" "$dir/root" "$dir/build"
+	(cd "$dir/deb" && apt-get download -q "linux-headers-$kver=$ver" \
+		"linux-headers-${kver%-*}-common=$ver" "linux-kbuild-$series=$ver" \
+		"linux-source-$series=$ver" 2>&1 |
+		grep -v '^W: Download is performed unsandboxed' >&2 || true)
+	[ "$(find "$dir/deb" -name '*.deb' | wc -l)" = 4 ] ||
+		die "download of the headers and source of $kver failed"
+	for d in "$dir"/deb/linux-headers-*.deb "$dir"/deb/linux-kbuild-*.deb; do
+		dpkg-deb -x "$d" "$dir/root"
+	done
+	hdr=$dir/root/usr/src/linux-headers-$kver
+	# Its Makefile includes the common part by absolute path.
+	sed -i "s|/usr/src/|$dir/root/usr/src/|" "$hdr/Makefile"
+	dpkg-deb --fsys-tarfile "$dir"/deb/linux-source-*.deb |
+		tar -xO "./usr/src/linux-source-$series.tar.xz" |
+		tar -xJ -C "$dir/build" --strip-components=3 \
+			"linux-source-$series/samples/vfio-mdev"
+	echo 'obj-m := mtty.o mbochs.o' >"$dir/build/Kbuild"
+	make -s -C "$hdr" M="$dir/build" CC=gcc-12 modules >"$dir/build.log" 2>&1 ||
+		{ cat "$dir/build.log" >&2; die "building the mdev samples failed"; }
+	cp "$dir/build/mtty.ko" "$dir/build/mbochs.ko" "$dir/"
+	rm -rf "$dir/deb" "$dir/root" "$dir/build"
+	touch "$dir/.done"
+}
+
 # A disk for the passed-through NVMe controller (fresh each run), and an
 # 8 KiB expansion ROM for the first edu (PCI ROM signature 55 aa).
 make_device_files() {
@@ -207,6 +254,8 @@ prepare() {
 	fetch_kernel "$KVER"
 	build_l1 "$KVER"
 	build_l2 "$KVER"
+	build_l2_mdev "$KVER"
+	build_mdev_samples "$KVER"
 	make_device_files
 	[ -x "$BUILD/ferry" ] || die "no ferry binary in $BUILD: build it first (./dev run)"
 }
@@ -257,6 +306,8 @@ write_config() {
 		echo "LAB_CACHE=$(q "$CACHE")"
 		echo "LAB_KERNEL=$(q "$CACHE/$KVER/root/boot/vmlinuz-$KVER")"
 		echo "LAB_L2_INITRD=$(q "$CACHE/l2.cpio.gz")"
+		echo "LAB_L2_MDEV_INITRD=$(q "$CACHE/l2-mdev.cpio.gz")"
+		echo "LAB_MDEV_DIR=$(q "$CACHE/mdev-$KVER")"
 		echo "LAB_BENCH_RUNS=$(q "${LAB_BENCH_RUNS:-5}")"
 		echo "LAB_INTERACTIVE=$(q "${INTERACTIVE:-0}")"
 		echo "LAB_TERM=$(q "${TERM:-linux}")"
