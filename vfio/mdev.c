@@ -120,8 +120,7 @@ static int explain_missing(const struct vfio_spec *spec, const char *root)
 	if (first_entry(path, "vfio-pci", type, sizeof(type)) < 0)
 		snprintf(type, sizeof(type), "TYPE");
 	err("there is no mediated device %s; create it: echo %s > "
-	    "%s/%s/create (types of %s are in %s)", spec->name, spec->name,
-	    path, type, parent, path);
+	    "%s/%s/create", spec->name, spec->name, path, type);
 	return -ENODEV;
 }
 

@@ -4,7 +4,9 @@
 # marker with what Linux found, then leave as lab.exit= says:
 #   reboot (default): reboot -f, through the i8042 reset line (ferry: 0)
 #   port: write 0 to the debug-exit port 0xf4 (ferry: status 1)
-# lab.nvme=MIB, lab.mtty=1, lab.bochs=1 exercise passed-through devices.
+#   wait: (with lab.pindma=inflight) wait to be stopped from outside
+# lab.nvme=MIB, lab.mtty=1, lab.bochs=1, lab.pindma=copy|inflight exercise
+# passed-through devices.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -15,6 +17,7 @@ nvme=
 nvme_reset=
 mtty=
 bochs=
+pindma=
 for w in $(cat /proc/cmdline); do
 	case $w in
 	lab.exit=*) how=${w#lab.exit=} ;;
@@ -22,6 +25,7 @@ for w in $(cat /proc/cmdline); do
 	lab.nvme_reset=*) nvme_reset=${w#lab.nvme_reset=} ;;
 	lab.mtty=*) mtty=${w#lab.mtty=} ;;
 	lab.bochs=*) bochs=${w#lab.bochs=} ;;
+	lab.pindma=*) pindma=${w#lab.pindma=} ;;
 	esac
 done
 echo "FERRY-L2-INIT cpus=$(grep -c ^processor /proc/cpuinfo)" \
@@ -111,6 +115,41 @@ if [ -n "$bochs" ]; then
 		"drm=$(ls /sys/class/drm 2>/dev/null | tr '\n' ' ')"
 	dmesg | grep -i -m3 'bochs' | sed 's/^/BOCHS-LOG /'
 fi
+
+# lab.pindma=MODE: the lab's pinning DMA engine (tests/lab/mdev-pin,
+# PCI 1234:9d0a), driven with devmem from RAM the kernel leaves alone
+# (memmap=2M$128M on the command line): 64 pages at 128 MiB copied to
+# 129 MiB. copy: wait for the copy and compare; inflight: start a copy
+# that holds its pages for a minute, say so, and go on (to be stopped).
+if [ -n "$pindma" ]; then
+	d=$(pci_dev 1234 9d0a)
+	bar=$(head -n1 "$d/resource" 2>/dev/null | cut -d' ' -f1)
+	pr() { devmem $((bar + $1)) 32; }
+	pw() { devmem $((bar + $1)) 32 "$2"; }
+	src=$((0x8000000)) dst=$((0x8100000)) len=$((64 * 4096))
+	yes ferry-pindma-pattern | head -c $len >/tmp/p
+	dd if=/tmp/p of=/dev/mem bs=4096 seek=$((src / 4096)) conv=notrunc 2>/dev/null
+	dd if=/dev/zero of=/dev/mem bs=4096 seek=$((dst / 4096)) count=64 conv=notrunc 2>/dev/null
+	echo "PINDMA-ID $(pr 0)"
+	pw 0x08 $src; pw 0x0c 0; pw 0x10 $dst; pw 0x14 0; pw 0x18 $len
+	if [ "$pindma" = inflight ]; then
+		pw 0x1c 60000
+		pw 0x20 1
+		echo "PINDMA-INFLIGHT status=$(pr 0x24)"
+	else
+		pw 0x1c 0
+		pw 0x20 1
+		i=0
+		while [ "$(pr 0x24)" = 0x00000001 ] && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		echo "PINDMA-COPY status=$(pr 0x24) error=$(pr 0x28)" \
+			"src=$(sha256sum </tmp/p | cut -c1-16)" \
+			"dst=$(dd if=/dev/mem bs=4096 skip=$((dst / 4096)) count=64 2>/dev/null | sha256sum | cut -c1-16)"
+	fi
+fi
+[ "$pindma" = inflight ] && [ "$how" = wait ] && sleep 600
 
 case $how in
 port) printf '\000' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null ;;

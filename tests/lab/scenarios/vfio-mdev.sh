@@ -141,6 +141,6 @@ for i in 1 2 3; do
 	timed vfio-pci --device vfio,host=$EDU
 done
 
-echo $MTTY > /sys/bus/mdev/devices/$MTTY/remove
-echo $MBOCHS > /sys/bus/mdev/devices/$MBOCHS/remove
+echo 1 > /sys/bus/mdev/devices/$MTTY/remove
+echo 1 > /sys/bus/mdev/devices/$MBOCHS/remove
 finish
