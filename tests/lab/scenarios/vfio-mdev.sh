@@ -85,7 +85,7 @@ vcheck "no such mdev: how to create it" 10 \
 	"there is no mediated device $NOPE; create it: echo $NOPE > /sys/class/mdev_bus/mtty/mdev_supported_types/mtty-[12]/create" \
 	$FERRY run $boot --device vfio,sysfsdev=/sys/bus/mdev/devices/$NOPE
 $qemu -device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$MTTY \
-	-append "$cmd" >/dev/null 2>&1 &
+	-S -append "$cmd" </dev/null >/dev/null 2>&1 &
 qpid=$!
 # Until QEMU holds the group (at most 10 s).
 grp=$(basename "$(readlink /sys/bus/mdev/devices/$MTTY/iommu_group)")
