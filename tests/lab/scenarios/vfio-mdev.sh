@@ -17,7 +17,7 @@ insmod "$LAB_MDEV_DIR/mtty.ko" || { echo "FAIL: cannot load mtty.ko"; exit 1; }
 insmod "$LAB_MDEV_DIR/mbochs.ko" || { echo "FAIL: cannot load mbochs.ko"; exit 1; }
 echo $MTTY > /sys/class/mdev_bus/mtty/mdev_supported_types/mtty-2/create ||
 	{ echo "FAIL: cannot create the mtty device"; exit 1; }
-echo $MBOCHS > /sys/class/mdev_bus/mbochs/mdev_supported_types/mbochs-1/create ||
+echo $MBOCHS > /sys/class/mdev_bus/mbochs/mdev_supported_types/mbochs-small/create ||
 	{ echo "FAIL: cannot create the mbochs device"; exit 1; }
 echo "mtty: group $(basename "$(readlink /sys/bus/mdev/devices/$MTTY/iommu_group)")," \
 	"mbochs: group $(basename "$(readlink /sys/bus/mdev/devices/$MBOCHS/iommu_group)")"
