@@ -136,6 +136,7 @@ if [ -n "$pindma" ]; then
 		pw 0x1c 60000
 		pw 0x20 1
 		echo "PINDMA-INFLIGHT status=$(pr 0x24)"
+		sleep 2 # long enough to be seen holding its pages
 	else
 		pw 0x1c 0
 		pw 0x20 1
