@@ -52,7 +52,9 @@ static int read_line(const char *dir, const char *file, char *out,
 	char path[600];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >=
+	    sizeof(path))
+		return -ENAMETOOLONG;
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
@@ -80,7 +82,9 @@ static int first_entry(const char *dir, const char *api, char *out,
 	while (d && (e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.' || strlen(e->d_name) >= len)
 			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", dir,
+				     e->d_name) >= sizeof(sub))
+			continue;
 		if (api && (read_line(sub, "device_api", line, sizeof(line)) ||
 			    strcmp(line, api) != 0))
 			continue;
