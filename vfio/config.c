@@ -197,13 +197,32 @@ static int caps_init(struct vfio_pci_dev *d)
 	return 0;
 }
 
+/*
+ * The device's own config bytes at [@off, @off + @len). A mediated
+ * device's config region may be shorter than 256 bytes (mtty's and
+ * mbochs's are 255): what lies past it reads as 0, as a register the
+ * function does not implement, and writes there are dropped.
+ */
+static int dev_cfg_io(struct vfio_pci_dev *d, uint32_t off, void *data,
+		      uint32_t len, int write)
+{
+	uint64_t size = d->regions[VFIO_PCI_CONFIG_REGION_INDEX].size;
+	uint32_t n = off >= size ? 0 : (uint32_t)MIN((uint64_t)len, size - off);
+
+	if (write)
+		return n ? vfio_region_write(d, VFIO_PCI_CONFIG_REGION_INDEX,
+					     off, data, n) : 0;
+	memset((uint8_t *)data + n, 0, len - n);
+	return n ? vfio_region_read(d, VFIO_PCI_CONFIG_REGION_INDEX, off,
+				    data, n) : 0;
+}
+
 int vfio_config_init(struct vfio_pci_dev *d)
 {
 	uint8_t *c = d->cfg;
 	int ret, i;
 
-	ret = vfio_region_read(d, VFIO_PCI_CONFIG_REGION_INDEX, 0, c,
-			       CFG_SIZE);
+	ret = dev_cfg_io(d, 0, c, CFG_SIZE, 0);
 	if (ret) {
 		vfio_dev_err(d, "cannot read config space: %s", strerror(-ret));
 		return ret;
@@ -316,7 +335,7 @@ static void vfio_cfg_read(struct pci_dev *pdev, uint32_t off, void *data,
 		memset(data, 0, len); /* no extended capabilities */
 		return;
 	}
-	vfio_region_read(d, VFIO_PCI_CONFIG_REGION_INDEX, off, data, len);
+	dev_cfg_io(d, off, data, len, 0);
 	if (reads_pending(d, off, len))
 		pending = vfio_msi_pending(d);
 	for (i = 0; i < len; i++)
@@ -414,7 +433,7 @@ static void vfio_cfg_write(struct pci_dev *pdev, uint32_t off,
 		vfio_bars_revoke(d);
 		d->stats.guest_resets++;
 	}
-	vfio_region_write(d, VFIO_PCI_CONFIG_REGION_INDEX, off, data, len);
+	dev_cfg_io(d, off, (void *)data, len, 1);
 }
 
 const struct pci_dev_ops vfio_pci_ops = {

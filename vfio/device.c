@@ -171,7 +171,11 @@ int vfio_device_open(struct vfio_pci_dev *d)
 	if (!(d->info.flags & VFIO_DEVICE_FLAGS_PCI) ||
 	    d->info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX ||
 	    d->info.num_irqs <= VFIO_PCI_MSIX_IRQ_INDEX) {
-		vfio_dev_err(d, "not a VFIO PCI device");
+		vfio_dev_err(d, "the device does not offer the VFIO PCI API "
+			     "(flags 0x%x, %u regions, %u interrupt indexes); "
+			     "ferry passes through PCI devices only",
+			     d->info.flags, d->info.num_regions,
+			     d->info.num_irqs);
 		ret = -ENODEV;
 		goto err_close;
 	}
@@ -189,8 +193,11 @@ int vfio_device_open(struct vfio_pci_dev *d)
 		free(ri);
 		map_areas(d, r);
 	}
-	if (!d->regions[VFIO_PCI_CONFIG_REGION_INDEX].size) {
-		vfio_dev_err(d, "the device has no config space region");
+	if (d->regions[VFIO_PCI_CONFIG_REGION_INDEX].size < PCI_STD_HEADER_SIZEOF) {
+		vfio_dev_err(d, "the device's config space region (%llu bytes) "
+			     "does not hold the 64-byte PCI header",
+			     (unsigned long long)
+			     d->regions[VFIO_PCI_CONFIG_REGION_INDEX].size);
 		ret = -ENODEV;
 		goto err_close;
 	}

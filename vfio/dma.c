@@ -133,12 +133,17 @@ int vfio_map_ram(struct vfio *v)
 	unsigned int i;
 	int ret;
 
-	ret = check_iova(v);
-	if (ret)
-		return ret;
-	ret = check_memlock(mem->size);
-	if (ret)
-		return ret;
+	if (v->iommu->ops->pins_on_map(v->iommu)) {
+		ret = check_iova(v);
+		if (!ret)
+			ret = check_memlock(mem->size);
+		if (ret)
+			return ret;
+	} else {
+		info("no IOMMU domain (mediated devices only): guest RAM is "
+		     "mapped without pinning; each vendor driver pins the "
+		     "pages it uses for DMA, counted in RLIMIT_MEMLOCK then");
+	}
 	hint_page_size(mem);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < mem->nr; i++) {
@@ -164,6 +169,13 @@ int vfio_map_ram(struct vfio *v)
 		info("the IOMMU does not enforce cache coherency: KVM will "
 		     "honour the guest's cache attributes and WBINVD");
 	return 0;
+}
+
+int vfio_ram_check_pin(struct vfio *v)
+{
+	if (!v->iommu || !v->nr_dma || v->iommu->ops->pins_on_map(v->iommu))
+		return 0;
+	return check_memlock(v->vm->mem.size);
 }
 
 int vfio_unmap_ram(struct vfio *v)

@@ -45,6 +45,13 @@ struct vfio_iommu_ops {
 	 * number, 0 if the kernel does not say, or -errno. After attach().
 	 */
 	int (*iova_ranges)(struct vfio_iommu *io, struct vfio_iova_range **out);
+	/*
+	 * Does dma_map() pin the pages? Not while every attached device is
+	 * mediated (no IOMMU domain: its vendor driver pins on demand, and
+	 * there are no reserved IOVA ranges). Attaching a device behind a
+	 * real IOMMU then pins everything already mapped.
+	 */
+	int (*pins_on_map)(struct vfio_iommu *io);
 	/* Does the IOMMU enforce cache coherency of device DMA? */
 	int (*coherent)(struct vfio_iommu *io);
 	/* Close what is left; every handle has been detached. */

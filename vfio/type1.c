@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "../vmm/vm.h"
 #include "vfio_priv.h"
@@ -20,6 +21,7 @@ struct type1_group {
 	int fd;	       /* -1: a free entry */
 	int refs;      /* devices of this VM in the group */
 	int kvm_added; /* registered with KVM's VFIO device */
+	int mdev;      /* a mediated device's group: no IOMMU domain */
 };
 
 struct type1 {
@@ -84,21 +86,39 @@ static int type1_check(const struct vfio_spec *spec)
 	return 0;
 }
 
-/* Say which device of group @id keeps it from being viable. */
+/*
+ * Why is group @id not viable? Every device in it must be bound to a VFIO
+ * driver: vfio-pci for a PCI function, its vendor's VFIO mdev driver for
+ * a mediated device (whose group holds only itself). Says which device
+ * is not, and what to do.
+ */
 static void explain_not_viable(int id)
 {
 	char dir[128], path[512], drv[128];
 	struct dirent *e;
+	struct stat st;
 	DIR *d;
 
 	snprintf(dir, sizeof(dir), "/sys/kernel/iommu_groups/%d/devices", id);
 	d = opendir(dir);
 	while (d && (e = readdir(d)) != NULL) {
+		int bound, mdev;
+
 		if (e->d_name[0] == '.')
 			continue;
+		snprintf(path, sizeof(path), "%s/%s/mdev_type", dir, e->d_name);
+		mdev = lstat(path, &st) == 0;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (vfio_sysfs_link(path, "driver", drv, sizeof(drv)) == 0 &&
-		    strcmp(drv, "vfio-pci") != 0) {
+		bound = vfio_sysfs_link(path, "driver", drv, sizeof(drv)) == 0;
+		if (mdev && !bound) {
+			err("IOMMU group %d is not viable: mediated device %s is "
+			    "not bound to a driver; bind it: echo %s > "
+			    "/sys/bus/mdev/drivers_probe", id, e->d_name,
+			    e->d_name);
+			closedir(d);
+			return;
+		}
+		if (!mdev && bound && strcmp(drv, "vfio-pci") != 0) {
 			err("IOMMU group %d is not viable: %s in the same group "
 			    "is bound to host driver '%s'; bind every device in "
 			    "%s to vfio-pci", id, e->d_name, drv, dir);
@@ -109,7 +129,8 @@ static void explain_not_viable(int id)
 	if (d)
 		closedir(d);
 	err("IOMMU group %d is not viable; bind every device in %s to "
-	    "vfio-pci", id, dir);
+	    "vfio-pci (or, for a mediated device, its VFIO mdev driver)", id,
+	    dir);
 }
 
 static int open_group(int id)
@@ -126,7 +147,8 @@ static int open_group(int id)
 		err("IOMMU group %d is already in use, probably by another VM; "
 		    "stop it or pass another device", id);
 	else if (ret == -ENOENT)
-		err("no %s: bind the device to vfio-pci first", path);
+		err("no %s: bind the device to vfio-pci (a mediated device: "
+		    "to its VFIO mdev driver) first", path);
 	else if (ret == -EACCES || ret == -EPERM)
 		err("no permission to open %s; run as root or give your user "
 		    "access to it", path);
@@ -188,7 +210,8 @@ static void group_put(struct type1 *t, struct type1_group *g)
 }
 
 /* The group numbered @id, in the container and known to KVM. */
-static int group_get(struct type1 *t, int id, struct type1_group **out)
+static int group_get(struct type1 *t, int id, int mdev,
+		     struct type1_group **out)
 {
 	struct type1_group *g = NULL;
 	unsigned int i;
@@ -221,7 +244,8 @@ static int group_get(struct type1 *t, int id, struct type1_group **out)
 		close(fd);
 		return ret;
 	}
-	*g = (struct type1_group){ .id = id, .fd = fd, .refs = 1 };
+	*g = (struct type1_group){ .id = id, .fd = fd, .refs = 1,
+				   .mdev = mdev };
 	ret = vm_kvm_vfio_add(t->io.vm, fd);
 	if (ret) {
 		err("KVM refused VFIO group %d: %s", id, strerror(-ret));
@@ -242,13 +266,16 @@ static int type1_attach(struct vfio_iommu *io, const struct vfio_spec *spec,
 
 	if (id < 0)
 		return type1_check(spec);
-	ret = group_get(t, id, &g);
+	ret = group_get(t, id, vfio_spec_is_mdev(spec), &g);
 	if (ret)
 		return ret;
 	fd = ioctl(g->fd, VFIO_GROUP_GET_DEVICE_FD, spec->name);
 	if (fd < 0) {
 		ret = -errno;
-		if (ret == -EBUSY)
+		if (ret == -EBUSY && g->mdev)
+			err("mediated device %s is in use by another process; "
+			    "stop it or create another device", spec->name);
+		else if (ret == -EBUSY)
 			err("%s: the device is already in use by another "
 			    "process; stop it first", spec->name);
 		else
@@ -352,6 +379,24 @@ static int type1_coherent(struct vfio_iommu *io)
 		     VFIO_DMA_CC_IOMMU) == 1;
 }
 
+/*
+ * A mediated device's group joins the container without an IOMMU domain
+ * (type1's "external" domain): mapping records the range and pins
+ * nothing, and its vendor driver pins pages when it does DMA.
+ */
+static int type1_pins_on_map(struct vfio_iommu *io)
+{
+	struct type1 *t = type1(io);
+	unsigned int i, mdevs = 0;
+
+	for (i = 0; i < TYPE1_MAX_GROUPS; i++) {
+		if (t->groups[i].fd >= 0 && !t->groups[i].mdev)
+			return 1;
+		mdevs += t->groups[i].fd >= 0;
+	}
+	return mdevs == 0; /* no group yet (a given container): assume so */
+}
+
 static void type1_destroy(struct vfio_iommu *io)
 {
 	struct type1 *t = type1(io);
@@ -373,6 +418,7 @@ const struct vfio_iommu_ops vfio_type1_ops = {
 	.attach = type1_attach, .detach = type1_detach,
 	.dma_map = type1_dma_map, .dma_unmap = type1_dma_unmap,
 	.iova_ranges = type1_iova_ranges, .coherent = type1_coherent,
+	.pins_on_map = type1_pins_on_map,
 	.destroy = type1_destroy,
 };
 

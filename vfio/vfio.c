@@ -89,6 +89,8 @@ int vfio_spec_parse(const char *args, struct vfio_spec *spec, char *why,
 				       "/sys/bus/mdev/devices/UUID");
 		snprintf(spec->sysfs, sizeof(spec->sysfs), "%s", arg);
 		snprintf(spec->name, sizeof(spec->name), "%s", base + 1);
+		/* Other paths of an mdev are recognised by vfio_spec_check. */
+		spec->is_mdev = strstr(arg, "/bus/mdev/devices/") != NULL;
 		return 0;
 	}
 	return why_set(why, whylen, -EINVAL, "--device 'vfio,%s': say which "
@@ -189,6 +191,10 @@ int vfio_spec_check(const struct vfio_spec *spec)
 	struct stat st;
 	int ret;
 
+	if (vfio_spec_is_mdev(spec)) {
+		ret = vfio_mdev_check(spec);
+		return ret ? ret : backend_for(spec)->check(spec);
+	}
 	if (stat(sysfs, &st) < 0) {
 		if (spec->is_pci)
 			err("there is no PCI device %s on this host; list them "
@@ -336,6 +342,12 @@ int vfio_add_device(struct vfio *v, const struct vfio_spec *spec)
 		return ret;
 	if (!v->iommu && backend_create(v, spec))
 		return -ENOMEM;
+	/* RAM mapped for mediated devices only gets pinned by this one. */
+	if (!vfio_spec_is_mdev(spec)) {
+		ret = vfio_ram_check_pin(v);
+		if (ret)
+			return ret;
+	}
 	d = vfio_dev_alloc(v, spec->name);
 	if (!d)
 		return -ENOMEM;

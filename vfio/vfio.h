@@ -19,6 +19,7 @@ struct vfio_spec {
 	char sysfs[256]; /* the device's sysfs directory */
 	char name[64];	 /* "0000:01:00.0" or the mdev's UUID */
 	int is_pci;	 /* host=: a PCI function bound to vfio-pci */
+	int is_mdev;	 /* sysfsdev=.../bus/mdev/devices/UUID: mediated */
 };
 
 /*
@@ -34,9 +35,11 @@ int vfio_spec_parse(const char *args, struct vfio_spec *spec, char *why,
 /*
  * The checks that need only sysfs: the device exists, the IOMMU backend
  * can reach it (the host has an IOMMU), and (PCI) it is bound to
- * vfio-pci. Run before anything is opened, so a wrong --device is
- * reported before host problems. Logs one sentence saying what to do and
- * returns -errno (-ENODEV, -EBUSY).
+ * vfio-pci, or (mediated device) its parent driver is loaded, it is bound
+ * to a VFIO mdev driver of the PCI API and no other process holds it.
+ * Run before /dev/kvm is opened, so a wrong --device is reported before
+ * host problems. Logs one sentence saying what to do and returns -errno
+ * (-ENODEV, -EBUSY).
  */
 int vfio_spec_check(const struct vfio_spec *spec) __must_check;
 

@@ -167,12 +167,28 @@ int vfio_dev_setup(struct vfio *v, struct vfio_pci_dev *d) __must_check;
 int vfio_sysfs_link(const char *dir, const char *link, char *out,
 		    size_t len) __must_check;
 
+/* mdev.c: is @spec a mediated device (by its path or its mdev_type)? */
+int vfio_spec_is_mdev(const struct vfio_spec *spec);
+/*
+ * mdev.c: the sysfs checks of a mediated device: it exists (else: is the
+ * mdev core loaded, is any parent driver, how to create it), it is bound
+ * to a driver, offers the vfio-pci API, has a VFIO group, and no other
+ * process has that group open. Logs one sentence; 0, -ENODEV or -EBUSY.
+ */
+int vfio_mdev_check(const struct vfio_spec *spec) __must_check;
+
 /*
  * dma.c: guest RAM in the IOMMU (IOVA == GPA), after checking it lies in
  * the usable IOVA ranges and RLIMIT_MEMLOCK allows it (raised when the
  * hard limit does). Logs one sentence; 0 or -errno, nothing left mapped.
  */
 int vfio_map_ram(struct vfio *v) __must_check;
+/*
+ * dma.c: guest RAM is mapped but not pinned (mediated devices only), and
+ * a device behind a real IOMMU is about to join, which pins all of it:
+ * check RLIMIT_MEMLOCK as vfio_map_ram() does. 0 or -ENOMEM (said).
+ */
+int vfio_ram_check_pin(struct vfio *v) __must_check;
 /* Unmap what vfio_map_ram() mapped; the first error, after trying all. */
 int vfio_unmap_ram(struct vfio *v);
 

@@ -4,6 +4,9 @@
 # marker with what Linux found, then leave as lab.exit= says:
 #   reboot (default): reboot -f, through the i8042 reset line (ferry: 0)
 #   port: write 0 to the debug-exit port 0xf4 (ferry: status 1)
+#   wait: (with lab.pindma=inflight) wait to be stopped from outside
+# lab.nvme=MIB, lab.mtty=1, lab.bochs=1, lab.pindma=copy|inflight exercise
+# passed-through devices.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -12,11 +15,17 @@ mount -t devtmpfs dev /dev
 how=reboot
 nvme=
 nvme_reset=
+mtty=
+bochs=
+pindma=
 for w in $(cat /proc/cmdline); do
 	case $w in
 	lab.exit=*) how=${w#lab.exit=} ;;
 	lab.nvme=*) nvme=${w#lab.nvme=} ;;
 	lab.nvme_reset=*) nvme_reset=${w#lab.nvme_reset=} ;;
+	lab.mtty=*) mtty=${w#lab.mtty=} ;;
+	lab.bochs=*) bochs=${w#lab.bochs=} ;;
+	lab.pindma=*) pindma=${w#lab.pindma=} ;;
 	esac
 done
 echo "FERRY-L2-INIT cpus=$(grep -c ^processor /proc/cpuinfo)" \
@@ -63,6 +72,85 @@ if [ -n "$nvme" ]; then
 		echo "NVME-RESULT none: no /dev/nvme0n1"
 	fi
 fi
+
+# pci_dev VENDOR DEVICE: the sysfs directory of the last such function.
+pci_dev() {
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor")" = "0x$1" ] && [ "$(cat "$d/device")" = "0x$2" ] &&
+			echo "$d"
+	done | tail -n1
+}
+
+# lab.mtty=1: the mediated serial card (mtty, PCI 4348:3253, which Linux's
+# 8250_pci drives): its ports, then on each a write read back (mtty loops
+# what is sent to what is received).
+if [ -n "$mtty" ]; then
+	d=$(pci_dev 4348 3253)
+	if [ -z "$d" ]; then
+		echo "MTTY-RESULT none: no PCI device 4348:3253"
+	else
+		ports=$(ls "$d/tty" 2>/dev/null | tr '\n' ' ')
+		echo "MTTY-PORTS ${ports:-none}"
+		for t in $ports; do
+			# Bounded: a port whose interrupts never come would
+			# block the write until its drain timeout.
+			timeout 3 stty -F "/dev/$t" raw -echo 115200
+			cat "/dev/$t" >"/tmp/$t.in" &
+			pid=$!
+			sleep 0.3
+			timeout 3 sh -c "printf 'ferry-%s' $t >/dev/$t"
+			sleep 1
+			kill $pid
+			echo "MTTY-LOOP $t sent=ferry-$t got=$(cat "/tmp/$t.in")"
+		done
+	fi
+fi
+
+# lab.bochs=1: the mediated display (mbochs, 1234:1111) found by Linux's
+# bochs DRM driver.
+if [ -n "$bochs" ]; then
+	d=$(pci_dev 1234 1111)
+	modprobe bochs
+	echo "BOCHS-RESULT dev=${d:-none} driver=$(basename "$(readlink "$d/driver" 2>/dev/null)")" \
+		"drm=$(ls /sys/class/drm 2>/dev/null | tr '\n' ' ')"
+	dmesg | grep -i -m3 'bochs' | sed 's/^/BOCHS-LOG /'
+fi
+
+# lab.pindma=MODE: the lab's pinning DMA engine (tests/lab/mdev-pin,
+# PCI 1234:9d0a), driven with devmem from RAM the kernel leaves alone
+# (memmap=2M$128M on the command line): 64 pages at 128 MiB copied to
+# 129 MiB. copy: wait for the copy and compare; inflight: start a copy
+# that holds its pages for a minute, say so, and go on (to be stopped).
+if [ -n "$pindma" ]; then
+	d=$(pci_dev 1234 9d0a)
+	bar=$(head -n1 "$d/resource" 2>/dev/null | cut -d' ' -f1)
+	pr() { devmem $((bar + $1)) 32; }
+	pw() { devmem $((bar + $1)) 32 "$2"; }
+	src=$((0x8000000)) dst=$((0x8100000)) len=$((64 * 4096))
+	yes ferry-pindma-pattern | head -c $len >/tmp/p
+	dd if=/tmp/p of=/dev/mem bs=4096 seek=$((src / 4096)) conv=notrunc 2>/dev/null
+	dd if=/dev/zero of=/dev/mem bs=4096 seek=$((dst / 4096)) count=64 conv=notrunc 2>/dev/null
+	echo "PINDMA-ID $(pr 0)"
+	pw 0x08 $src; pw 0x0c 0; pw 0x10 $dst; pw 0x14 0; pw 0x18 $len
+	if [ "$pindma" = inflight ]; then
+		pw 0x1c 60000
+		pw 0x20 1
+		echo "PINDMA-INFLIGHT status=$(pr 0x24)"
+		sleep 2 # long enough to be seen holding its pages
+	else
+		pw 0x1c 0
+		pw 0x20 1
+		i=0
+		while [ "$(pr 0x24)" = 0x00000001 ] && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		echo "PINDMA-COPY status=$(pr 0x24) error=$(pr 0x28)" \
+			"src=$(sha256sum </tmp/p | cut -c1-16)" \
+			"dst=$(dd if=/dev/mem bs=4096 skip=$((dst / 4096)) count=64 2>/dev/null | sha256sum | cut -c1-16)"
+	fi
+fi
+[ "$pindma" = inflight ] && [ "$how" = wait ] && sleep 600
 
 case $how in
 port) printf '\000' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null ;;

@@ -117,6 +117,9 @@ extract_vmlinux() {
 # Modules L1 and L2 need, with their dependencies from modules.dep.
 L1_MODULES="kvm-amd vfio-pci vfio_iommu_type1 mdev 9p 9pnet_virtio virtio_pci"
 L2_MODULES="nvme"
+# The mediated-device scenario's L2 also has the bochs DRM driver (for
+# mbochs): 2 MB of modules the other L2 boots need not load.
+L2_MDEV_MODULES="nvme bochs"
 
 # module_closure ROOT KVER MODULE...: the .ko files to load them.
 module_closure() {
@@ -178,6 +181,65 @@ build_l2() {
 	build_initrd "$CACHE/l2.cpio.gz" "$LAB/l2-init.sh" "$1" $L2_MODULES
 }
 
+build_l2_mdev() {
+	# shellcheck disable=SC2086
+	build_initrd "$CACHE/l2-mdev.cpio.gz" "$LAB/l2-init.sh" "$1" $L2_MDEV_MODULES
+}
+
+# build_mdev_samples KVER: Linux's samples/vfio-mdev (mtty, mbochs) and
+# ferry's own tests/lab/mdev-pin/pindma.c, built out of tree for L1's
+# kernel into $CACHE/mdev-KVER, from Debian's linux-source and the headers
+# of that kernel, unpacked in the cache (not installed: L0's own headers
+# stay as they are). The samples once (~2 minutes, most of it unpacking
+# the source tarball); pindma again whenever its source changes.
+build_mdev_samples() {
+	local kver=$1 dir=$CACHE/mdev-$1 ver series hdr stamp
+	hdr=$dir/root/usr/src/linux-headers-$kver
+	if [ ! -f "$dir/.done" ]; then
+		need_packages make gcc-12
+		say "building the mdev samples (mtty, mbochs) for $kver"
+		ver=$(apt-cache show "linux-headers-$kver" 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
+		[ -n "$ver" ] || die "no linux-headers-$kver in the Debian archive"
+		series=$(echo "$kver" | cut -d. -f1,2)
+		rm -rf "$dir"
+		mkdir -p "$dir/deb" "$dir/root" "$dir/build"
+		(cd "$dir/deb" && apt-get download -q "linux-headers-$kver=$ver" \
+			"linux-headers-${kver%-*}-common=$ver" "linux-kbuild-$series=$ver" \
+			"linux-source-$series=$ver" 2>&1 |
+			grep -v '^W: Download is performed unsandboxed' >&2 || true)
+		[ "$(find "$dir/deb" -name '*.deb' | wc -l)" = 4 ] ||
+			die "download of the headers and source of $kver failed"
+		for d in "$dir"/deb/linux-headers-*.deb "$dir"/deb/linux-kbuild-*.deb; do
+			dpkg-deb -x "$d" "$dir/root"
+		done
+		# Its Makefile includes the common part by absolute path.
+		sed -i "s|/usr/src/|$dir/root/usr/src/|" "$hdr/Makefile"
+		dpkg-deb --fsys-tarfile "$dir"/deb/linux-source-*.deb |
+			tar -xO "./usr/src/linux-source-$series.tar.xz" |
+			tar -xJ -C "$dir/build" --strip-components=3 \
+				"linux-source-$series/samples/vfio-mdev"
+		echo 'obj-m := mtty.o mbochs.o' >"$dir/build/Kbuild"
+		make -s -C "$hdr" M="$dir/build" CC=gcc-12 modules >"$dir/build.log" 2>&1 ||
+			{ cat "$dir/build.log" >&2; die "building the mdev samples failed"; }
+		cp "$dir/build/mtty.ko" "$dir/build/mbochs.ko" "$dir/"
+		rm -rf "$dir/deb" "$dir/build"
+		touch "$dir/.done"
+	fi
+	stamp=$(sha1sum <"$LAB/mdev-pin/pindma.c" | cut -c1-12)
+	[ -f "$dir/pindma.ko" ] && [ "$(cat "$dir/pindma.stamp" 2>/dev/null)" = "$stamp" ] &&
+		return 0
+	say "building pindma.ko for $kver"
+	rm -rf "$dir/pin"
+	mkdir -p "$dir/pin"
+	cp "$LAB/mdev-pin/pindma.c" "$dir/pin/"
+	echo 'obj-m := pindma.o' >"$dir/pin/Kbuild"
+	make -s -C "$hdr" M="$dir/pin" CC=gcc-12 W=1 modules >"$dir/pin.log" 2>&1 ||
+		{ cat "$dir/pin.log" >&2; die "building pindma.ko failed"; }
+	cp "$dir/pin/pindma.ko" "$dir/"
+	rm -rf "$dir/pin"
+	echo "$stamp" >"$dir/pindma.stamp"
+}
+
 # A disk for the passed-through NVMe controller (fresh each run), and an
 # 8 KiB expansion ROM for the first edu (PCI ROM signature 55 aa).
 make_device_files() {
@@ -226,6 +288,8 @@ prepare() {
 	build_l1 "$KVER"
 	build_l2 "$KVER"
 	extract_vmlinux "$KVER"
+	build_l2_mdev "$KVER"
+	build_mdev_samples "$KVER"
 	make_device_files
 	[ -x "$BUILD/ferry" ] || die "no ferry binary in $BUILD: build it first (./dev run)"
 }
@@ -277,6 +341,8 @@ write_config() {
 		echo "LAB_KERNEL=$(q "$CACHE/$KVER/root/boot/vmlinuz-$KVER")"
 		echo "LAB_VMLINUX=$(q "$CACHE/$KVER/vmlinux")"
 		echo "LAB_L2_INITRD=$(q "$CACHE/l2.cpio.gz")"
+		echo "LAB_L2_MDEV_INITRD=$(q "$CACHE/l2-mdev.cpio.gz")"
+		echo "LAB_MDEV_DIR=$(q "$CACHE/mdev-$KVER")"
 		echo "LAB_BENCH_RUNS=$(q "${LAB_BENCH_RUNS:-5}")"
 		echo "LAB_INTERACTIVE=$(q "${INTERACTIVE:-0}")"
 		echo "LAB_TERM=$(q "${TERM:-linux}")"

@@ -186,6 +186,40 @@ static void flr_message(void)
 	fake_env_destroy(&env);
 }
 
+/*
+ * A mediated device's config region can be shorter than 256 bytes
+ * (mtty's and mbochs's are 0xff): the device comes up, the bytes it has
+ * read through, the rest read as 0, and writes past it are dropped.
+ */
+static void short_config(void)
+{
+	fake_dev_init(&dev);
+	fake_dev_bar(&dev, 0, 0x4000, 1, 0);
+	dev.region[VFIO_PCI_CONFIG_REGION_INDEX].size = 0xff;
+	dev.cfg[0xfc] = 0x11;
+	dev.cfg[0xfd] = 0x22;
+	dev.cfg[0xfe] = 0x33;
+	dev.cfg[0xff] = 0x44; /* past the region: the device has no such byte */
+	CHECK_MSG(up("mdev-short-config"),
+		  "a device with a 255-byte config region comes up");
+	CHECK_MSG(fake_cfg_read(&env, &dev, 0xfc, 4) == 0x00332211,
+		  "a dword read across its end gets the device's 3 bytes and 0");
+	CHECK_MSG(fake_cfg_read(&env, &dev, 0xff, 1) == 0,
+		  "its last byte past the region reads as 0");
+	fake_cfg_write(&env, &dev, 0xfc, 0xaabbccdd, 4);
+	CHECK_MSG(fake_dev_cfg_byte(&dev, 0xfc) == 0xdd &&
+		  fake_dev_cfg_byte(&dev, 0xff) == 0x44,
+		  "a write across the end reaches the bytes the region has, "
+		  "no more");
+	fake_env_destroy(&env);
+
+	fake_dev_init(&dev);
+	dev.region[VFIO_PCI_CONFIG_REGION_INDEX].size = 0x3f;
+	CHECK_MSG(!up("mdev-tiny-config"),
+		  "a config region without the whole 64-byte header is refused");
+	fake_env_destroy(&env);
+}
+
 int main(void)
 {
 	int fds = fake_count_fds();
@@ -195,6 +229,7 @@ int main(void)
 	odd_chains();
 	hidden_writes();
 	flr_message();
+	short_config();
 	CHECK_MSG(fake_count_fds() == fds, "no descriptor left behind");
 	return test_done();
 }
