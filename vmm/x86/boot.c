@@ -2,9 +2,11 @@
 /* How the x86 board boots a kernel: ELF test guests and Linux bzImage. */
 #include <errno.h>
 #include <sys/ioctl.h>
+#include <asm/bootparam.h>
 #include <linux/kvm.h>
 #include "../log.h"
 #include "../vm.h"
+#include "acpi.h"
 #include "board_x86.h"
 #include "boot_long.h"
 #include "bzimage.h"
@@ -120,16 +122,22 @@ static unsigned int pci_irqs(struct pci_bus *pci, struct mptable_pci_irq *out)
 	return n;
 }
 
+/* boot_params.acpi_rsdp_addr came with boot protocol 2.14. */
+#define PROTOCOL_RSDP_ADDR 0x020e
+
 /*
- * Linux: boot_params and e820 from the bzImage loader, an MP table so it
- * finds every vCPU and the IOAPIC (no ACPI: see README), and the boot
- * vCPU at the 64-bit entry. The others wait for INIT/SIPI from Linux.
+ * Linux: boot_params and e820 from the bzImage loader, ACPI tables
+ * (docs/acpi.md) and an MP table for kernels booted with acpi=off, both
+ * saying where every vCPU and the IOAPIC are, and the boot vCPU at the
+ * 64-bit entry. The others wait for INIT/SIPI from Linux.
  */
 static int boot_bzimage(struct board *b, const struct boot_image *img)
 {
 	struct mptable_pci_irq irqs[MPTABLE_MAX_PCI_IRQS];
 	struct vm *vm = b->vm;
 	struct bzimage_boot boot;
+	struct boot_params *bp;
+	uint64_t rsdp;
 	void *mpt;
 	char why[256];
 	int ret;
@@ -150,6 +158,13 @@ static int boot_bzimage(struct board *b, const struct boot_image *img)
 		err("cannot write the MP table for %u vCPUs", vm->nr_vcpus);
 		return ret;
 	}
+	ret = x86_acpi_install(b, &rsdp);
+	if (ret)
+		return ret;
+	/* Older kernels find the RSDP by scanning [0xe0000, 1 MiB). */
+	bp = mem_gpa_to_hva(&vm->mem, boot.zero_page, sizeof(*bp));
+	if (bp && boot.version >= PROTOCOL_RSDP_ADDR)
+		bp->acpi_rsdp_addr = rsdp;
 	ret = x86_write_long_mode_tables(&vm->mem);
 	if (!ret)
 		ret = x86_vcpu_enter_long_mode(vm->vcpus[0].fd, boot.entry, 0,

@@ -89,7 +89,8 @@ static void build_e820(struct boot_params *bp, const struct guest_mem *mem)
 		e820_add(bp, 0, X86_EBDA_GPA, E820_RAM);
 		e820_add(bp, X86_EBDA_GPA, 0xa0000 - X86_EBDA_GPA,
 			 E820_RESERVED);
-		e820_add(bp, X86_BIOS_GPA, X86_BOOT_DATA_END - X86_BIOS_GPA,
+		/* ACPI tables and the MP table. */
+		e820_add(bp, X86_ACPI_GPA, X86_BOOT_DATA_END - X86_ACPI_GPA,
 			 E820_RESERVED);
 		if (r->len > X86_BOOT_DATA_END)
 			e820_add(bp, X86_BOOT_DATA_END,
@@ -181,5 +182,6 @@ int bzimage_load(const struct guest_mem *mem, const void *buf, size_t size,
 
 	boot->entry = h.load_gpa + ENTRY_64_OFF;
 	boot->zero_page = X86_ZERO_PAGE_GPA;
+	boot->version = h.version;
 	return 0;
 }
