@@ -358,6 +358,17 @@ static struct x86_acpi_machine machine_of(const struct board_config *cfg,
 	};
 }
 
+/* One sentence for the user when @m cannot be described. */
+static void explain(const struct x86_acpi_machine *m, int ret)
+{
+	if (m->nr_cpus > MAX_CPUS)
+		err("ACPI describes at most %d vCPUs (the IOAPIC takes the "
+		    "next APIC ID); give fewer --cpus", MAX_CPUS);
+	else
+		err("cannot build the ACPI tables for %u vCPUs: %s",
+		    m->nr_cpus, strerror(-ret));
+}
+
 int x86_acpi_install(struct board *b, uint64_t *rsdp_gpa)
 {
 	struct x86_acpi_machine m =
@@ -372,8 +383,7 @@ int x86_acpi_install(struct board *b, uint64_t *rsdp_gpa)
 				   &nr)
 		  : -ENOMEM;
 	if (ret < 0) {
-		err("cannot write the ACPI tables for %u vCPUs: %s",
-		    m.nr_cpus, strerror(-ret));
+		explain(&m, ret);
 		return ret;
 	}
 	*rsdp_gpa = X86_ACPI_GPA + tables[0].off;
@@ -398,8 +408,7 @@ int board_acpi_tables(const struct board_config *cfg,
 		return -ENOMEM;
 	ret = x86_acpi_build(&m, buf, X86_ACPI_MAX, X86_ACPI_GPA, tables, &nr);
 	if (ret < 0) {
-		err("cannot build the ACPI tables for %u vCPUs: %s",
-		    m.nr_cpus, strerror(-ret));
+		explain(&m, ret);
 		goto out;
 	}
 	ret = 0;
