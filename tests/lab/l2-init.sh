@@ -1,8 +1,11 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: MIT
 # /init of the L2 initramfs that ferry (and QEMU) boot inside L1: print a
-# marker with what Linux found, then leave as lab.exit= says:
-#   reboot (default): reboot -f, through the i8042 reset line (ferry: 0)
+# marker with what Linux found, and the ACPI tables it read with its ACPI
+# complaints, then leave as lab.exit= says:
+#   reboot (default): reboot -f: the reset Linux chooses (reboot=k: the
+#     i8042 reset line; otherwise ACPI's reset register) (ferry: 0)
+#   poweroff: poweroff -f, through ACPI S5 (ferry: 0)
 #   port: write 0 to the debug-exit port 0xf4 (ferry: status 1)
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -22,6 +25,15 @@ done
 echo "FERRY-L2-INIT cpus=$(grep -c ^processor /proc/cpuinfo)" \
 	"online=$(cat /sys/devices/system/cpu/online)" \
 	"uptime=$(cut -d' ' -f1 /proc/uptime)"
+# ACPI: the tables Linux took (none with acpi=off) and every line where it
+# found fault with them.
+tables=none
+[ -d /sys/firmware/acpi/tables ] &&
+	tables=$(ls /sys/firmware/acpi/tables | grep -v '^data$\|^dynamic$' | tr '\n' , | sed 's/,$//')
+dmesg | grep -E 'ACPI (BIOS )?(Error|Warning)|\[Firmware (Bug|Warn)\]|ACPI.*(failed|AE_[A-Z_]+)' |
+	sed 's/^/FERRY-L2-ACPI-COMPLAINT: /'
+echo "FERRY-L2-ACPI tables=$tables complaints=$(dmesg |
+	grep -cE 'ACPI (BIOS )?(Error|Warning)|\[Firmware (Bug|Warn)\]|ACPI.*(failed|AE_[A-Z_]+)')"
 
 now() { cut -d' ' -f1 /proc/uptime; }
 
@@ -66,6 +78,7 @@ fi
 
 case $how in
 port) printf '\000' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null ;;
+poweroff) poweroff -f ;;
 *) reboot -f ;;
 esac
 sleep 10

@@ -205,6 +205,10 @@ prepare() {
 	servable "$CACHE"
 	KVER=$(kernel_version)
 	fetch_kernel "$KVER"
+	# The cloud flavour of the same kernel: no X86_MPPARSE, so it finds
+	# more than one CPU through ACPI only (scenario linux-acpi).
+	CKVER=${KVER%-amd64}-cloud-amd64
+	fetch_kernel "$CKVER"
 	build_l1 "$KVER"
 	build_l2 "$KVER"
 	make_device_files
@@ -256,6 +260,7 @@ write_config() {
 		echo "LAB_BUILD=$(q "$BUILD")"
 		echo "LAB_CACHE=$(q "$CACHE")"
 		echo "LAB_KERNEL=$(q "$CACHE/$KVER/root/boot/vmlinuz-$KVER")"
+		echo "LAB_CLOUD_KERNEL=$(q "$CACHE/$CKVER/root/boot/vmlinuz-$CKVER")"
 		echo "LAB_L2_INITRD=$(q "$CACHE/l2.cpio.gz")"
 		echo "LAB_BENCH_RUNS=$(q "${LAB_BENCH_RUNS:-5}")"
 		echo "LAB_INTERACTIVE=$(q "${INTERACTIVE:-0}")"
