@@ -94,6 +94,12 @@ static int write_acpi(const struct machine *m, const char *dir)
 	return ret ? FERRY_EXIT_HOST : FERRY_EXIT_OK;
 }
 
+static int no_emit(void *ctx, const char *name, const void *data, size_t len)
+{
+	(void)ctx, (void)name, (void)data, (void)len;
+	return 0;
+}
+
 /*
  * Everything that needs nothing from the host: read the images, lay out
  * RAM, check that the kernel and initrd fit, and check each --device in
@@ -122,6 +128,11 @@ static int prepare(struct machine *m)
 	m->vm.nr_vcpus = o->cpus;
 	if (images_plan_initrd(m) || board_check_boot(&m->img, &m->vm.mem))
 		return FERRY_EXIT_LOAD;
+	/* A Linux kernel gets ACPI tables: can they say what was asked? */
+	if (m->img.format == KERNEL_BZIMAGE &&
+	    board_acpi_tables(&m->board_cfg, &m->vm.mem, no_emit, NULL) ==
+		    -EINVAL)
+		return FERRY_EXIT_USAGE;
 	for (i = 0; i < o->nr_devices; i++)
 		if (o->devices[i].kind->check(&o->devices[i]))
 			return FERRY_EXIT_DEVICE;
