@@ -3,8 +3,10 @@
 """Linux boot time to the L2 init marker, ferry vs QEMU, inside the lab.
 
 Runs in L1 (tests/lab/scenarios/bench-boot.sh). Each VMM boots the same
-kernel and initramfs; runs are interleaved (ferry, microvm, pc, ferry, ...)
-so noise hits all alike. Prints medians, ratios and peak RSS per VMM.
+kernel and initramfs; runs are interleaved (ferry, ferry acpi=off, microvm,
+pc, ferry, ...) so noise hits all alike. Prints medians, ratios and peak
+RSS per VMM, and what ACPI costs: ferry (ACPI, the default) against the
+same boot with acpi=off (Linux reads the MP table instead).
 """
 import os
 import statistics
@@ -23,9 +25,11 @@ QEMU = ['qemu-system-x86_64', '-accel', 'kvm', '-cpu', 'qemu64', '-m', MEM,
         '-kernel', KERNEL, '-initrd', INITRD, '-append', CMDLINE,
         '-device', 'isa-debug-exit,iobase=0xf4,iosize=4']
 
+FERRY_RUN = [FERRY, 'run', '--kernel', KERNEL, '--initrd', INITRD,
+             '--memory', MEM, '--cpus', '1']
 VMMS = {
-    'ferry': [FERRY, 'run', '--kernel', KERNEL, '--initrd', INITRD,
-              '--memory', MEM, '--cpus', '1', '--cmdline', CMDLINE],
+    'ferry': FERRY_RUN + ['--cmdline', CMDLINE],
+    'ferry acpi=off': FERRY_RUN + ['--cmdline', CMDLINE + ' acpi=off'],
     'qemu -M microvm': QEMU + ['-M', 'microvm'],
     'qemu -M pc': QEMU + ['-M', 'pc'],
 }
@@ -62,6 +66,10 @@ def main():
     for name in VMMS:
         m = statistics.median(times[name])
         print('%-18s %12.2f %12.2f %14.1f' % (name, m, m / base, rss[name] / 1024))
+    acpi = statistics.median(times['ferry'])
+    mp = statistics.median(times['ferry acpi=off'])
+    print('ACPI costs %+.3f s to init (ferry %.3f s, acpi=off %.3f s: '
+          'ratio %.3f)' % (acpi - mp, acpi, mp, acpi / mp))
     print('runs: %d each, interleaved; all times: %s' %
           (RUNS, {k: ['%.2f' % x for x in v] for k, v in times.items()}))
 

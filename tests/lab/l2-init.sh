@@ -76,6 +76,10 @@ if [ -n "$nvme" ]; then
 	fi
 fi
 
+# Let the console drain (the tty writes from its buffer on UART
+# interrupts) so that what the kernel prints on the way out does not cut
+# the lines above.
+sleep 1
 case $how in
 port) printf '\000' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null ;;
 poweroff) poweroff -f ;;
