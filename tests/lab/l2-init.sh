@@ -27,9 +27,11 @@ echo "FERRY-L2-INIT cpus=$(grep -c ^processor /proc/cpuinfo)" \
 	"uptime=$(cut -d' ' -f1 /proc/uptime)"
 # ACPI: the tables Linux took (none with acpi=off) and every line where it
 # found fault with them.
-tables=none
-[ -d /sys/firmware/acpi/tables ] &&
-	tables=$(ls /sys/firmware/acpi/tables | grep -v '^data$\|^dynamic$' | tr '\n' , | sed 's/,$//')
+tables=
+for t in /sys/firmware/acpi/tables/*; do
+	[ -f "$t" ] && tables=${tables:+$tables,}${t##*/}
+done
+tables=${tables:-none}
 dmesg | grep -E 'ACPI (BIOS )?(Error|Warning)|\[Firmware (Bug|Warn)\]|ACPI.*(failed|AE_[A-Z_]+)' |
 	sed 's/^/FERRY-L2-ACPI-COMPLAINT: /'
 echo "FERRY-L2-ACPI tables=$tables complaints=$(dmesg |
