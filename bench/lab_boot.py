@@ -6,15 +6,20 @@ Runs in L1 (tests/lab/scenarios/bench-boot.sh). Each VMM boots the same
 kernel and initramfs; runs are interleaved (ferry, ferry acpi=off, microvm,
 pc, ferry, ...) so noise hits all alike. Prints medians, ratios and peak
 RSS per VMM, and what ACPI costs: ferry (ACPI, the default) against the
-same boot with acpi=off (Linux reads the MP table instead).
+same boot with acpi=off (Linux reads the MP table instead). A boot
+that has not ended after BOOT_LIMIT seconds is killed, said on its own
+line and left out of the medians; each boot's time is printed as it ends.
 """
 import os
+import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 RUNS = int(os.environ.get('LAB_BENCH_RUNS', '5'))
+BOOT_LIMIT = 300
 KERNEL = os.environ['LAB_KERNEL']
 INITRD = os.environ['LAB_L2_INITRD']
 FERRY = os.environ['FERRY']
@@ -36,10 +41,14 @@ VMMS = {
 
 
 def boot(cmd):
-    """Seconds from exec to the marker line, and the child's peak RSS."""
+    """Seconds from exec to the marker line and the child's peak RSS, or
+    None for the time when there was no marker (killed after BOOT_LIMIT s,
+    or ended without one; its last lines are printed)."""
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          stdin=subprocess.DEVNULL)
+    timer = threading.Timer(BOOT_LIMIT, p.send_signal, (signal.SIGKILL,))
+    timer.start()
     seen = None
     tail = []
     for line in p.stdout:
@@ -47,31 +56,45 @@ def boot(cmd):
             seen = time.perf_counter() - t0
         tail = (tail + [line])[-20:]
     _, status, ru = os.wait4(p.pid, 0)
+    timer.cancel()
     if seen is None:
         sys.stdout.write(b''.join(tail).decode(errors='replace'))
-        sys.exit('no init marker from: %s (status %d)' % (' '.join(cmd), status))
+        print('no init marker (status %d, %.0f s): %s' %
+              (os.waitstatus_to_exitcode(status), time.perf_counter() - t0,
+               ' '.join(cmd)), flush=True)
     return seen, ru.ru_maxrss
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float('nan')
 
 
 def main():
     times = {k: [] for k in VMMS}
     rss = {k: 0 for k in VMMS}
-    for _ in range(RUNS):
+    failed = {k: 0 for k in VMMS}
+    for i in range(RUNS):
         for name, cmd in VMMS.items():
             t, r = boot(cmd)
-            times[name].append(t)
+            if t is None:
+                failed[name] += 1
+            else:
+                times[name].append(t)
+                print('run %d: %-16s %6.2f s' % (i + 1, name, t), flush=True)
             rss[name] = max(rss[name], r)
-    base = statistics.median(times['ferry'])
+    base = median(times['ferry'])
     print('%-18s %12s %12s %14s' % ('VMM', 'median (s)', 'vs ferry', 'peak RSS (MiB)'))
     for name in VMMS:
-        m = statistics.median(times[name])
+        m = median(times[name])
         print('%-18s %12.2f %12.2f %14.1f' % (name, m, m / base, rss[name] / 1024))
-    acpi = statistics.median(times['ferry'])
-    mp = statistics.median(times['ferry acpi=off'])
+    acpi = median(times['ferry'])
+    mp = median(times['ferry acpi=off'])
     print('ACPI costs %+.3f s to init (ferry %.3f s, acpi=off %.3f s: '
           'ratio %.3f)' % (acpi - mp, acpi, mp, acpi / mp))
     print('runs: %d each, interleaved; all times: %s' %
           (RUNS, {k: ['%.2f' % x for x in v] for k, v in times.items()}))
+    if any(failed.values()):
+        sys.exit('boots without an init marker: %s' % failed)
 
 
 if __name__ == '__main__':
