@@ -41,11 +41,35 @@ struct boot_image {
 	int unpacked_cached; /* --stats: the cache had it */
 };
 
+/*
+ * A paravirtual IOMMU (virtio-iommu on PCI segment 0) and the PCI
+ * functions whose DMA it translates. A function is named by its
+ * requester ID, bus << 8 | device << 3 | function; that number is also
+ * its endpoint ID in the virtio-iommu's requests.
+ */
+#define BOARD_VIOMMU_MAX_RANGES 16
+struct board_viommu_range {
+	uint16_t first, last; /* requester IDs, inclusive */
+};
+struct board_viommu {
+	uint16_t rid; /* the virtio-iommu's own function */
+	unsigned int nr_ranges;
+	struct board_viommu_range ranges[BOARD_VIOMMU_MAX_RANGES];
+};
+
 /* The machine the board builds its devices for. */
 struct board_config {
 	unsigned int cpus;
 	uint64_t memory;
 	int console_fd; /* the UART's output, or -1 to discard it */
+	/*
+	 * NULL: no IOMMU for the guest. Otherwise the caller's description,
+	 * which must stay valid as long as the board; it is read when the
+	 * firmware tables are built (board_boot(), board_acpi_tables()), so
+	 * the caller may fill it in after board_create(), e.g. once the
+	 * devices have their slots. On x86 it becomes the ACPI VIOT table.
+	 */
+	const struct board_viommu *viommu;
 };
 
 /* ELF machine number of this board's CPUs (EM_X86_64, EM_AARCH64). */
@@ -112,6 +136,20 @@ uint64_t board_console_dropped(struct board *b);
  */
 int board_fdt_devices(const struct board_config *cfg,
 		      const struct guest_mem *mem, void *fdt) __must_check;
+
+/*
+ * Hand each firmware table a kernel of @cfg with RAM @mem would get to
+ * @emit(@ctx, NAME, DATA, LEN), NAME being the table's signature in lower
+ * case ("rsdp", "dsdt", ...), as acpixtract names them. Needs no
+ * board_create() (--dump-acpi runs without KVM). Returns 0, the first
+ * non-zero result of @emit, -EINVAL (a bad cfg->viommu, logged) or
+ * -EOPNOTSUPP (this board gives its kernels no ACPI).
+ */
+int board_acpi_tables(const struct board_config *cfg,
+		      const struct guest_mem *mem,
+		      int (*emit)(void *ctx, const char *name, const void *data,
+				  size_t len),
+		      void *ctx) __must_check;
 
 /*
  * Load @img into (backed) RAM, write the boot data the kernel's protocol

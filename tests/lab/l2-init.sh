@@ -1,8 +1,11 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: MIT
 # /init of the L2 initramfs that ferry (and QEMU) boot inside L1: print a
-# marker with what Linux found, then leave as lab.exit= says:
-#   reboot (default): reboot -f, through the i8042 reset line (ferry: 0)
+# marker with what Linux found, and the ACPI tables it read with its ACPI
+# complaints, then leave as lab.exit= says:
+#   reboot (default): reboot -f: the reset Linux chooses (reboot=k: the
+#     i8042 reset line; otherwise ACPI's reset register) (ferry: 0)
+#   poweroff: poweroff -f, through ACPI S5 (ferry: 0)
 #   port: write 0 to the debug-exit port 0xf4 (ferry: status 1)
 #   wait: (with lab.pindma=inflight) wait to be stopped from outside
 # lab.nvme=MIB, lab.mtty=1, lab.bochs=1, lab.pindma=copy|inflight exercise
@@ -31,6 +34,17 @@ done
 echo "FERRY-L2-INIT cpus=$(grep -c ^processor /proc/cpuinfo)" \
 	"online=$(cat /sys/devices/system/cpu/online)" \
 	"uptime=$(cut -d' ' -f1 /proc/uptime)"
+# ACPI: the tables Linux took (none with acpi=off) and every line where it
+# found fault with them.
+tables=
+for t in /sys/firmware/acpi/tables/*; do
+	[ -f "$t" ] && tables=${tables:+$tables,}${t##*/}
+done
+tables=${tables:-none}
+dmesg | grep -E 'ACPI (BIOS )?(Error|Warning)|\[Firmware (Bug|Warn)\]|ACPI.*(failed|AE_[A-Z_]+)' |
+	sed 's/^/FERRY-L2-ACPI-COMPLAINT: /'
+echo "FERRY-L2-ACPI tables=$tables complaints=$(dmesg |
+	grep -cE 'ACPI (BIOS )?(Error|Warning)|\[Firmware (Bug|Warn)\]|ACPI.*(failed|AE_[A-Z_]+)')"
 
 now() { cut -d' ' -f1 /proc/uptime; }
 
@@ -152,8 +166,13 @@ if [ -n "$pindma" ]; then
 fi
 [ "$pindma" = inflight ] && [ "$how" = wait ] && sleep 600
 
+# Let the console drain (the tty writes from its buffer on UART
+# interrupts) so that what the kernel prints on the way out does not cut
+# the lines above.
+sleep 1
 case $how in
 port) printf '\000' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null ;;
+poweroff) poweroff -f ;;
 *) reboot -f ;;
 esac
 sleep 10

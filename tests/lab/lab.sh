@@ -285,6 +285,10 @@ prepare() {
 	servable "$CACHE"
 	KVER=$(kernel_version)
 	fetch_kernel "$KVER"
+	# The cloud flavour of the same kernel: no X86_MPPARSE, so it finds
+	# more than one CPU through ACPI only (scenario linux-acpi).
+	CKVER=${KVER%-amd64}-cloud-amd64
+	fetch_kernel "$CKVER"
 	build_l1 "$KVER"
 	build_l2 "$KVER"
 	extract_vmlinux "$KVER"
@@ -340,6 +344,7 @@ write_config() {
 		echo "LAB_CACHE=$(q "$CACHE")"
 		echo "LAB_KERNEL=$(q "$CACHE/$KVER/root/boot/vmlinuz-$KVER")"
 		echo "LAB_VMLINUX=$(q "$CACHE/$KVER/vmlinux")"
+		echo "LAB_CLOUD_KERNEL=$(q "$CACHE/$CKVER/root/boot/vmlinuz-$CKVER")"
 		echo "LAB_L2_INITRD=$(q "$CACHE/l2.cpio.gz")"
 		echo "LAB_L2_MDEV_INITRD=$(q "$CACHE/l2-mdev.cpio.gz")"
 		echo "LAB_MDEV_DIR=$(q "$CACHE/mdev-$KVER")"

@@ -29,6 +29,34 @@ check() {
 	rm -f "$out"
 }
 
+# check_each NAME STATUS PATTERNS CMD...: as check, but the output must
+# match every extended regex of PATTERNS (one a line).
+check_each() {
+	name=$1 want=$2 patterns=$3
+	shift 3
+	out=$(mktemp)
+	timeout -k 5 "$CHECK_TIMEOUT" "$@" </dev/null >"$out" 2>&1
+	status=$?
+	sed 's/^/    | /' "$out"
+	ok=1
+	if [ "$status" != "$want" ]; then
+		[ "$status" = 124 ] && echo "FAIL: $name: still running after $CHECK_TIMEOUT s (killed)"
+		echo "FAIL: $name: exit status $status, expected $want"
+		ok=0
+	fi
+	while IFS= read -r p; do
+		[ -z "$p" ] && continue
+		if ! grep -Eq -- "$p" "$out"; then
+			echo "FAIL: $name: output does not match /$p/"
+			ok=0
+		fi
+	done <<PATTERNS
+$patterns
+PATTERNS
+	if [ $ok = 1 ]; then echo "PASS: $name"; else LAB_FAILED=1; fi
+	rm -f "$out"
+}
+
 # The result of the scenario: 0 if every check passed.
 finish() {
 	exit $LAB_FAILED

@@ -85,16 +85,19 @@ int main(void)
 		     "console=ttyS0 root=/dev/ram") == 0);
 	CHECK(bp->hdr.ramdisk_image == 0x2000000 &&
 	      bp->hdr.ramdisk_size == 0x12345 && bp->ext_ramdisk_image == 0);
-	CHECK_MSG(bp->e820_entries == 4, "e820: low RAM, EBDA, BIOS, high RAM");
+	CHECK_MSG(b.version == 0x020f, "the boot protocol comes back");
+	CHECK_MSG(bp->e820_entries == 4,
+		  "e820: low RAM, EBDA, ACPI and BIOS area, high RAM");
 	CHECK(bp->e820_table[0].addr == 0 && bp->e820_table[0].type == 1 &&
 	      bp->e820_table[0].size == X86_EBDA_GPA);
 	CHECK(bp->e820_table[1].type == 2 && bp->e820_table[2].type == 2 &&
-	      bp->e820_table[2].addr == 0xf0000);
+	      bp->e820_table[2].addr == 0xe0000 &&
+	      bp->e820_table[2].addr + bp->e820_table[2].size == MiB);
 	CHECK(bp->e820_table[3].addr == MiB && bp->e820_table[3].type == 1);
 	for (i = 0; i < bp->e820_entries; i++)
 		total += bp->e820_table[i].size;
-	CHECK_MSG(total == RAM - (0xf0000 - 0xa0000),
-		  "e820 covers all RAM but the VGA hole");
+	CHECK_MSG(total == RAM - (0xe0000 - 0xa0000),
+		  "e820 covers all RAM but the VGA and option-ROM hole");
 
 	CHECK(load(NULL, 0, 0, &b, why) == 0 && bp->hdr.ramdisk_image == 0 &&
 	      ram[X86_CMDLINE_GPA] == 0);

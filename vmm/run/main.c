@@ -60,7 +60,8 @@ int main(int argc, char *argv[])
 		log_max_level = LOG_INFO;
 	else if (opts.verbosity > 1)
 		log_max_level = LOG_DEBUG;
-	if (!opts.dump_dtb && check_host_memory(opts.memory))
+	if (!opts.dump_dtb && !opts.dump_acpi &&
+	    check_host_memory(opts.memory))
 		return FERRY_EXIT_USAGE;
 	return machine_run(&opts);
 }

@@ -30,6 +30,7 @@ const char opts_help_text[] =
 "  -d, --device SPEC     pass a host device through, e.g.\n"
 "                        vfio,host=0000:01:00.0 (may be repeated)\n"
 "      --dump-dtb FILE   write the guest's device tree to FILE and exit\n"
+"      --dump-acpi DIR   write the guest's ACPI tables to DIR/*.dat and exit\n"
 "      --stats           print exit and device statistics when the VM ends\n"
 "  -v, --verbose         more messages (repeat for debug)\n"
 "  -q, --quiet           errors only\n"
@@ -85,7 +86,7 @@ int parse_size(const char *s, uint64_t *bytes)
 enum opt_id {
 	O_KERNEL, O_INITRD, O_CMDLINE, O_MEMORY, O_CPUS, O_CONSOLE, O_DEVICE,
 	O_DUMP_DTB, O_STATS, O_VERBOSE, O_QUIET, O_HELP, O_VERSION,
-	O_HUGEPAGES, O_KERNEL_CACHE,
+	O_HUGEPAGES, O_KERNEL_CACHE, O_DUMP_ACPI,
 };
 
 static const struct opt_def {
@@ -103,6 +104,7 @@ static const struct opt_def {
 	{ "help", 'h', 0, O_HELP },	  { "version", 'V', 0, O_VERSION },
 	{ "hugepages", 0, 0, O_HUGEPAGES },
 	{ "kernel-cache", 0, 0, O_KERNEL_CACHE },
+	{ "dump-acpi", 0, 1, O_DUMP_ACPI },
 };
 
 /* Find the definition for argv word @arg; set *@inline_val for --x=y. */
@@ -180,6 +182,7 @@ static enum opts_result apply(struct run_opts *o, const struct opt_def *d,
 	case O_INITRD: o->initrd = v; break;
 	case O_CMDLINE: o->cmdline = v; break;
 	case O_DUMP_DTB: o->dump_dtb = v; break;
+	case O_DUMP_ACPI: o->dump_acpi = v; break;
 	case O_MEMORY: return set_memory(o, v, why, whylen);
 	case O_CPUS: return set_cpus(o, v, why, whylen);
 	case O_CONSOLE:
@@ -275,6 +278,9 @@ enum opts_result opts_parse(int argc, char *const argv[], struct run_opts *o,
 	if (o->hugepages && !IS_ALIGNED(o->memory, 2 * MiB))
 		return bad(why, whylen, "--hugepages needs --memory in whole "
 			   "2M pages");
+	if (o->dump_dtb && o->dump_acpi)
+		return bad(why, whylen, "--dump-dtb and --dump-acpi cannot be "
+			   "given together; run ferry once for each");
 	if (o->initrd && !o->kernel)
 		return bad(why, whylen, "--initrd needs a --kernel to go with "
 			   "it");

@@ -19,6 +19,7 @@ struct run_opts {
 	const char *initrd;
 	const char *cmdline;
 	const char *dump_dtb; /* write the device tree here and exit */
+	const char *dump_acpi; /* write the ACPI tables in this directory */
 	uint64_t memory;
 	unsigned int cpus;
 	enum console_mode console;

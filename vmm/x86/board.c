@@ -92,6 +92,12 @@ static int rtc_setup(struct board *b, const struct board_config *cfg)
 	return rtc_init(&b->rtc, &b->vm->pio, X86_RTC_PORT);
 }
 
+static int acpi_pm_setup(struct board *b, const struct board_config *cfg)
+{
+	(void)cfg;
+	return acpi_pm_init(&b->acpi_pm, b->vm, &b->vm->pio, X86_ACPI_PM_PORT);
+}
+
 static int pci_setup(struct board *b, const struct board_config *cfg)
 {
 	struct pci_windows win = x86_pci_windows(&b->vm->mem);
@@ -114,6 +120,7 @@ static const struct {
 	{ "debug-exit", debug_exit_setup },
 	{ "i8042", i8042_setup },
 	{ "rtc", rtc_setup },
+	{ "acpi-pm", acpi_pm_setup },
 	{ "pci", pci_setup },
 };
 
@@ -130,6 +137,7 @@ int board_create(struct board **out, struct vm *vm,
 		return -ENOMEM;
 	}
 	b->vm = vm;
+	b->cfg = *cfg;
 	for (i = 0; i < ARRAY_SIZE(x86_devices); i++) {
 		ret = x86_devices[i].init(b, cfg);
 		if (ret) {

@@ -3,10 +3,12 @@
 #include <elf.h>
 #include <errno.h>
 #include <sys/ioctl.h>
+#include <asm/bootparam.h>
 #include <linux/kvm.h>
 #include "../coalesce.h"
 #include "../log.h"
 #include "../vm.h"
+#include "acpi.h"
 #include "board_x86.h"
 #include "boot_long.h"
 #include "bzimage.h"
@@ -76,22 +78,24 @@ static int elf_fit(const struct boot_image *img, const struct guest_mem *mem,
 	return 0;
 }
 
-static struct pvh_params pvh_params(const struct boot_image *img)
+static struct pvh_params pvh_params(const struct boot_image *img,
+				     uint64_t rsdp_gpa)
 {
 	return (struct pvh_params){
 		.cmdline = img->cmdline,
 		.initrd_gpa = img->initrd_gpa,
 		.initrd_size = img->initrd_size,
-		/* The hook for ACPI: the RSDP's address once the board
-		 * builds ACPI tables; none yet (the MP table serves). */
-		.rsdp_gpa = 0,
+		.rsdp_gpa = rsdp_gpa,
 	};
 }
+
+/* boot_params.acpi_rsdp_addr came with boot protocol 2.14. */
+#define PROTOCOL_RSDP_ADDR 0x020e
 
 int x86_linux_check(const struct boot_image *img, const struct guest_mem *mem,
 		    const struct x86_linux_plan *p, char *why, size_t whylen)
 {
-	struct pvh_params pp = pvh_params(img);
+	struct pvh_params pp = pvh_params(img, 0);
 	struct bzimage_hdr h;
 	int ret;
 
@@ -132,11 +136,12 @@ static unsigned int pci_irqs(struct pci_bus *pci, struct mptable_pci_irq *out)
 }
 
 /*
- * What every Linux boot path needs: the PIT, and an MP table so Linux
- * finds every vCPU and the IOAPIC (no ACPI: see README). The vCPUs but
- * the boot one wait for INIT/SIPI from Linux.
+ * What every Linux boot path needs: the PIT, ACPI tables (docs/acpi.md;
+ * their RSDP's address in *@rsdp) and an MP table for kernels booted
+ * with acpi=off, both saying where every vCPU and the IOAPIC are. The
+ * vCPUs but the boot one wait for INIT/SIPI from Linux.
  */
-static int linux_machine(struct board *b)
+static int linux_machine(struct board *b, uint64_t *rsdp)
 {
 	struct mptable_pci_irq irqs[MPTABLE_MAX_PCI_IRQS];
 	struct vm *vm = b->vm;
@@ -166,22 +171,24 @@ static int linux_machine(struct board *b)
 		err("cannot write the MP table for %u vCPUs", vm->nr_vcpus);
 		return ret;
 	}
-	return 0;
+	return x86_acpi_install(b, rsdp);
 }
 
 int x86_linux_boot(struct board *b, const struct boot_image *img,
 		   const struct x86_linux_plan *p)
 {
-	struct pvh_params pp = pvh_params(img);
+	struct pvh_params pp;
 	struct bzimage_boot boot;
+	struct boot_params *bp;
 	struct vm *vm = b->vm;
-	uint64_t info;
+	uint64_t info, rsdp;
 	char why[256];
 	int ret;
 
-	ret = linux_machine(b);
+	ret = linux_machine(b, &rsdp);
 	if (ret)
 		return ret;
+	pp = pvh_params(img, rsdp);
 	switch (p->how) {
 	case X86_LINUX_BZIMAGE:
 		ret = bzimage_load(&vm->mem, img->kernel, img->kernel_size,
@@ -212,6 +219,12 @@ int x86_linux_boot(struct board *b, const struct boot_image *img,
 	if (ret) {
 		err("cannot boot kernel '%s': %s", img->kernel_name, why);
 		return ret;
+	}
+	if (p->how != X86_LINUX_PVH) {
+		/* Older kernels find the RSDP by scanning [0xe0000, 1 MiB). */
+		bp = mem_gpa_to_hva(&vm->mem, boot.zero_page, sizeof(*bp));
+		if (bp && bp->hdr.version >= PROTOCOL_RSDP_ADDR)
+			bp->acpi_rsdp_addr = rsdp;
 	}
 	if (p->how == X86_LINUX_PVH) {
 		ret = pvh_write_gdt(&vm->mem);

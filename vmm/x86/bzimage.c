@@ -194,5 +194,6 @@ int bzimage_load(const struct guest_mem *mem, const void *buf, size_t size,
 	       h.init_size - (size - h.setup_size));
 	boot->entry = h.load_gpa + ENTRY_64_OFF;
 	boot->zero_page = X86_ZERO_PAGE_GPA;
+	boot->version = h.version;
 	return 0;
 }

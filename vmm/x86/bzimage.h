@@ -22,6 +22,7 @@ struct bzimage_hdr {
 struct bzimage_boot {
 	uint64_t entry;	    /* 64-bit entry point: load_gpa + 0x200 */
 	uint64_t zero_page; /* boot_params, passed in RSI */
+	uint16_t version;   /* the kernel's boot protocol, e.g. 0x020f */
 };
 
 /*
@@ -56,8 +57,8 @@ int bzimage_write_params(const struct guest_mem *mem, const void *buf,
 
 /*
  * Load the kernel at hdr.load_gpa and write boot_params (setup header,
- * e820 map made from @mem's regions, command line, initrd) at the zero
- * page address of layout.h. @initrd_size 0 means none. The kernel's
+ * e820 map made from @mem's regions with the boot data below 1 MiB
+ * reserved, command line, initrd) at the zero page address of layout.h. @initrd_size 0 means none. The kernel's
  * footprint must lie in RAM below @initrd_gpa. Returns 0 or -EINVAL /
  * -E2BIG with one sentence in @why; writes nothing to RAM on failure.
  */

@@ -26,8 +26,9 @@ unsigned int x86_e820_map(const struct guest_mem *mem, struct x86_e820 *out,
 		add(out, &n, max, 0, X86_EBDA_GPA, E820_RAM);
 		add(out, &n, max, X86_EBDA_GPA, 0xa0000 - X86_EBDA_GPA,
 		    E820_RESERVED);
-		add(out, &n, max, X86_BIOS_GPA,
-		    X86_BOOT_DATA_END - X86_BIOS_GPA, E820_RESERVED);
+		/* ACPI tables, the MP table and the BIOS area. */
+		add(out, &n, max, X86_ACPI_GPA,
+		    X86_BOOT_DATA_END - X86_ACPI_GPA, E820_RESERVED);
 		if (r->len > X86_BOOT_DATA_END)
 			add(out, &n, max, X86_BOOT_DATA_END,
 			    r->len - X86_BOOT_DATA_END, E820_RAM);

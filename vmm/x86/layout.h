@@ -16,6 +16,9 @@
 #define X86_CMDLINE_GPA 0x21000ULL
 #define X86_CMDLINE_MAX 0x1000ULL
 #define X86_EBDA_GPA 0x9fc00ULL /* reserved in the e820 map */
+/* ACPI tables, the RSDP first: Linux scans [0xe0000, 1 MiB) for it. */
+#define X86_ACPI_GPA 0xe0000ULL /* reserved in the e820 map up to 1 MiB */
+#define X86_ACPI_MAX 0x10000ULL
 #define X86_BIOS_GPA 0xf0000ULL /* reserved; Linux scans it for MP tables */
 #define X86_MPTABLE_GPA X86_BIOS_GPA
 #define X86_MPTABLE_MAX 0x10000ULL
@@ -42,6 +45,9 @@
 #define X86_DEBUG_EXIT_PORT 0xf4  /* as QEMU's isa-debug-exit */
 #define X86_COM1_PORT 0x3f8
 #define X86_COM1_IRQ 4
+/* ACPI PM1 event (4 bytes) and control (2) registers, and the SCI. */
+#define X86_ACPI_PM_PORT 0x600
+#define X86_ACPI_SCI_IRQ 9
 
 /* Architectural and KVM-private addresses inside the MMIO hole. */
 #define X86_IOAPIC_GPA 0xfec00000ULL
