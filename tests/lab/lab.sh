@@ -399,7 +399,7 @@ qemu_l1() {
 		-accel "$accel" -machine q35 -cpu qemu64,+svm,+npt -m "$mem" -smp 2
 		-no-reboot -net none "$@"
 		-kernel "$kdir/root/boot/vmlinuz-$KVER" -initrd "$kdir/l1.cpio.gz"
-		-append "console=ttyS0 panic=-1 quiet intel_iommu=on $append"
+		-append "console=ttyS0 panic=-1 softlockup_panic=1 quiet intel_iommu=on $append"
 		-device intel-iommu,caching-mode=on
 		-device edu,romfile="$CACHE/edu-rom.bin"
 		-device pci-bridge,id=br1,chassis_nr=1
