@@ -68,8 +68,9 @@ static int read_line(const char *dir, const char *file, char *out,
 }
 
 /*
- * The first entry of directory @dir not starting with '.' (with @api:
- * the first whose @api_file reads @api), into @out. 0 or -ENOENT.
+ * The first entry by name of directory @dir not starting with '.' (with
+ * @api: the first whose device_api reads @api), into @out: the same
+ * answer whatever order readdir gives. 0 or -ENOENT.
  */
 static int first_entry(const char *dir, const char *api, char *out,
 		       size_t len)
@@ -88,9 +89,10 @@ static int first_entry(const char *dir, const char *api, char *out,
 		if (api && (read_line(sub, "device_api", line, sizeof(line)) ||
 			    strcmp(line, api) != 0))
 			continue;
+		if (ret == 0 && strcmp(e->d_name, out) >= 0)
+			continue;
 		memcpy(out, e->d_name, strlen(e->d_name) + 1);
 		ret = 0;
-		break;
 	}
 	if (d)
 		closedir(d);

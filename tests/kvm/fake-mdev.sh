@@ -22,7 +22,8 @@ if [ "$case" != nocore ]; then
 fi
 if [ "$case" != nocore ] && [ "$case" != noparent ]; then
 	parent=$sys/devices/virtual/mtty/mtty
-	for t in mtty-1 mtty-2; do
+	# mtty-9 too: the sentence names the first type by name, not by readdir.
+	for t in mtty-1 mtty-2 mtty-9; do
 		mkdir -p "$parent/mdev_supported_types/$t"
 		echo vfio-pci >"$parent/mdev_supported_types/$t/device_api"
 	done

@@ -81,8 +81,9 @@ vcheck "QEMU: mbochs mdev, found by the bochs driver" 0 \
 	-append "$cmd lab.bochs=1 lab.exit=reboot"
 
 # Errors on the real host: each one sentence, status 10.
+# The first parent by name (mbochs before mtty), its first vfio-pci type.
 vcheck "no such mdev: how to create it" 10 \
-	"there is no mediated device $NOPE; create it: echo $NOPE > /sys/class/mdev_bus/mtty/mdev_supported_types/mtty-[12]/create" \
+	"there is no mediated device $NOPE; create it: echo $NOPE > /sys/class/mdev_bus/mbochs/mdev_supported_types/mbochs-[a-z]+/create" \
 	$FERRY run $boot --device vfio,sysfsdev=/sys/bus/mdev/devices/$NOPE
 $qemu -device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$MTTY \
 	-S -append "$cmd" </dev/null >/dev/null 2>&1 &
