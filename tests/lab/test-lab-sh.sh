@@ -107,7 +107,8 @@ expect "single-threaded TCG: a stall is not L0's known one, no retry" 1 1 \
 	"$A=0 $B=- stall" "$B: FAIL: no result" "without the known L0 stall: not retried"
 unset ACCEL
 # Every attempt's results are kept in the run directory.
-last=$(ls -1d "$CACHE"/runs/*/ | tail -n1)
+# The newest run directory (names sort by second only; several runs share one).
+last=$(ls -1dt "$CACHE"/runs/*/ | head -n1)
 [ -f "$last/attempt-1/$A.status" ] && [ -f "$last/attempt-1/console.log" ] &&
 	echo "ok - attempt results kept in the run directory" ||
 	{ echo "not ok - attempt results kept in the run directory"; fail=1; }
