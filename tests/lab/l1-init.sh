@@ -79,6 +79,11 @@ exec)
 run)
 	dir=/lab/attempt-$LAB_ATTEMPT
 	mkdir -p "$dir"
+	# A heartbeat on the console every 10 s: when it stops, L1's kernel
+	# stopped running user space (lab.sh: "L1 froze"), which no hang of a
+	# scenario's process can do; those end at the scenario's budget.
+	( while :; do echo "LAB-HEARTBEAT $(cut -d' ' -f1 /proc/uptime)" >/dev/console
+		sleep 10; done ) &
 	# Everything goes to output.log, which the host shows as it grows,
 	# and each scenario's part to its own log as well.
 	exec >>"$dir/output.log" 2>&1

@@ -426,6 +426,7 @@ boot_scenarios() {
 	say "booting L1 ($KVER, -accel $accel, ${budget} s) for: $* (attempt $attempt)"
 	run_showing "$RUN/attempt-$attempt/output.log" \
 		timeout "$budget" "${QEMU_CMD[@]}"
+	date +%s >"$RUN/attempt-$attempt/ended"
 	# L1's kernel messages (errors and worse: it boots quiet).
 	grep -a '^\[' "$RUN/attempt-$attempt/console.log" | sed 's/^/L1: /' >&2 || true
 }
@@ -442,6 +443,22 @@ run_showing() {
 	pid=$!
 	tail -n +1 -f --pid=$pid "$file" >&2
 	wait $pid || true
+}
+
+# froze ATTEMPT: did L1's heartbeat (l1-init.sh, every 10 s on the
+# console) stop at least FROZEN_AFTER seconds before that boot ended?
+# Then L1's kernel stopped running user space: no scenario can do that by
+# hanging (its budget ends it in a live L1). Prints the reason, or nothing.
+FROZEN_AFTER=90
+froze() {
+	local d=$RUN/attempt-$1 last end
+	grep -q LAB-HEARTBEAT "$d/console.log" 2>/dev/null || return 0
+	[ -f "$d/ended" ] || return 0
+	last=$(stat -c %Y "$d/console.log")
+	end=$(cat "$d/ended")
+	[ $((end - last)) -ge $FROZEN_AFTER ] &&
+		echo "L1 froze: no heartbeat for the last $((end - last)) s"
+	return 0
 }
 
 # result ATTEMPT SCENARIO: its exit status from that attempt, or nothing
@@ -494,9 +511,10 @@ run() {
 		local stall=
 		[ "${accel#*thread=single}" = "$accel" ] &&
 			stall=$(grep -Eao "$STALL_RE" "$RUN/attempt-$attempt/console.log" | head -n1 || true)
+		[ -n "$stall" ] || stall=$(froze $attempt)
 		if [ -n "$stall" ] && [ $attempt -lt 3 ]; then
 			retries=$((retries + 1))
-			say "attempt $attempt: L1 stalled ($stall), the known multi-threaded TCG stall in L0: running ${missing[*]} again"
+			say "attempt $attempt: L1 stalled ($stall), not a scenario's hang: running ${missing[*]} again"
 			todo=("${missing[@]}")
 			attempt=$((attempt + 1))
 			continue

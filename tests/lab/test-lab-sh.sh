@@ -38,11 +38,14 @@ boot_scenarios() {
 			>>"$RUN/attempt-$attempt/console.log" ;;
 		lockup) echo "[   52.721594] watchdog: BUG: soft lockup - CPU#0 stuck for 26s! [ferry:129]" \
 			>>"$RUN/attempt-$attempt/console.log" ;;
+		froze | beating) echo "LAB-HEARTBEAT 30.01" >>"$RUN/attempt-$attempt/console.log"
+			[ $w = froze ] && touch -d '-200 seconds' "$RUN/attempt-$attempt/console.log" ;;
 		*=*) s=${w%%=*} r=${w#*=}
 			[[ " $* " == *" $s "* ]] || continue
 			[ "$r" = - ] || echo "$r" >"$RUN/attempt-$attempt/$s.status" ;;
 		esac
 	done
+	date +%s >"$RUN/attempt-$attempt/ended"
 }
 
 # expect NAME WANT-STATUS WANT-BOOTS PLAN REGEX...: run two scenarios
@@ -93,6 +96,12 @@ expect "a soft lockup in L1 (CI, 2026-11-30) is the L0 stall too" 0 2 \
 $A=0 $B=0" \
 	"attempt 1: $A: NO RESULT" "L1 stalled \(watchdog: BUG: soft lockup\)" \
 	"$A: PASS \(attempt 2\)" "$B: PASS \(attempt 2\)"
+expect "L1's heartbeat stopped 200 s before the end: L1 froze, retried" 0 2 \
+	"$A=0 $B=- froze
+$B=0" \
+	"L1 stalled \(L1 froze: no heartbeat for the last 2[0-9][0-9] s\)" "$B: PASS \(attempt 2\)"
+expect "a live heartbeat and no result: not retried" 1 1 "$A=0 $B=- beating" \
+	"$B: FAIL: no result" "without the known L0 stall: not retried"
 expect "a FAIL in attempt 1 stays a FAIL whatever later attempts do" 1 2 \
 	"$A=5 $B=- stall
 $A=0 $B=0" \
@@ -112,5 +121,5 @@ last=$(ls -1dt "$CACHE"/runs/*/ | head -n1)
 [ -f "$last/attempt-1/$A.status" ] && [ -f "$last/attempt-1/console.log" ] &&
 	echo "ok - attempt results kept in the run directory" ||
 	{ echo "not ok - attempt results kept in the run directory"; fail=1; }
-echo "1..11"
+echo "1..13"
 exit $fail
