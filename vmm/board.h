@@ -73,6 +73,13 @@ void board_destroy(struct board *b);
 /* The PCI bus passed-through and emulated PCI devices go on. */
 struct pci_bus *board_pci(struct board *b);
 
+/*
+ * The first slot of that bus (bus 0) left for the machine's own devices
+ * (--device, the vIOMMU), which the composition places from there in
+ * order; the board's devices sit below it.
+ */
+extern const unsigned int board_pci_first_slot;
+
 /* Bytes typed by the user, for the console UART. */
 void board_console_input(struct board *b, const uint8_t *buf, size_t len);
 

@@ -635,3 +635,89 @@ unsigned int dma_count(struct dma_domain *d)
 	pthread_mutex_unlock(&d->lock);
 	return n;
 }
+
+/* --- limits -------------------------------------------------------------- */
+
+void dma_limits_init(struct dma_limits *lim)
+{
+	lim->page_sizes = ~0ULL;
+	lim->nr = 1;
+	lim->usable[0] = (struct dma_range){ 0, UINT64_MAX };
+}
+
+int dma_limits_narrow(struct dma_limits *lim, uint64_t page_sizes,
+		      const struct dma_range *ranges, unsigned int nr)
+{
+	struct dma_range out[DMA_MAX_RANGES];
+	unsigned int i, j, n = 0;
+
+	if (page_sizes)
+		lim->page_sizes &= page_sizes;
+	if (!lim->page_sizes)
+		return -ERANGE;
+	if (!nr)
+		return 0;
+	/*
+	 * Every piece of every pair in common; the result stays sorted
+	 * because the current ranges are, and the pieces inside one of them
+	 * are sorted and merged here. New ranges past the first 64 meeting
+	 * one current range are left out: narrower, never wider.
+	 */
+	for (i = 0; i < lim->nr; i++) {
+		struct dma_range sorted[DMA_MAX_RANGES * 4];
+		unsigned int ns = 0, k;
+
+		for (j = 0; j < nr && ns < ARRAY_SIZE(sorted); j++) {
+			if (ranges[j].last < lim->usable[i].start ||
+			    ranges[j].start > lim->usable[i].last ||
+			    ranges[j].last < ranges[j].start)
+				continue;
+			for (k = ns; k > 0 && sorted[k - 1].start >
+						  ranges[j].start; k--)
+				sorted[k] = sorted[k - 1];
+			sorted[k] = (struct dma_range){
+				MAX(ranges[j].start, lim->usable[i].start),
+				MIN(ranges[j].last, lim->usable[i].last),
+			};
+			ns++;
+		}
+		for (k = 0; k < ns; k++) {
+			if (n && sorted[k].start <= out[n - 1].last) {
+				out[n - 1].last = MAX(out[n - 1].last,
+						      sorted[k].last);
+				continue;
+			}
+			if (n == DMA_MAX_RANGES)
+				return -ENOSPC;
+			out[n++] = sorted[k];
+		}
+	}
+	if (!n)
+		return -ERANGE;
+	memcpy(lim->usable, out, n * sizeof(out[0]));
+	lim->nr = n;
+	return 0;
+}
+
+int dma_domain_identity(struct dma_domain **out, const struct guest_mem *mem)
+{
+	struct dma_domain *d;
+	unsigned int i;
+	int ret;
+
+	ret = dma_domain_create(&d, mem, "guest RAM");
+	if (ret)
+		return ret;
+	for (i = 0; i < mem->nr; i++) {
+		const struct mem_region *r = &mem->regions[i];
+
+		ret = dma_map(d, r->gpa, r->len, r->gpa, DMA_READ | DMA_WRITE);
+		if (ret) {
+			/* No listener, no pin yet: this cannot refuse. */
+			dma_domain_destroy(d);
+			return ret;
+		}
+	}
+	*out = d;
+	return 0;
+}

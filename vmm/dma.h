@@ -26,6 +26,46 @@ struct dma_listener;
 #define DMA_UNMAP_WAIT_NS 10000000ULL /* at most this long each */
 #define DMA_MAX_MAPPINGS 65536	 /* per domain, as type1's default limit */
 
+#define DMA_MAX_RANGES 16
+
+/* An inclusive range of addresses. */
+struct dma_range {
+	uint64_t start, last;
+};
+
+/*
+ * What the host IOMMUs behind a domain accept: the page sizes they map
+ * (bit n: 2^n bytes; the lowest set bit is the granule) and the IOVA
+ * ranges they translate (sorted, disjoint; reserved regions such as the
+ * MSI window are left out).
+ */
+struct dma_limits {
+	uint64_t page_sizes;
+	unsigned int nr;
+	struct dma_range usable[DMA_MAX_RANGES];
+};
+
+/* No limit yet: every page size, all of [0, 2^64). */
+void dma_limits_init(struct dma_limits *lim);
+
+/*
+ * Narrow @lim to what one more IOMMU also accepts: @page_sizes (0: no
+ * say) and @nr ranges (any order; @nr 0: no say). 0, -ERANGE (no page
+ * size or no address left in common), -ENOSPC (more than DMA_MAX_RANGES
+ * pieces); after a failure @lim is of no use.
+ */
+int dma_limits_narrow(struct dma_limits *lim, uint64_t page_sizes,
+		      const struct dma_range *ranges,
+		      unsigned int nr) __must_check;
+
+/*
+ * The identity domain of guest RAM: every region of @mem mapped IOVA ==
+ * GPA, readable and writable (what devices see without a vIOMMU). 0 or
+ * -errno.
+ */
+int dma_domain_identity(struct dma_domain **out,
+			const struct guest_mem *mem) __must_check;
+
 /* One mapping: [iova, iova + len) -> guest RAM [gpa, gpa + len) at hva. */
 struct dma_map {
 	uint64_t iova;

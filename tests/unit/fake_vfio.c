@@ -252,6 +252,7 @@ static int container_ioctl(uint32_t req, void *arg)
 		return iommu_info(arg);
 	case VFIO_IOMMU_MAP_DMA:
 		fake_container.maps++;
+		fake_container.map_calls++;
 		return 0;
 	case VFIO_IOMMU_UNMAP_DMA:
 		if (!fake_container.maps)
@@ -540,7 +541,9 @@ int fake_env_init(struct fake_env *e)
 	if (!ret)
 		ret = pci_bus_init(&e->pci, &e->vm, &win);
 	if (!ret)
-		ret = vfio_create(&e->vfio, &e->vm, &e->pci);
+		ret = dma_domain_identity(&e->ram, &e->vm.mem);
+	if (!ret)
+		ret = vfio_create(&e->vfio, &e->vm, &e->pci, e->ram);
 	return ret;
 }
 
@@ -550,6 +553,9 @@ void fake_env_destroy(struct fake_env *e)
 
 	vfio_destroy(e->vfio);
 	e->vfio = NULL;
+	if (dma_domain_destroy(e->ram))
+		abort(); /* nothing pins guest RAM in the fake */
+	e->ram = NULL;
 	for (i = 0; i < FAKE_MAX_DEVS; i++)
 		if (devs[i])
 			fake_dev_forget(devs[i]);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include "../../devices/pci.h"
 #include "../../vfio/vfio_priv.h"
+#include "dma.h"
 #include "vm.h"
 
 #define FAKE_MAX_AREAS 16
@@ -79,6 +80,7 @@ struct fake_container {
 	unsigned int nr_ranges;
 	struct vfio_iova_range ranges[64];
 	unsigned int maps;	      /* live DMA mappings */
+	unsigned int map_calls;	      /* VFIO_IOMMU_MAP_DMA, ever */
 };
 
 extern struct fake_kvm fake_kvm;
@@ -88,6 +90,7 @@ extern struct fake_container fake_container;
 struct fake_env {
 	struct vm vm;
 	struct pci_bus pci;
+	struct dma_domain *ram; /* identity domain of vm.mem (empty) */
 	struct vfio *vfio;
 	int vm_fd, group_fd, container_fd; /* the fake's; dup to use */
 };

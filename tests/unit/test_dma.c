@@ -500,6 +500,47 @@ static void test_many(void)
 	CHECK(dma_domain_destroy(d) == 0);
 }
 
+/* What the host IOMMUs of several devices accept, in common. */
+static void test_limits(void)
+{
+	const struct dma_range intel[] = {
+		{ 0xfef00000, 0x7fffffffffULL }, { 0, 0xfedfffff },
+	};
+	const struct dma_range other[] = {
+		{ 0x1000, 0xfffff }, { 0x200000, 0xfff00000ULL },
+		{ 0x100000000ULL, UINT64_MAX },
+	};
+	const struct dma_range far[] = { { 0x8000000000ULL, UINT64_MAX } };
+	struct dma_limits lim;
+
+	dma_limits_init(&lim);
+	CHECK(lim.nr == 1 && lim.usable[0].last == UINT64_MAX);
+	CHECK(dma_limits_narrow(&lim, 0x40201000, intel, 2) == 0);
+	CHECK_MSG(lim.nr == 2 && lim.usable[0].start == 0 &&
+			  lim.usable[0].last == 0xfedfffff &&
+			  lim.usable[1].start == 0xfef00000 &&
+			  lim.usable[1].last == 0x7fffffffffULL &&
+			  lim.page_sizes == 0x40201000,
+		  "one IOMMU: its ranges, sorted, and its page sizes");
+	CHECK(dma_limits_narrow(&lim, 0x201000, other, 3) == 0);
+	CHECK_MSG(lim.nr == 4 && lim.usable[0].start == 0x1000 &&
+			  lim.usable[1].start == 0x200000 &&
+			  lim.usable[1].last == 0xfedfffff &&
+			  lim.usable[2].start == 0xfef00000 &&
+			  lim.usable[2].last == 0xfff00000ULL &&
+			  lim.usable[3].start == 0x100000000ULL &&
+			  lim.usable[3].last == 0x7fffffffffULL &&
+			  lim.page_sizes == 0x201000,
+		  "two IOMMUs: what both accept");
+	CHECK(dma_limits_narrow(&lim, 0, NULL, 0) == 0 && lim.nr == 4);
+	CHECK_MSG(dma_limits_narrow(&lim, 0, far, 1) == -ERANGE,
+		  "nothing in common is an error");
+	dma_limits_init(&lim);
+	CHECK_MSG(dma_limits_narrow(&lim, 0x1000, NULL, 0) == 0 &&
+			  dma_limits_narrow(&lim, 0x2000, NULL, 0) == -ERANGE,
+		  "no page size in common is an error");
+}
+
 int main(void)
 {
 	if (mem_create(&mem, RAM, 0) || mem_add_region(&mem, 0, RAM))
@@ -513,6 +554,7 @@ int main(void)
 	test_releases_late();
 	test_against_model();
 	test_many();
+	test_limits();
 	mem_destroy(&mem);
 	return test_done();
 }

@@ -8,6 +8,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 #include "../../vfio/vfio.h"
+#include "../dma.h"
 #include "../exitcode.h"
 #include "../log.h"
 #include "../stopsig.h"
@@ -46,6 +47,15 @@ static int write_dtb(const struct machine *m, const char *path)
 	return FERRY_EXIT_OK;
 }
 
+/* Where each --device goes on bus 0: in order, after the board's own. */
+static void plan_slots(struct machine *m)
+{
+	unsigned int i, slot = board_pci_first_slot;
+
+	for (i = 0; i < m->opts->nr_devices; i++)
+		m->slots[i] = (int)slot++;
+}
+
 /*
  * Everything that needs nothing from the host: read the images, lay out
  * RAM, check that the kernel and initrd fit, and check each --device in
@@ -74,6 +84,7 @@ static int prepare(struct machine *m)
 	m->vm.nr_vcpus = o->cpus;
 	if (images_plan_initrd(m) || board_check_boot(&m->img, &m->vm.mem))
 		return FERRY_EXIT_LOAD;
+	plan_slots(m);
 	for (i = 0; i < o->nr_devices; i++)
 		if (o->devices[i].kind->check(&o->devices[i]))
 			return FERRY_EXIT_DEVICE;
@@ -163,7 +174,14 @@ static int back_ram(struct machine *m)
 		    (unsigned long long)(o->memory >> 20), strerror(-ret));
 		return FERRY_EXIT_HOST;
 	}
-	return vm_add_ram(&m->vm) ? FERRY_EXIT_HOST : FERRY_EXIT_OK;
+	if (vm_add_ram(&m->vm))
+		return FERRY_EXIT_HOST;
+	ret = dma_domain_identity(&m->ram_dma, &m->vm.mem);
+	if (ret) {
+		err("cannot describe guest RAM for DMA: %s", strerror(-ret));
+		return FERRY_EXIT_HOST;
+	}
+	return FERRY_EXIT_OK;
 }
 
 /* Load the kernel, initrd and device tree, set the vCPUs' entry state. */
@@ -197,7 +215,7 @@ static int setup_vm(struct machine *m)
 	if (stopped_during_setup())
 		return FERRY_EXIT_SIGNAL;
 	for (i = 0; i < o->nr_devices; i++) {
-		if (o->devices[i].kind->add(m, &o->devices[i]))
+		if (o->devices[i].kind->add(m, &o->devices[i], m->slots[i]))
 			return FERRY_EXIT_DEVICE;
 		if (stopped_during_setup())
 			return FERRY_EXIT_SIGNAL;
@@ -289,6 +307,9 @@ static void teardown(struct machine *m)
 			vm_slots_in_use(&m->vm));
 	board_destroy(m->board);
 	m->board = NULL;
+	/* Nothing listens any more, nothing pins: this cannot refuse. */
+	dma_domain_destroy(m->ram_dma);
+	m->ram_dma = NULL;
 	vm_destroy(&m->vm);
 }
 

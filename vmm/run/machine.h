@@ -14,6 +14,7 @@
 #include "opts.h"
 
 struct vfio;
+struct dma_domain;
 
 struct machine {
 	const struct run_opts *opts;
@@ -23,7 +24,10 @@ struct machine {
 	uint8_t *initrd_buf;
 	struct board_config board_cfg;
 	struct board *board;	 /* the board's devices, or NULL */
+	/* Guest RAM as devices see it without a vIOMMU (IOVA == GPA). */
+	struct dma_domain *ram_dma;
 	struct vfio *vfio;	 /* passed-through devices, or NULL */
+	int slots[OPTS_MAX_DEVICES]; /* PCI slot of each --device */
 };
 
 /*
