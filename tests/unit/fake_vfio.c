@@ -157,9 +157,73 @@ static int kvm_memory(const struct kvm_userspace_memory_region *m)
 	return 0;
 }
 
+/* KVM_IOEVENTFD as the kernel checks it (kvm_assign_ioeventfd()). */
+static int kvm_ioeventfd(const struct kvm_ioeventfd *a)
+{
+	unsigned int i, n = fake_kvm.ioeventfds;
+	int pio = !!(a->flags & KVM_IOEVENTFD_FLAG_PIO);
+
+	if (a->flags & KVM_IOEVENTFD_FLAG_DEASSIGN) {
+		for (i = 0; i < n; i++)
+			if (fake_kvm.ioeventfd[i].addr == a->addr &&
+			    fake_kvm.ioeventfd[i].len == a->len &&
+			    fake_kvm.ioeventfd[i].fd == a->fd &&
+			    fake_kvm.ioeventfd[i].pio == pio) {
+				fake_kvm.ioeventfd[i] =
+					fake_kvm.ioeventfd[--fake_kvm.ioeventfds];
+				return 0;
+			}
+		return fail(ENOENT);
+	}
+	if (fake_kvm.fail_ioeventfd)
+		return fail(ENOSPC);
+	if ((a->len != 1 && a->len != 2 && a->len != 4 && a->len != 8) ||
+	    a->addr + a->len < a->addr || !is_eventfd(a->fd) ||
+	    (a->flags & ~(KVM_IOEVENTFD_FLAG_PIO |
+			  KVM_IOEVENTFD_FLAG_DEASSIGN)))
+		return fail(EINVAL);
+	for (i = 0; i < n; i++)
+		if (fake_kvm.ioeventfd[i].addr == a->addr &&
+		    fake_kvm.ioeventfd[i].len == a->len &&
+		    fake_kvm.ioeventfd[i].pio == pio)
+			return fail(EEXIST);
+	if (n == ARRAY_SIZE(fake_kvm.ioeventfd))
+		return fail(ENOSPC);
+	fake_kvm.ioeventfd[n].addr = a->addr;
+	fake_kvm.ioeventfd[n].len = a->len;
+	fake_kvm.ioeventfd[n].fd = a->fd;
+	fake_kvm.ioeventfd[n].pio = pio;
+	fake_kvm.ioeventfds++;
+	return 0;
+}
+
+int fake_kvm_ioeventfd(uint64_t gpa, uint32_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < fake_kvm.ioeventfds; i++)
+		if (fake_kvm.ioeventfd[i].addr == gpa &&
+		    fake_kvm.ioeventfd[i].len == len && !fake_kvm.ioeventfd[i].pio)
+			return fake_kvm.ioeventfd[i].fd;
+	return -1;
+}
+
+static int kvm_irq_line(const struct kvm_irq_level *l)
+{
+	if (l->irq >= ARRAY_SIZE(fake_kvm.irq_level))
+		return fail(EINVAL);
+	fake_kvm.irq_level[l->irq] = (uint8_t)l->level;
+	fake_kvm.irq_line_calls++;
+	return 0;
+}
+
 static int kvm_ioctl(uint32_t req, void *arg)
 {
 	switch (req) {
+	case KVM_IOEVENTFD:
+		return kvm_ioeventfd(arg);
+	case KVM_IRQ_LINE:
+		return kvm_irq_line(arg);
 	case KVM_CHECK_EXTENSION:
 		return (uint32_t)(uintptr_t)arg == KVM_CAP_IRQ_ROUTING
 			       ? KVM_MAX_ROUTES

@@ -71,6 +71,15 @@ struct fake_kvm {
 	uint64_t slot_size[FAKE_MAX_SLOTS + 512];
 	unsigned int slot_calls;
 	int fail_routing;	      /* refuse KVM_SET_GSI_ROUTING (-ENOMEM) */
+	unsigned int ioeventfds;      /* KVM_IOEVENTFD assigned */
+	struct {
+		uint64_t addr;
+		uint32_t len;
+		int fd, pio;
+	} ioeventfd[64];
+	int fail_ioeventfd;	      /* refuse KVM_IOEVENTFD (-ENOSPC) */
+	uint8_t irq_level[64];	      /* KVM_IRQ_LINE, per pin */
+	unsigned int irq_line_calls;
 	unsigned int real_routing_calls; /* ... passed on to a real KVM */
 };
 
@@ -147,6 +156,9 @@ int fake_count_our_fds(void);
 
 /* MSI route of KVM's table for @gsi: 1 and the message, or 0. */
 int fake_kvm_route(uint32_t gsi, uint64_t *addr, uint32_t *data);
+
+/* The eventfd KVM signals for an @len-byte MMIO write at @gpa, or -1. */
+int fake_kvm_ioeventfd(uint64_t gpa, uint32_t len);
 
 /* Is an irqfd attached for @fd? Its GSI, or -1. */
 int fake_kvm_irqfd_gsi(int fd);
