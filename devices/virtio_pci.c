@@ -385,7 +385,7 @@ static void doorbells(struct virtio_dev *vd, uint64_t gpa, int on)
 		vm_ioeventfd_del(vd->vm, vd->kick_fd[q - 1],
 				 vd->notify_gpa + VIRTIO_NOTIFY_MULT * (q - 1),
 				 2, 0);
-	if (log_ratelimit_ok(&vd->rl, vd->info.name))
+	if (log_ratelimit_ok_level(&vd->rl, LOG_INFO, vd->info.name))
 		info("%s: no KVM ioeventfd for the doorbells (%s); they exit "
 		     "to ferry", vd->info.name, strerror(-ret));
 }

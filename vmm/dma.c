@@ -207,7 +207,7 @@ static int unmirror(struct dma_domain *d, struct mapping *m)
 			continue;
 		r = l && l->ops->unmap ? l->ops->unmap(l, &m->map) : 0;
 		if (r) {
-			if (log_ratelimit_ok(&d->rl, d->name))
+			if (log_ratelimit_ok_level(&d->rl, LOG_ERR, d->name))
 				err("dma: %s: listener '%s' cannot unmap "
 				    "0x%llx-0x%llx: %s; it stays mapped", d->name,
 				    l->name, (unsigned long long)m->map.iova,
@@ -360,7 +360,7 @@ static void say_stuck(struct dma_domain *d, uint64_t iova, uint64_t last,
 		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s'%s'",
 				      n ? ", " : "", l->name);
 	}
-	if (log_ratelimit_ok(&d->rl, d->name))
+	if (log_ratelimit_ok_level(&d->rl, LOG_ERR, d->name))
 		err("dma: %s: unmap of 0x%llx-0x%llx refused: listener %s did "
 		    "not release %u pin%s after %u retries; the range stays "
 		    "mapped and pinned", d->name, (unsigned long long)iova,

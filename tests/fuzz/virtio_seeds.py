@@ -62,3 +62,43 @@ jump = (program() + desc(0, BUF, 16, 0, 0) + poke(AVAIL + 2, u16(9)) +
 for name, data in (('vq-good', good), ('vq-loop', loop), ('vq-jump', jump)):
     with open('seeds/' + name, 'wb') as f:
         f.write(data)
+
+
+# fuzz_viommu: requests as the guest writes them (viommu-*).
+def req(body, feats=0x15, out_len=4, pin=0):
+    return u8(len(body)) + u8(feats) + u16(out_len) + body + u8(pin)
+
+
+def attach(dom, ep):
+    return req(u8(1) + bytes(3) + u32(dom) + u32(ep) + u32(0) + bytes(4))
+
+
+def detach(dom, ep):
+    return req(u8(2) + bytes(3) + u32(dom) + u32(ep) + bytes(8))
+
+
+def vmap(dom, start, last, phys, flags=3):
+    return req(u8(3) + bytes(3) + u32(dom) + struct.pack('<QQQ', start, last,
+                                                         phys) + u32(flags))
+
+
+def vunmap(dom, start, last):
+    return req(u8(4) + bytes(3) + u32(dom) + struct.pack('<QQ', start, last) +
+               bytes(4))
+
+
+def probe(ep):
+    return req(u8(5) + bytes(3) + u32(ep) + bytes(64), out_len=516)
+
+
+flow = (probe(8) + attach(1, 8) + vmap(1, 0x100000, 0x101fff, 0x2000) +
+        vmap(1, 0x100000, 0x100fff, 0x2000) + vunmap(1, 0x100000, 0x100fff) +
+        attach(1, 16) + vmap(1, 0x200000, 0x3fffff, 0x200000) +
+        vunmap(1, 0, 0xffffffff) + detach(1, 8) + attach(2, 16) +
+        vmap(2, 0xfee00000, 0xfee00fff, 0x1000) + vmap(2, 0x5000, 0x5fff, 0x6000))
+with open('seeds/viommu-flow', 'wb') as f:
+    f.write(flow)
+pinned = (attach(3, 8) + vmap(3, 0x1000, 0x1fff, 0x1000)[:-1] + u8(2) +
+          u16(1) + vunmap(3, 0, 0x1fff) + attach(4, 8) + detach(4, 8))
+with open('seeds/viommu-pinned', 'wb') as f:
+    f.write(pinned)

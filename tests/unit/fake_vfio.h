@@ -90,9 +90,18 @@ struct fake_container {
 	struct vfio_iova_range ranges[64];
 	unsigned int maps;	      /* live DMA mappings */
 	unsigned int map_calls;	      /* VFIO_IOMMU_MAP_DMA, ever */
+	/* The live ones, as type1v2 keeps them (whole mappings only). */
+	struct fake_dma {
+		int fd;		      /* the container fd it came through */
+		uint64_t iova, size, vaddr;
+		uint32_t flags;
+	} dma[256];
 };
 
 extern struct fake_kvm fake_kvm;
+
+/* The live DMA mapping holding @iova in container fd @fd, or NULL. */
+const struct fake_dma *fake_dma_at(int fd, uint64_t iova);
 extern struct fake_container fake_container;
 
 /* A VM, PCI bus and VFIO context around fake devices. */
@@ -109,6 +118,13 @@ struct fake_env {
  * vCPUs), bus 0 with the x86 windows, an empty struct vfio. 0 or -errno.
  */
 int fake_env_init(struct fake_env *e);
+
+/*
+ * The same with a vIOMMU in charge: no identity domain, and each device
+ * fake_dev_add() brings up gets a type1 backend of its own on a
+ * descriptor of the fake container.
+ */
+int fake_env_init_viommu(struct fake_env *e);
 
 /* vfio_destroy() and everything fake_env_init() made. */
 void fake_env_destroy(struct fake_env *e);

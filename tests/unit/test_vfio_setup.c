@@ -56,7 +56,7 @@ int __wrap_pthread_mutex_destroy(pthread_mutex_t *m)
 
 static struct fake_env env;
 static struct fake_dev dev;
-static uint8_t ram[2][4096];
+static uint8_t ram[2][4096] __attribute__((aligned(4096)));
 
 /*
  * Guest RAM of 1 MiB below 4 GiB and 1 MiB above, for the DMA map: its
