@@ -30,11 +30,29 @@ struct boot_image {
 	const char *cmdline;	 /* NULL: empty */
 };
 
+#define BOARD_VIOMMU_MAX_ENDPOINTS 16
+
+/*
+ * A paravirtual IOMMU on PCI bus 0 (a virtio-iommu), for the board to
+ * describe to the guest: in the device tree (iommu-map, for tiny guests
+ * and arm64) and in ACPI's VIOT on x86 (a virtio-pci IOMMU node and one
+ * PCI range node per endpoint). Endpoint IDs are PCI requester IDs
+ * (bus 0: slot << 3), each translated by the vIOMMU; everything else on
+ * the bus (the vIOMMU itself, the host bridge) is not.
+ */
+struct board_viommu {
+	int present;
+	uint16_t bdf;	/* the vIOMMU's own requester ID */
+	unsigned int nr_endpoints;
+	uint16_t endpoints[BOARD_VIOMMU_MAX_ENDPOINTS];
+};
+
 /* The machine the board builds its devices for. */
 struct board_config {
 	unsigned int cpus;
 	uint64_t memory;
 	int console_fd; /* the UART's output, or -1 to discard it */
+	struct board_viommu viommu;
 };
 
 /* ELF machine number of this board's CPUs (EM_X86_64, EM_AARCH64). */
@@ -79,6 +97,18 @@ struct pci_bus *board_pci(struct board *b);
  * order; the board's devices sit below it.
  */
 extern const unsigned int board_pci_first_slot;
+
+/*
+ * Where MSI doorbells live in the guest-physical space (x86: the LAPIC
+ * window 0xfee00000-0xfeefffff): a vIOMMU never translates them.
+ */
+extern const uint64_t board_msi_base, board_msi_size;
+
+/*
+ * Can the guest, a kernel of @format, find a vIOMMU the board describes?
+ * x86 today: ELF test guests (device tree); Linux needs ACPI VIOT.
+ */
+int board_describes_viommu(enum kernel_format format);
 
 /* Bytes typed by the user, for the console UART. */
 void board_console_input(struct board *b, const uint8_t *buf, size_t len);

@@ -28,8 +28,9 @@ static int vfio_add(struct machine *m, const struct device_opt *d, int slot)
 	int ret;
 
 	if (!m->vfio) {
+		/* Behind a vIOMMU the guest decides what each device sees. */
 		ret = vfio_create(&m->vfio, &m->vm, board_pci(m->board),
-				  m->ram_dma);
+				  m->opts->viommu ? NULL : m->ram_dma);
 		if (ret) {
 			err("out of memory for passed-through devices");
 			return ret;

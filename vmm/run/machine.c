@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
+#include "../../devices/virtio_iommu.h"
 #include "../../vfio/vfio.h"
 #include "../dma.h"
 #include "../exitcode.h"
@@ -47,13 +48,29 @@ static int write_dtb(const struct machine *m, const char *path)
 	return FERRY_EXIT_OK;
 }
 
-/* Where each --device goes on bus 0: in order, after the board's own. */
+/*
+ * Where each device goes on bus 0: the vIOMMU first, then each --device
+ * in order, after the board's own. The guest's description of the
+ * vIOMMU (which requester IDs it translates) follows from it, so it is
+ * known before anything exists (--dump-dtb).
+ */
 static void plan_slots(struct machine *m)
 {
+	struct board_viommu *v = &m->board_cfg.viommu;
 	unsigned int i, slot = board_pci_first_slot;
 
-	for (i = 0; i < m->opts->nr_devices; i++)
+	memset(v, 0, sizeof(*v));
+	if (m->opts->viommu) {
+		m->viommu_slot = (int)slot++;
+		v->present = 1;
+		v->bdf = (uint16_t)(m->viommu_slot << 3);
+	}
+	for (i = 0; i < m->opts->nr_devices; i++) {
 		m->slots[i] = (int)slot++;
+		if (v->present)
+			v->endpoints[v->nr_endpoints++] =
+				(uint16_t)(m->slots[i] << 3);
+	}
 }
 
 /*
@@ -85,6 +102,10 @@ static int prepare(struct machine *m)
 	if (images_plan_initrd(m) || board_check_boot(&m->img, &m->vm.mem))
 		return FERRY_EXIT_LOAD;
 	plan_slots(m);
+	if (o->viommu && !board_describes_viommu(m->img.format))
+		warn("--viommu: this board cannot tell a Linux guest where the "
+		     "virtio-iommu is yet (x86 Linux finds it in ACPI's VIOT); "
+		     "the devices behind it will get no DMA");
 	for (i = 0; i < o->nr_devices; i++)
 		if (o->devices[i].kind->check(&o->devices[i]))
 			return FERRY_EXIT_DEVICE;
@@ -198,6 +219,41 @@ static int boot(struct machine *m)
 	return FERRY_EXIT_OK;
 }
 
+/*
+ * The virtio-iommu in front of the passed-through devices: the page
+ * sizes and IOVA ranges their host IOMMUs all accept, the board's MSI
+ * window, and each device's address space as an endpoint. 0 or -errno,
+ * said.
+ */
+static int add_viommu(struct machine *m)
+{
+	struct viommu_config cfg = { 0 };
+	unsigned int i;
+	int ret;
+
+	dma_limits_init(&cfg.limits);
+	if (m->vfio) {
+		ret = vfio_dma_limits(m->vfio, &cfg.limits);
+		if (ret)
+			return ret;
+	}
+	cfg.msi = (struct dma_range){ board_msi_base,
+				      board_msi_base + board_msi_size - 1 };
+	for (i = 0; i < m->opts->nr_devices; i++) {
+		cfg.endpoints[i].id = (uint32_t)m->slots[i] << 3;
+		cfg.endpoints[i].listener =
+			vfio_device_listener(m->vfio, (unsigned int)m->slots[i]);
+	}
+	cfg.nr_endpoints = m->opts->nr_devices;
+	ret = viommu_create(&m->viommu, &m->vm, board_pci(m->board),
+			    &m->vm.mem, m->viommu_slot, &cfg);
+	if (ret)
+		return ret;
+	info("virtio-iommu at 00:%02x.0 in front of %u device%s", m->viommu_slot,
+	     cfg.nr_endpoints, cfg.nr_endpoints == 1 ? "" : "s");
+	return 0;
+}
+
 /* Bring up the VM prepare() planned; an exit status. */
 static int setup_vm(struct machine *m)
 {
@@ -220,6 +276,8 @@ static int setup_vm(struct machine *m)
 		if (stopped_during_setup())
 			return FERRY_EXIT_SIGNAL;
 	}
+	if (o->viommu && add_viommu(m))
+		return FERRY_EXIT_DEVICE;
 	if (vm_create_vcpus(&m->vm))
 		return FERRY_EXIT_HOST;
 	status = boot(m);
@@ -298,6 +356,15 @@ out:
  */
 static void teardown(struct machine *m)
 {
+	/*
+	 * No request changes a domain any more; no device DMAs any more;
+	 * then every domain is drained (its listeners told), and the
+	 * devices and their address spaces go.
+	 */
+	viommu_stop(m->viommu);
+	vfio_quiesce(m->vfio);
+	viommu_destroy(m->viommu);
+	m->viommu = NULL;
 	vfio_destroy(m->vfio);
 	m->vfio = NULL;
 	/* What the devices held in KVM must be gone with them. */

@@ -15,6 +15,7 @@
 
 struct vfio;
 struct dma_domain;
+struct viommu;
 
 struct machine {
 	const struct run_opts *opts;
@@ -27,7 +28,9 @@ struct machine {
 	/* Guest RAM as devices see it without a vIOMMU (IOVA == GPA). */
 	struct dma_domain *ram_dma;
 	struct vfio *vfio;	 /* passed-through devices, or NULL */
+	struct viommu *viommu;	 /* --viommu, or NULL */
 	int slots[OPTS_MAX_DEVICES]; /* PCI slot of each --device */
+	int viommu_slot;
 };
 
 /*

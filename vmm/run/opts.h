@@ -26,6 +26,7 @@ struct run_opts {
 	unsigned int nr_devices;
 	int stats;
 	int hugepages; /* back guest RAM with 2 MiB hugetlbfs pages */
+	int viommu;    /* passed-through devices behind a virtio-iommu */
 	int verbosity; /* -1 quiet, 0 default, 1.. verbose */
 };
 

@@ -2,6 +2,7 @@
 /* --stats: what the VM did, printed when it ends. */
 #include <dirent.h>
 #include <stdio.h>
+#include "../../devices/virtio_iommu.h"
 #include "../../vfio/vfio.h"
 #include "../vcpu.h"
 #include "machine.h"
@@ -47,6 +48,7 @@ void stats_print(const struct machine *m)
 		(unsigned long long)board_console_dropped(m->board));
 	print_memory_stats();
 	vfio_print_stats(m->vfio);
+	viommu_print_stats(m->viommu);
 }
 
 int stats_count_fds(void)
