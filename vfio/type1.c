@@ -308,6 +308,9 @@ static int get_info(struct vfio_iommu *io, struct vfio_iommu_type1_info **out,
 	uint32_t argsz = sizeof(*info);
 	int ret;
 
+	/* Set on every path: gcc -O3 cannot see that -errno is never 0. */
+	*out = NULL;
+	*argsz_out = 0;
 	for (;;) {
 		info = calloc(1, argsz);
 		if (!info)
