@@ -182,7 +182,7 @@ static void bench(uint32_t ep, unsigned int rounds)
 int main(void)
 {
 	unsigned long rounds = bootarg_ulong("rounds", 50);
-	int vslot = viommu_fdt_slot(), slot, ep, same = 1;
+	int vslot = viommu_fdt_slot(), slot, ep, st, same = 1;
 	uint64_t start[8], last[8];
 	unsigned int i, n, msi = 0;
 	uint8_t type[8];
@@ -197,9 +197,9 @@ int main(void)
 	report(ep == slot << 3, "iommu-map: edu is endpoint 0x%x", ep);
 	report(viommu_open(&d, (unsigned int)vslot) == 0, "virtio-iommu ready");
 
-	report(viommu_probe(&d, (uint32_t)ep, start, last, type, 8, &n) ==
-		       VIOMMU_S_OK,
-	       "PROBE: %u reserved regions", n);
+	/* Its own statement: n is printed after the call fills it. */
+	st = viommu_probe(&d, (uint32_t)ep, start, last, type, 8, &n);
+	report(st == VIOMMU_S_OK && n > 0, "PROBE: %u reserved regions", n);
 	for (i = 0; i < n; i++)
 		msi |= type[i] == RESV_MSI && start[i] <= 0xfee00000ULL &&
 		       last[i] >= 0xfeefffffULL;
