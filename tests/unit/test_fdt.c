@@ -72,6 +72,35 @@ int main(void)
 		r = prop("/isa/debug-exit@if4", "reg", &len);
 		CHECK(r && fdt32_to_cpu(r[1]) == 0xf4);
 	}
+	CHECK_MSG(fdt_node_offset_by_compatible(buf, -1, "virtio,pci-iommu") <
+			  0 && !prop("/pci@e0000000", "iommu-map", NULL),
+		  "no vIOMMU asked for, none described");
+	/* A vIOMMU at 00:01.0 translating 00:02.0 and 00:05.0. */
+	m.board_cfg.viommu = &(const struct board_viommu){
+		.rid = 0x08, .nr_ranges = 2,
+		.ranges = { { 0x10, 0x10 }, { 0x28, 0x28 } },
+	};
+	CHECK(machine_build_fdt(&m, buf, sizeof(buf)) > 0);
+	{
+		const fdt32_t *r = prop("/pci@e0000000", "iommu-map", &len);
+		const fdt32_t *ph = prop("/pci@e0000000/iommu@1", "phandle",
+					 NULL);
+
+		CHECK_MSG(r && len == 32 && ph && fdt32_to_cpu(r[0]) == 0x10 &&
+				  r[1] == *ph && fdt32_to_cpu(r[2]) == 0x10 &&
+				  fdt32_to_cpu(r[3]) == 1 &&
+				  fdt32_to_cpu(r[4]) == 0x28 && r[5] == *ph &&
+				  fdt32_to_cpu(r[6]) == 0x28 &&
+				  fdt32_to_cpu(r[7]) == 1,
+			  "iommu-map: each endpoint's requester ID to the "
+			  "vIOMMU, endpoint ID = requester ID, nothing else");
+		r = prop("/pci@e0000000/iommu@1", "reg", &len);
+		CHECK_MSG(r && len == 20 && fdt32_to_cpu(r[0]) == 0x800,
+			  "the vIOMMU node's reg: its own requester ID << 8");
+		s = prop("/pci@e0000000/iommu@1", "compatible", NULL);
+		CHECK(s && strcmp(s, "virtio,pci-iommu") == 0);
+	}
+	m.board_cfg.viommu = NULL;
 	opts.cmdline = NULL;
 	m.img.initrd_size = 0;
 	m.img.cmdline = NULL;

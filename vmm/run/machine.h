@@ -14,6 +14,8 @@
 #include "opts.h"
 
 struct vfio;
+struct dma_domain;
+struct viommu;
 
 struct machine {
 	const struct run_opts *opts;
@@ -23,8 +25,14 @@ struct machine {
 	uint8_t *initrd_buf;
 	struct board_config board_cfg;
 	struct board *board;	 /* the board's devices, or NULL */
+	/* Guest RAM as devices see it without a vIOMMU (IOVA == GPA). */
+	struct dma_domain *ram_dma;
 	struct vfio *vfio;	 /* passed-through devices, or NULL */
 	char cache_dir[4096];	 /* --kernel-cache: where, once named */
+	struct viommu *viommu;	 /* --viommu, or NULL */
+	int slots[OPTS_MAX_DEVICES]; /* PCI slot of each --device */
+	int viommu_slot;
+	struct board_viommu viommu_desc; /* board_cfg.viommu with --viommu */
 };
 
 /*
