@@ -104,13 +104,7 @@ static int no_emit(void *ctx, const char *name, const void *data, size_t len)
 	return 0;
 }
 
-/*
- * Where each device goes on bus 0: the vIOMMU first, then each --device
- * in order, after the board's own. The guest's description of the
- * vIOMMU (which requester IDs it translates) follows from it, so it is
- * known before anything exists (--dump-dtb).
- */
-static void plan_slots(struct machine *m)
+void machine_plan_slots(struct machine *m)
 {
 	struct board_viommu *v = &m->viommu_desc;
 	unsigned int i, slot = board_pci_first_slot;
@@ -163,7 +157,7 @@ static int prepare(struct machine *m)
 	if (images_plan_initrd(m) || images_unpack(m) ||
 	    board_check_boot(&m->img, &m->vm.mem))
 		return FERRY_EXIT_LOAD;
-	plan_slots(m);
+	machine_plan_slots(m);
 	/* A Linux kernel gets ACPI tables: can they say what was asked? */
 	if (m->img.format == KERNEL_BZIMAGE &&
 	    board_acpi_tables(&m->board_cfg, &m->vm.mem, no_emit, NULL) ==

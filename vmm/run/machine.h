@@ -50,6 +50,18 @@ int machine_run(const struct run_opts *opts);
  */
 int machine_build_fdt(const struct machine *m, void *buf, size_t size);
 
+/*
+ * Where each device goes on bus 0 (m->viommu_slot, m->slots[]): the
+ * vIOMMU first (--viommu), then each --device in order, after the
+ * board's own. With --viommu, m->board_cfg.viommu points at
+ * m->viommu_desc: the vIOMMU's requester ID and one range of one
+ * requester ID per --device, which the board turns into the device
+ * tree's iommu-map and ACPI's VIOT; otherwise it is NULL. Needs only
+ * m->opts, so it is known before anything exists (--dump-dtb,
+ * --dump-acpi).
+ */
+void machine_plan_slots(struct machine *m);
+
 /* images.c: the kernel and initrd. */
 
 /* Read --kernel (or take the built-in guest) and --initrd. 0 or -errno. */
