@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Guest RAM for device DMA: every RAM region mapped through the IOMMU
- * backend, IOVA == GPA, once the first device is attached, and unmapped
- * before the last one goes.
+ * DMA for passed-through devices, through the DMA-mapping layer
+ * (vmm/dma.h): each IOMMU backend instance is a listener that mirrors a
+ * guest domain into the host IOMMU. Without a vIOMMU that domain is guest
+ * RAM's identity map (IOVA == GPA), attached once the first device is;
+ * with one, each device's own backend follows the domain the guest
+ * attached it to.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +15,43 @@
 #include <unistd.h>
 #include "../vmm/vm.h"
 #include "vfio_priv.h"
+
+static struct vfio_iommu *of(struct dma_listener *l)
+{
+	return container_of(l, struct vfio_iommu, listener);
+}
+
+static int listener_map(struct dma_listener *l, const struct dma_map *m)
+{
+	struct vfio_iommu *io = of(l);
+
+	return io->ops->dma_map(io, m->iova, m->len, m->hva, m->prot);
+}
+
+static int listener_unmap(struct dma_listener *l, const struct dma_map *m)
+{
+	struct vfio_iommu *io = of(l);
+
+	return io->ops->dma_unmap(io, m->iova, m->len);
+}
+
+/*
+ * The host IOMMU pins what it maps and lets go when unmapped, so the
+ * mirror itself is its only hold on guest memory: no invalidate().
+ */
+static const struct dma_listener_ops vfio_listener_ops = {
+	.map = listener_map,
+	.unmap = listener_unmap,
+};
+
+void vfio_listener_init(struct vfio_iommu *io, const char *name)
+{
+	snprintf(io->name, sizeof(io->name), "vfio %s", name);
+	io->listener = (struct dma_listener){
+		.ops = &vfio_listener_ops,
+		.name = io->name,
+	};
+}
 
 /*
  * Every RAM region must lie in one usable IOVA range, else the IOMMU
@@ -55,7 +95,7 @@ static int check_iova(struct vfio *v)
 	return ret;
 }
 
-static int check_memlock(uint64_t need)
+int vfio_check_memlock(uint64_t need)
 {
 	struct rlimit rl;
 
@@ -105,38 +145,16 @@ static void hint_page_size(const struct guest_mem *mem)
 		     "--hugepages or echo madvise > %s", path);
 }
 
-/* Map one range and remember it. Overlaps are refused. 0 or -errno. */
-static int map(struct vfio *v, uint64_t iova, uint64_t size, void *hva)
-{
-	uint64_t last;
-	unsigned int i;
-	int ret;
-
-	if (!size || __builtin_add_overflow(iova, size - 1, &last))
-		return -EINVAL;
-	if (v->nr_dma == VFIO_MAX_DMA)
-		return -ENOSPC;
-	for (i = 0; i < v->nr_dma; i++)
-		if (ranges_overlap(iova, size, v->dma[i].iova, v->dma[i].size))
-			return -EEXIST;
-	ret = v->iommu->ops->dma_map(v->iommu, iova, size, hva);
-	if (ret)
-		return ret;
-	v->dma[v->nr_dma++] = (struct vfio_dma){ iova, size, hva };
-	return 0;
-}
-
 int vfio_map_ram(struct vfio *v)
 {
 	const struct guest_mem *mem = &v->vm->mem;
 	struct timespec t0, t1;
-	unsigned int i;
 	int ret;
 
 	if (v->iommu->ops->pins_on_map(v->iommu)) {
 		ret = check_iova(v);
 		if (!ret)
-			ret = check_memlock(mem->size);
+			ret = vfio_check_memlock(mem->size);
 		if (ret)
 			return ret;
 	} else {
@@ -146,16 +164,11 @@ int vfio_map_ram(struct vfio *v)
 	}
 	hint_page_size(mem);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < mem->nr; i++) {
-		ret = map(v, mem->regions[i].gpa, mem->regions[i].len,
-			  mem->regions[i].hva);
-		if (ret) {
-			err("cannot map guest RAM at 0x%llx for DMA: %s",
-			    (unsigned long long)mem->regions[i].gpa,
-			    strerror(-ret));
-			vfio_unmap_ram(v);
-			return ret;
-		}
+	/* Attaching replays the identity domain: one host map per region. */
+	ret = dma_listener_attach(v->ram, &v->iommu->listener);
+	if (ret) {
+		err("cannot map guest RAM for DMA: %s", strerror(-ret));
+		return ret;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	info("mapped %llu MiB of guest RAM for DMA in %.1f ms",
@@ -173,27 +186,53 @@ int vfio_map_ram(struct vfio *v)
 
 int vfio_ram_check_pin(struct vfio *v)
 {
-	if (!v->iommu || !v->nr_dma || v->iommu->ops->pins_on_map(v->iommu))
+	/* Only the identity domain's listener maps RAM before a device. */
+	if (!v->ram || !v->iommu || !v->iommu->listener.domain ||
+	    v->iommu->ops->pins_on_map(v->iommu))
 		return 0;
-	return check_memlock(v->vm->mem.size);
+	return vfio_check_memlock(v->vm->mem.size);
 }
 
 int vfio_unmap_ram(struct vfio *v)
 {
-	int ret = 0, r;
+	return dma_listener_detach(&v->iommu->listener);
+}
 
-	while (v->nr_dma) {
-		struct vfio_dma *d = &v->dma[v->nr_dma - 1];
+/* What the IOMMU behind @io accepts, added to @lim. 0 or -errno. */
+static int narrow(struct vfio_iommu *io, struct dma_limits *lim)
+{
+	struct vfio_iova_range *r;
+	struct dma_range ranges[64];
+	uint64_t sizes = 0;
+	int n, i, ret;
 
-		r = v->iommu->ops->dma_unmap(v->iommu, d->iova, d->size);
-		if (r) {
-			err("cannot unmap DMA at 0x%llx (%llu bytes): %s",
-			    (unsigned long long)d->iova,
-			    (unsigned long long)d->size, strerror(-r));
-			if (!ret)
-				ret = r;
-		}
-		v->nr_dma--;
-	}
+	ret = io->ops->page_sizes(io, &sizes);
+	if (ret && ret != -ENOTSUP)
+		return ret;
+	n = io->ops->iova_ranges(io, &r);
+	if (n < 0)
+		return n;
+	if (n > (int)ARRAY_SIZE(ranges))
+		n = ARRAY_SIZE(ranges); /* fewer usable: narrower, not wider */
+	for (i = 0; i < n; i++)
+		ranges[i] = (struct dma_range){ r[i].start, r[i].end };
+	free(r);
+	return dma_limits_narrow(lim, sizes, ranges, (unsigned int)n);
+}
+
+int vfio_dma_limits(struct vfio *v, struct dma_limits *lim)
+{
+	unsigned int i;
+	int ret = 0;
+
+	dma_limits_init(lim);
+	if (v->iommu)
+		ret = narrow(v->iommu, lim);
+	for (i = 0; i < v->nr_devs && !ret; i++)
+		if (v->devs[i]->iommu != v->iommu)
+			ret = narrow(v->devs[i]->iommu, lim);
+	if (ret)
+		err("the IOMMUs of the passed-through devices have no page "
+		    "size or address range in common: %s", strerror(-ret));
 	return ret;
 }

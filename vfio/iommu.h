@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <linux/vfio.h>
+#include "../vmm/dma.h"
 #include "../vmm/util.h"
 
 struct vm;
@@ -34,9 +35,12 @@ struct vfio_iommu_ops {
 		      int *dev_fd, void **handle);
 	/* Undo attach() (the device fd is the caller's to close first). */
 	void (*detach)(struct vfio_iommu *io, void *handle);
-	/* Map [@iova, @iova + @size) to @hva for DMA. 0 or -errno. */
+	/*
+	 * Map [@iova, @iova + @size) to @hva for DMA that @prot (DMA_READ,
+	 * DMA_WRITE) allows. 0 or -errno.
+	 */
 	int (*dma_map)(struct vfio_iommu *io, uint64_t iova, uint64_t size,
-		       void *hva);
+		       void *hva, int prot);
 	/* Unmap exactly a range dma_map() mapped. 0 or -errno. */
 	int (*dma_unmap)(struct vfio_iommu *io, uint64_t iova, uint64_t size);
 	/*
@@ -52,16 +56,33 @@ struct vfio_iommu_ops {
 	 * real IOMMU then pins everything already mapped.
 	 */
 	int (*pins_on_map)(struct vfio_iommu *io);
+	/*
+	 * The page sizes the IOMMU maps (bit n: 2^n bytes; the lowest set
+	 * is its granule) in *@out. 0 or -errno. After attach().
+	 */
+	int (*page_sizes)(struct vfio_iommu *io, uint64_t *out);
+	/*
+	 * Must the devices of @a and @b share one address space (type1: the
+	 * same IOMMU group)? From sysfs only.
+	 */
+	int (*inseparable)(const struct vfio_spec *a, const struct vfio_spec *b);
 	/* Does the IOMMU enforce cache coherency of device DMA? */
 	int (*coherent)(struct vfio_iommu *io);
 	/* Close what is left; every handle has been detached. */
 	void (*destroy)(struct vfio_iommu *io);
 };
 
-/* What every backend's state starts with. */
+/*
+ * What every backend's state starts with. Each backend instance is one
+ * I/O address space on the host, and @listener mirrors a DMA domain of
+ * the guest in it (dma.c): guest RAM's identity domain, or the domain a
+ * vIOMMU attached the device to.
+ */
 struct vfio_iommu {
 	const struct vfio_iommu_ops *ops;
 	struct vm *vm;
+	struct dma_listener listener;
+	char name[80]; /* the listener's name: "vfio 0000:01:00.0" */
 };
 
 /* The backends. */

@@ -296,11 +296,12 @@ static void type1_detach(struct vfio_iommu *io, void *handle)
 }
 
 static int type1_dma_map(struct vfio_iommu *io, uint64_t iova, uint64_t size,
-			 void *hva)
+			 void *hva, int prot)
 {
 	struct vfio_iommu_type1_dma_map map = {
 		.argsz = sizeof(map),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.flags = (prot & DMA_READ ? VFIO_DMA_MAP_FLAG_READ : 0) |
+			 (prot & DMA_WRITE ? VFIO_DMA_MAP_FLAG_WRITE : 0),
 		.vaddr = (uint64_t)(uintptr_t)hva,
 		.iova = iova,
 		.size = size,
@@ -326,29 +327,49 @@ static int type1_dma_unmap(struct vfio_iommu *io, uint64_t iova,
 	return unmap.size == size ? 0 : -EIO;
 }
 
-static int type1_iova_ranges(struct vfio_iommu *io,
-			     struct vfio_iova_range **out)
+/* The container's VFIO_IOMMU_GET_INFO, with room for every capability. */
+static int get_info(struct vfio_iommu *io, struct vfio_iommu_type1_info **out,
+		    uint32_t *argsz_out)
 {
-	struct vfio_iommu_type1_info_cap_iova_range *r;
 	struct vfio_iommu_type1_info *info;
 	uint32_t argsz = sizeof(*info);
-	int n = 0;
+	int ret;
 
+	/* Set on every path: gcc -O3 cannot see that -errno is never 0. */
 	*out = NULL;
+	*argsz_out = 0;
 	for (;;) {
 		info = calloc(1, argsz);
 		if (!info)
 			return -ENOMEM;
 		info->argsz = argsz;
 		if (ioctl(type1(io)->container, VFIO_IOMMU_GET_INFO, info) < 0) {
-			n = -errno;
-			goto out;
+			ret = -errno;
+			free(info);
+			return ret;
 		}
 		if (info->argsz <= argsz)
 			break;
 		argsz = info->argsz;
 		free(info);
 	}
+	*out = info;
+	*argsz_out = argsz;
+	return 0;
+}
+
+static int type1_iova_ranges(struct vfio_iommu *io,
+			     struct vfio_iova_range **out)
+{
+	struct vfio_iommu_type1_info_cap_iova_range *r;
+	struct vfio_iommu_type1_info *info;
+	uint32_t argsz;
+	int n;
+
+	*out = NULL;
+	n = get_info(io, &info, &argsz);
+	if (n)
+		return n;
 	if (!(info->flags & VFIO_IOMMU_INFO_CAPS))
 		goto out;
 	r = (void *)vfio_info_cap(info, argsz, info->cap_offset,
@@ -371,6 +392,27 @@ static int type1_iova_ranges(struct vfio_iommu *io,
 out:
 	free(info);
 	return n;
+}
+
+static int type1_page_sizes(struct vfio_iommu *io, uint64_t *out)
+{
+	struct vfio_iommu_type1_info *info;
+	uint32_t argsz;
+	int ret = get_info(io, &info, &argsz);
+
+	if (ret)
+		return ret;
+	*out = info->flags & VFIO_IOMMU_INFO_PGSIZES ? info->iova_pgsizes : 0;
+	free(info);
+	return *out ? 0 : -ENOTSUP;
+}
+
+static int type1_inseparable(const struct vfio_spec *a,
+			     const struct vfio_spec *b)
+{
+	int ga = group_of(a->sysfs);
+
+	return ga >= 0 && ga == group_of(b->sysfs);
 }
 
 static int type1_coherent(struct vfio_iommu *io)
@@ -417,7 +459,8 @@ const struct vfio_iommu_ops vfio_type1_ops = {
 	.check = type1_check,
 	.attach = type1_attach, .detach = type1_detach,
 	.dma_map = type1_dma_map, .dma_unmap = type1_dma_unmap,
-	.iova_ranges = type1_iova_ranges, .coherent = type1_coherent,
+	.iova_ranges = type1_iova_ranges, .page_sizes = type1_page_sizes,
+	.inseparable = type1_inseparable, .coherent = type1_coherent,
 	.pins_on_map = type1_pins_on_map,
 	.destroy = type1_destroy,
 };

@@ -129,7 +129,8 @@ static int efault_recover(void *ctx)
 	return trapped || was_mapped;
 }
 
-int vfio_create(struct vfio **out, struct vm *vm, struct pci_bus *pci)
+int vfio_create(struct vfio **out, struct vm *vm, struct pci_bus *pci,
+		struct dma_domain *ram)
 {
 	struct vfio *v = calloc(1, sizeof(*v));
 
@@ -137,6 +138,7 @@ int vfio_create(struct vfio **out, struct vm *vm, struct pci_bus *pci)
 		return -ENOMEM;
 	v->vm = vm;
 	v->pci = pci;
+	v->ram = ram;
 	vm->efault_recover = efault_recover;
 	vm->efault_ctx = v;
 	*out = v;
@@ -172,15 +174,21 @@ static const struct vfio_iommu_ops *backend_for(const struct vfio_spec *spec)
 	return &vfio_type1_ops;
 }
 
-static int backend_create(struct vfio *v, const struct vfio_spec *spec)
+/* A backend instance for @spec: one host IOMMU address space. */
+static int backend_create(struct vfio *v, const struct vfio_spec *spec,
+			  struct vfio_iommu **out)
 {
 	int ret = -ENOMEM;
 
 	if (backend_for(spec) == &vfio_type1_ops)
-		ret = vfio_type1_create(&v->iommu, v->vm, -1);
-	if (ret)
+		ret = vfio_type1_create(out, v->vm, -1);
+	if (ret) {
 		err("cannot set up the IOMMU backend: %s", strerror(-ret));
-	return ret;
+		return ret;
+	}
+	/* One for all devices is named for none of them. */
+	vfio_listener_init(*out, v->ram ? "(guest RAM)" : spec->name);
+	return 0;
 }
 
 /* The checks that need only sysfs, each with its own advice. */
@@ -233,6 +241,29 @@ static uint8_t irq_pin(struct vfio_pci_dev *d)
 	return pin >= 1 && pin <= 4 ? pin : 0;
 }
 
+/* Bus mastering off: the device must not DMA any more. Idempotent. */
+static void stop_dma(struct vfio_pci_dev *d)
+{
+	uint16_t cmd;
+
+	if (d->fd >= 0 &&
+	    vfio_region_read(d, VFIO_PCI_CONFIG_REGION_INDEX, PCI_COMMAND,
+			     &cmd, 2) == 0 &&
+	    (cmd & PCI_COMMAND_MASTER)) {
+		cmd &= (uint16_t)~PCI_COMMAND_MASTER;
+		vfio_region_write(d, VFIO_PCI_CONFIG_REGION_INDEX, PCI_COMMAND,
+				  &cmd, 2);
+	}
+}
+
+void vfio_quiesce(struct vfio *v)
+{
+	unsigned int i;
+
+	for (i = 0; v && i < v->nr_devs; i++)
+		stop_dma(v->devs[i]);
+}
+
 /*
  * Stop @d and free what it holds, in the quiesce order: DMA off (bus
  * mastering), interrupts, BAR mappings and traps, reset, close. Leaves it
@@ -240,16 +271,8 @@ static uint8_t irq_pin(struct vfio_pci_dev *d)
  */
 static void release_device(struct vfio *v, struct vfio_pci_dev *d)
 {
-	uint16_t cmd;
-
 	if (d->fd >= 0) {
-		/* Bus mastering off: the device must not DMA any more. */
-		if (vfio_region_read(d, VFIO_PCI_CONFIG_REGION_INDEX,
-				     PCI_COMMAND, &cmd, 2) == 0) {
-			cmd &= (uint16_t)~PCI_COMMAND_MASTER;
-			vfio_region_write(d, VFIO_PCI_CONFIG_REGION_INDEX,
-					  PCI_COMMAND, &cmd, 2);
-		}
+		stop_dma(d);
 		vfio_irq_release(d);
 	}
 	/* Its BARs stop decoding, their mappings and traps go. */
@@ -262,12 +285,24 @@ static void release_device(struct vfio *v, struct vfio_pci_dev *d)
 	d->msix.table = NULL;
 }
 
-/* Give @d's IOMMU attachment back (after release_device()). */
+/*
+ * Give @d's IOMMU attachment back (after release_device()); a backend of
+ * its own leaves its domain and closes.
+ */
 static void detach_device(struct vfio *v, struct vfio_pci_dev *d)
 {
+	struct vfio_iommu *io = d->iommu;
+
+	if (!io)
+		return;
+	if (io != v->iommu)
+		dma_listener_detach(&io->listener); /* logs what it could not */
 	if (d->iommu_handle)
-		v->iommu->ops->detach(v->iommu, d->iommu_handle);
+		io->ops->detach(io, d->iommu_handle);
 	d->iommu_handle = NULL;
+	if (io != v->iommu)
+		io->ops->destroy(io);
+	d->iommu = NULL;
 }
 
 struct vfio_pci_dev *vfio_dev_alloc(struct vfio *v, const char *name)
@@ -277,6 +312,7 @@ struct vfio_pci_dev *vfio_dev_alloc(struct vfio *v, const char *name)
 	if (!d)
 		return NULL;
 	d->fd = -1;
+	d->slot = -1;
 	d->vfio = v;
 	d->io = &vfio_kernel_dev_io;
 	d->intx_efd = d->intx_resample_efd = -1;
@@ -303,7 +339,7 @@ int vfio_dev_setup(struct vfio *v, struct vfio_pci_dev *d)
 	d->pci.name = d->name;
 	d->pci.ops = &vfio_pci_ops;
 	d->pci.irq_pin = irq_pin(d);
-	ret = pci_add_device(v->pci, &d->pci, -1);
+	ret = pci_add_device(v->pci, &d->pci, d->slot);
 	if (ret) {
 		vfio_dev_err(d, "no room on the PCI bus for it: %s",
 			     strerror(-ret));
@@ -322,14 +358,36 @@ int vfio_dev_setup(struct vfio *v, struct vfio_pci_dev *d)
 err_release:
 	release_device(v, d);
 	/* The last device out: RAM leaves the IOMMU before it goes. */
-	if (!v->nr_devs && d->iommu_handle)
+	if (!v->nr_devs && d->iommu_handle && d->iommu == v->iommu)
 		vfio_unmap_ram(v);
 	detach_device(v, d);
 	return ret;
 }
 
-int vfio_add_device(struct vfio *v, const struct vfio_spec *spec)
+/*
+ * With a vIOMMU every device gets an address space of its own, so two
+ * that the host cannot isolate (one IOMMU group) cannot be passed
+ * through: the guest could put them in different domains.
+ */
+static int check_separable(struct vfio *v, const struct vfio_spec *spec)
 {
+	const struct vfio_iommu_ops *ops = backend_for(spec);
+	unsigned int i;
+
+	for (i = 0; i < v->nr_devs; i++)
+		if (ops->inseparable(spec, &v->devs[i]->spec)) {
+			err("with --viommu each passed-through device needs an "
+			    "IOMMU group of its own, but %s shares one with %s; "
+			    "pass only one of them", spec->name,
+			    v->devs[i]->name);
+			return -EBUSY;
+		}
+	return 0;
+}
+
+int vfio_add_device(struct vfio *v, const struct vfio_spec *spec, int slot)
+{
+	struct vfio_iommu *io = v->iommu;
 	struct vfio_pci_dev *d;
 	int ret;
 
@@ -338,41 +396,71 @@ int vfio_add_device(struct vfio *v, const struct vfio_spec *spec)
 		return -ENOSPC;
 	}
 	ret = vfio_spec_check(spec);
+	if (!ret && !v->ram)
+		ret = check_separable(v, spec);
 	if (ret)
 		return ret;
-	if (!v->iommu && backend_create(v, spec))
-		return -ENOMEM;
 	/* RAM mapped for mediated devices only gets pinned by this one. */
 	if (!vfio_spec_is_mdev(spec)) {
 		ret = vfio_ram_check_pin(v);
 		if (ret)
 			return ret;
 	}
-	d = vfio_dev_alloc(v, spec->name);
-	if (!d)
+	if (!io && backend_create(v, spec, &io))
 		return -ENOMEM;
-	ret = v->iommu->ops->attach(v->iommu, spec, &d->fd, &d->iommu_handle);
+	if (v->ram)
+		v->iommu = io;
+	d = vfio_dev_alloc(v, spec->name);
+	if (!d) {
+		ret = -ENOMEM;
+		goto err_backend;
+	}
+	d->iommu = io;
+	d->spec = *spec;
+	d->slot = slot;
+	ret = io->ops->attach(io, spec, &d->fd, &d->iommu_handle);
 	if (ret)
 		goto err_free;
-	/* The first device brings guest RAM into the IOMMU. */
-	if (!v->nr_devs) {
+	/*
+	 * Without a vIOMMU the first device brings guest RAM into the
+	 * IOMMU; with one, the guest maps what it wants, at most all RAM.
+	 */
+	if (v->ram && !v->nr_devs)
 		ret = vfio_map_ram(v);
-		if (ret) {
-			vfio_device_close(d);
-			detach_device(v, d);
-			goto err_free;
-		}
+	else if (!v->ram && io->ops->pins_on_map(io))
+		ret = vfio_check_memlock(v->vm->mem.size);
+	if (ret) {
+		vfio_device_close(d);
+		detach_device(v, d);
+		goto err_free;
 	}
 	ret = vfio_dev_setup(v, d);
 	if (ret)
 		goto err_free;
-	vfio_dev_info(d, "passed through at 00:%02x.0 (%s IOMMU)",
-		      d->pci.slot, v->iommu->ops->name);
+	vfio_dev_info(d, "passed through at 00:%02x.0 (%s IOMMU%s)",
+		      d->pci.slot, io->ops->name,
+		      v->ram ? "" : ", behind the vIOMMU");
 	return 0;
 
 err_free:
+	if (d->iommu && d->iommu != v->iommu)
+		io->ops->destroy(io); /* attach() failed: nothing to detach */
 	free(d);
 	return ret;
+err_backend:
+	if (!v->ram)
+		io->ops->destroy(io);
+	return ret;
+}
+
+struct dma_listener *vfio_device_listener(struct vfio *v, unsigned int slot)
+{
+	unsigned int i;
+
+	for (i = 0; v && !v->ram && i < v->nr_devs; i++)
+		if (v->devs[i]->pci.slot == slot)
+			return &v->devs[i]->iommu->listener;
+	return NULL;
 }
 
 void vfio_destroy(struct vfio *v)
@@ -382,11 +470,12 @@ void vfio_destroy(struct vfio *v)
 	if (!v)
 		return;
 	v->vm->efault_recover = NULL;
-	/* Every device stops first; then RAM leaves the IOMMU; then the
-	 * devices leave it, and it closes. */
+	/* Every device stops first; then RAM leaves the IOMMU (each device's
+	 * own address space leaves its domain); then the devices leave it,
+	 * and it closes. */
 	for (i = 0; i < v->nr_devs; i++)
 		release_device(v, v->devs[i]);
-	if (v->iommu)
+	if (v->iommu && v->ram)
 		vfio_unmap_ram(v);
 	while (v->nr_devs) {
 		struct vfio_pci_dev *d = v->devs[--v->nr_devs];

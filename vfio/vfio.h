@@ -13,6 +13,9 @@
 struct vm;
 struct pci_bus;
 struct vfio;
+struct dma_domain;
+struct dma_limits;
+struct dma_listener;
 
 /* A --device vfio,... value, parsed: which host device to pass through. */
 struct vfio_spec {
@@ -43,24 +46,54 @@ int vfio_spec_parse(const char *args, struct vfio_spec *spec, char *why,
  */
 int vfio_spec_check(const struct vfio_spec *spec) __must_check;
 
-/* An empty context for @vm's devices on @pci. 0 or -ENOMEM. */
-int vfio_create(struct vfio **out, struct vm *vm,
-		struct pci_bus *pci) __must_check;
+/*
+ * An empty context for @vm's devices on @pci. @ram is guest RAM's
+ * identity domain (vmm/dma.h), which every device's DMA sees, mapped
+ * into one host IOMMU address space; NULL when a vIOMMU decides what each
+ * device sees (each gets an address space of its own, empty until the
+ * vIOMMU attaches its listener to a domain). @ram must outlive the
+ * context. 0 or -ENOMEM.
+ */
+int vfio_create(struct vfio **out, struct vm *vm, struct pci_bus *pci,
+		struct dma_domain *ram) __must_check;
 
 /*
- * Pass the device of @spec through: check it, attach it to the IOMMU
- * backend (the first device sets the IOMMU up and maps all guest RAM for
- * DMA, raising RLIMIT_MEMLOCK when allowed), reset it, and put it on the
- * PCI bus with virtualised config space, BARs and interrupts. On failure
- * one sentence says what to do and nothing of this device is left
- * behind; returns -errno.
+ * Pass the device of @spec through at PCI slot @slot (-1: the first
+ * free): check it, attach it to an IOMMU backend (without a vIOMMU the
+ * first device sets the IOMMU up and maps all guest RAM for DMA, raising
+ * RLIMIT_MEMLOCK when allowed), reset it, and put it on the PCI bus with
+ * virtualised config space, BARs and interrupts. On failure one sentence
+ * says what to do and nothing of this device is left behind; returns
+ * -errno.
  */
-int vfio_add_device(struct vfio *v, const struct vfio_spec *spec) __must_check;
+int vfio_add_device(struct vfio *v, const struct vfio_spec *spec,
+		    int slot) __must_check;
+
+/*
+ * With a vIOMMU: the DMA listener of the device at PCI slot @slot (its
+ * own host IOMMU address space), for the vIOMMU to attach to the domain
+ * the guest chooses; NULL if there is none or no vIOMMU.
+ */
+struct dma_listener *vfio_device_listener(struct vfio *v, unsigned int slot);
+
+/*
+ * What every passed-through device's IOMMU accepts (page sizes, usable
+ * IOVA ranges), for a vIOMMU to offer the guest. Logs one sentence; 0 or
+ * -errno.
+ */
+int vfio_dma_limits(struct vfio *v, struct dma_limits *lim) __must_check;
+
+/*
+ * Stop every device's DMA: bus mastering off. Idempotent; the first step
+ * of the teardown, before any domain goes.
+ */
+void vfio_quiesce(struct vfio *v);
 
 /*
  * Stop every device's DMA (bus mastering off), release its interrupts
- * and BAR mappings, reset and close it; then unmap guest RAM from the
- * IOMMU, detach the devices and close the backend. The vCPUs must have
+ * and BAR mappings, reset and close it; then its IOMMU address space
+ * leaves the domain it mirrors (guest RAM is unmapped from the IOMMU),
+ * the devices are detached and the backends close. The vCPUs must have
  * stopped. Safe on a NULL or half-built context.
  */
 void vfio_destroy(struct vfio *v);

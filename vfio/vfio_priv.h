@@ -15,7 +15,6 @@
 
 #define VFIO_MAX_DEVICES 16
 #define VFIO_MAX_AREAS 8    /* mmappable pieces of one BAR */
-#define VFIO_MAX_DMA 16	    /* DMA mappings: one per RAM region */
 
 struct vfio_pci_dev;
 
@@ -43,13 +42,6 @@ struct vfio_dev_io {
 	void (*close)(struct vfio_pci_dev *d);
 };
 extern const struct vfio_dev_io vfio_kernel_dev_io;
-
-/* A guest-physical range mapped for DMA (IOVA == GPA). */
-struct vfio_dma {
-	uint64_t iova;
-	uint64_t size;
-	void *hva;
-};
 
 struct vfio_region {
 	uint32_t flags;
@@ -95,7 +87,10 @@ struct vfio_pci_dev {
 	struct pci_dev pci; /* embedded: container_of from PCI callbacks */
 	struct vfio *vfio;
 	const struct vfio_dev_io *io;
+	struct vfio_iommu *iommu; /* its backend: vfio->iommu, or its own */
 	void *iommu_handle; /* its IOMMU backend's attachment, or NULL */
+	struct vfio_spec spec;
+	int slot;	    /* where it goes on the PCI bus; -1: any */
 	char name[64];	    /* "0000:00:04.0" or the mdev UUID */
 	int fd;		    /* the device fd (vfio_kernel_dev_io) */
 	struct vfio_device_info info;
@@ -142,9 +137,13 @@ struct vfio_pci_dev {
 struct vfio {
 	struct vm *vm;
 	struct pci_bus *pci;
-	struct vfio_iommu *iommu; /* the backend, made at the first device */
-	struct vfio_dma dma[VFIO_MAX_DMA];
-	unsigned int nr_dma;
+	/*
+	 * Without a vIOMMU: guest RAM's identity domain, which @iommu (one
+	 * backend for every device, made at the first) mirrors. With one:
+	 * NULL, and each device has a backend of its own.
+	 */
+	struct dma_domain *ram;
+	struct vfio_iommu *iommu;
 	struct vfio_pci_dev *devs[VFIO_MAX_DEVICES];
 	unsigned int nr_devs;
 };
@@ -178,9 +177,10 @@ int vfio_spec_is_mdev(const struct vfio_spec *spec);
 int vfio_mdev_check(const struct vfio_spec *spec) __must_check;
 
 /*
- * dma.c: guest RAM in the IOMMU (IOVA == GPA), after checking it lies in
- * the usable IOVA ranges and RLIMIT_MEMLOCK allows it (raised when the
- * hard limit does). Logs one sentence; 0 or -errno, nothing left mapped.
+ * dma.c: guest RAM in the IOMMU: v->iommu's listener attached to the
+ * identity domain v->ram (IOVA == GPA), after checking RAM lies in the
+ * usable IOVA ranges and RLIMIT_MEMLOCK allows it (raised when the hard
+ * limit does). Logs one sentence; 0 or -errno, nothing left mapped.
  */
 int vfio_map_ram(struct vfio *v) __must_check;
 /*
@@ -189,8 +189,15 @@ int vfio_map_ram(struct vfio *v) __must_check;
  * check RLIMIT_MEMLOCK as vfio_map_ram() does. 0 or -ENOMEM (said).
  */
 int vfio_ram_check_pin(struct vfio *v) __must_check;
-/* Unmap what vfio_map_ram() mapped; the first error, after trying all. */
+/* Unmap what vfio_map_ram() mapped (the listener detaches). */
 int vfio_unmap_ram(struct vfio *v);
+/* dma.c: make @io's listener (named "vfio @name"), attached nowhere. */
+void vfio_listener_init(struct vfio_iommu *io, const char *name);
+/*
+ * dma.c: may @need bytes be pinned? Raises RLIMIT_MEMLOCK when the hard
+ * limit allows; else one sentence saying what to set. 0 or -ENOMEM.
+ */
+int vfio_check_memlock(uint64_t need) __must_check;
 
 /* device.c: regions of the open device, reset, region I/O. */
 int vfio_device_open(struct vfio_pci_dev *d) __must_check;

@@ -45,7 +45,11 @@ struct boot_image {
  * A paravirtual IOMMU (virtio-iommu on PCI segment 0) and the PCI
  * functions whose DMA it translates. A function is named by its
  * requester ID, bus << 8 | device << 3 | function; that number is also
- * its endpoint ID in the virtio-iommu's requests.
+ * its endpoint ID in the virtio-iommu's requests. The x86 board
+ * describes it twice: in the device tree (the host bridge's iommu-map,
+ * for tiny guests) and in ACPI's VIOT (for Linux). Everything on the
+ * bus outside the ranges (the vIOMMU itself, the host bridge) is not
+ * translated. No ranges (nothing behind it): a device-tree node only.
  */
 #define BOARD_VIOMMU_MAX_RANGES 16
 struct board_viommu_range {
@@ -122,6 +126,19 @@ void board_destroy(struct board *b);
 
 /* The PCI bus passed-through and emulated PCI devices go on. */
 struct pci_bus *board_pci(struct board *b);
+
+/*
+ * The first slot of that bus (bus 0) left for the machine's own devices
+ * (--device, the vIOMMU), which the composition places from there in
+ * order; the board's devices sit below it.
+ */
+extern const unsigned int board_pci_first_slot;
+
+/*
+ * Where MSI doorbells live in the guest-physical space (x86: the LAPIC
+ * window 0xfee00000-0xfeefffff): a vIOMMU never translates them.
+ */
+extern const uint64_t board_msi_base, board_msi_size;
 
 /* Bytes typed by the user, for the console UART. */
 void board_console_input(struct board *b, const uint8_t *buf, size_t len);

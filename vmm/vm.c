@@ -354,6 +354,38 @@ void vm_stop_vcpus(struct vm *vm)
 		vcpu_join(&vm->vcpus[i]);
 }
 
+static int ioeventfd(struct vm *vm, int fd, uint64_t gpa, uint32_t len,
+		     int pio, uint32_t flags)
+{
+	struct kvm_ioeventfd io = {
+		.addr = gpa,
+		.len = len,
+		.fd = fd,
+		.flags = flags | (pio ? KVM_IOEVENTFD_FLAG_PIO : 0),
+	};
+
+	if (ioctl(vm->vm_fd, KVM_IOEVENTFD, &io) < 0)
+		return -errno;
+	return 0;
+}
+
+int vm_ioeventfd_add(struct vm *vm, int fd, uint64_t gpa, uint32_t len,
+		     int pio)
+{
+	return ioeventfd(vm, fd, gpa, len, pio, 0);
+}
+
+void vm_ioeventfd_del(struct vm *vm, int fd, uint64_t gpa, uint32_t len,
+		      int pio)
+{
+	int ret = ioeventfd(vm, fd, gpa, len, pio,
+			    KVM_IOEVENTFD_FLAG_DEASSIGN);
+
+	if (ret)
+		warn("cannot remove the ioeventfd at 0x%llx: %s",
+		     (unsigned long long)gpa, strerror(-ret));
+}
+
 void vm_irq_line(struct vm *vm, unsigned int irq, int level)
 {
 	struct kvm_irq_level l = { .irq = irq, .level = level ? 1 : 0 };

@@ -178,6 +178,19 @@ void vm_resume(struct vm *vm);
 void vm_run_enter(struct vm *vm);
 void vm_run_leave(struct vm *vm);
 
+/*
+ * Signal eventfd @fd, in the kernel and without an exit, each time the
+ * guest writes @len bytes (1, 2, 4 or 8) to MMIO address @gpa (an I/O
+ * port with @pio): KVM's ioeventfd, for a device's doorbell. A write of
+ * another size still exits to the bus as before. 0 or -errno (then the
+ * device keeps trapping its doorbell).
+ */
+int vm_ioeventfd_add(struct vm *vm, int fd, uint64_t gpa, uint32_t len,
+		     int pio) __must_check;
+/* Undo vm_ioeventfd_add() with the same arguments. */
+void vm_ioeventfd_del(struct vm *vm, int fd, uint64_t gpa, uint32_t len,
+		      int pio);
+
 /* Raise or lower interrupt line @irq on the in-kernel irqchip. */
 void vm_irq_line(struct vm *vm, unsigned int irq, int level);
 

@@ -111,5 +111,15 @@ node small x /pci@e0000000 ranges = \
 	2000000 0 c0000000 0 c0000000 0 20000000 \
 	43000000 1 0 1 0 10 0
 
+# --viommu: a virtio-iommu at 00:01.0 under the PCI host (no endpoint
+# without --device, so no iommu-map).
+dump viommu --viommu
+want viommu -l /pci@e0000000 = iommu@1
+node viommu s /pci@e0000000/iommu@1 compatible = virtio,pci-iommu
+node viommu x /pci@e0000000/iommu@1 reg = 800 0 0 0 0
+node viommu x /pci@e0000000/iommu@1 '#iommu-cells' = 1
+node viommu x /pci@e0000000/iommu@1 phandle = 2
+want viommu -l /pci@e0000000/iommu@1 =
+
 [ $fail = 0 ] && echo PASS
 exit $fail

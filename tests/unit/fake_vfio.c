@@ -157,9 +157,73 @@ static int kvm_memory(const struct kvm_userspace_memory_region *m)
 	return 0;
 }
 
+/* KVM_IOEVENTFD as the kernel checks it (kvm_assign_ioeventfd()). */
+static int kvm_ioeventfd(const struct kvm_ioeventfd *a)
+{
+	unsigned int i, n = fake_kvm.ioeventfds;
+	int pio = !!(a->flags & KVM_IOEVENTFD_FLAG_PIO);
+
+	if (a->flags & KVM_IOEVENTFD_FLAG_DEASSIGN) {
+		for (i = 0; i < n; i++)
+			if (fake_kvm.ioeventfd[i].addr == a->addr &&
+			    fake_kvm.ioeventfd[i].len == a->len &&
+			    fake_kvm.ioeventfd[i].fd == a->fd &&
+			    fake_kvm.ioeventfd[i].pio == pio) {
+				fake_kvm.ioeventfd[i] =
+					fake_kvm.ioeventfd[--fake_kvm.ioeventfds];
+				return 0;
+			}
+		return fail(ENOENT);
+	}
+	if (fake_kvm.fail_ioeventfd)
+		return fail(ENOSPC);
+	if ((a->len != 1 && a->len != 2 && a->len != 4 && a->len != 8) ||
+	    a->addr + a->len < a->addr || !is_eventfd(a->fd) ||
+	    (a->flags & ~(KVM_IOEVENTFD_FLAG_PIO |
+			  KVM_IOEVENTFD_FLAG_DEASSIGN)))
+		return fail(EINVAL);
+	for (i = 0; i < n; i++)
+		if (fake_kvm.ioeventfd[i].addr == a->addr &&
+		    fake_kvm.ioeventfd[i].len == a->len &&
+		    fake_kvm.ioeventfd[i].pio == pio)
+			return fail(EEXIST);
+	if (n == ARRAY_SIZE(fake_kvm.ioeventfd))
+		return fail(ENOSPC);
+	fake_kvm.ioeventfd[n].addr = a->addr;
+	fake_kvm.ioeventfd[n].len = a->len;
+	fake_kvm.ioeventfd[n].fd = a->fd;
+	fake_kvm.ioeventfd[n].pio = pio;
+	fake_kvm.ioeventfds++;
+	return 0;
+}
+
+int fake_kvm_ioeventfd(uint64_t gpa, uint32_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < fake_kvm.ioeventfds; i++)
+		if (fake_kvm.ioeventfd[i].addr == gpa &&
+		    fake_kvm.ioeventfd[i].len == len && !fake_kvm.ioeventfd[i].pio)
+			return fake_kvm.ioeventfd[i].fd;
+	return -1;
+}
+
+static int kvm_irq_line(const struct kvm_irq_level *l)
+{
+	if (l->irq >= ARRAY_SIZE(fake_kvm.irq_level))
+		return fail(EINVAL);
+	fake_kvm.irq_level[l->irq] = (uint8_t)l->level;
+	fake_kvm.irq_line_calls++;
+	return 0;
+}
+
 static int kvm_ioctl(uint32_t req, void *arg)
 {
 	switch (req) {
+	case KVM_IOEVENTFD:
+		return kvm_ioeventfd(arg);
+	case KVM_IRQ_LINE:
+		return kvm_irq_line(arg);
 	case KVM_CHECK_EXTENSION:
 		return (uint32_t)(uintptr_t)arg == KVM_CAP_IRQ_ROUTING
 			       ? KVM_MAX_ROUTES
@@ -237,10 +301,73 @@ static int iommu_info(struct vfio_iommu_type1_info *info)
 	return 0;
 }
 
-static int container_ioctl(uint32_t req, void *arg)
+/* type1v2's MAP_DMA: no overlap, a read or write flag, whole pages. */
+static int container_map(int fd, const struct vfio_iommu_type1_dma_map *m)
 {
-	struct vfio_iommu_type1_dma_unmap *unmap = arg;
+	unsigned int i, n = fake_container.maps;
 
+	if (!m->size || (m->iova | m->size | m->vaddr) & 4095 ||
+	    m->iova + m->size - 1 < m->iova ||
+	    !(m->flags & (VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)))
+		return fail(EINVAL);
+	for (i = 0; i < n; i++)
+		if (fake_container.dma[i].fd == fd &&
+		    ranges_overlap(m->iova, m->size, fake_container.dma[i].iova,
+				   fake_container.dma[i].size))
+			return fail(EEXIST);
+	if (n == ARRAY_SIZE(fake_container.dma))
+		return fail(ENOSPC);
+	fake_container.dma[n] = (struct fake_dma){ fd, m->iova, m->size,
+						   m->vaddr, m->flags };
+	fake_container.maps++;
+	fake_container.map_calls++;
+	return 0;
+}
+
+/* type1v2's UNMAP_DMA: whole mappings inside the range; none split. */
+static int container_unmap(int fd, struct vfio_iommu_type1_dma_unmap *u)
+{
+	uint64_t done = 0, last = u->iova + u->size - 1;
+	unsigned int i;
+
+	for (i = 0; i < fake_container.maps; i++) {
+		const struct fake_dma *d = &fake_container.dma[i];
+
+		if (d->fd == fd && ranges_overlap(u->iova, u->size, d->iova,
+						  d->size) &&
+		    (d->iova < u->iova || d->iova + d->size - 1 > last))
+			return fail(EINVAL);
+	}
+	for (i = 0; i < fake_container.maps;) {
+		const struct fake_dma *d = &fake_container.dma[i];
+
+		if (d->fd == fd && d->iova >= u->iova &&
+		    d->iova + d->size - 1 <= last) {
+			done += d->size;
+			fake_container.dma[i] =
+				fake_container.dma[--fake_container.maps];
+			continue;
+		}
+		i++;
+	}
+	u->size = done;
+	return 0;
+}
+
+const struct fake_dma *fake_dma_at(int fd, uint64_t iova)
+{
+	unsigned int i;
+
+	for (i = 0; i < fake_container.maps; i++)
+		if (fake_container.dma[i].fd == fd &&
+		    iova - fake_container.dma[i].iova <
+			    fake_container.dma[i].size)
+			return &fake_container.dma[i];
+	return NULL;
+}
+
+static int container_ioctl(int fd, uint32_t req, void *arg)
+{
 	switch (req) {
 	case VFIO_GET_API_VERSION:
 		return VFIO_API_VERSION;
@@ -251,14 +378,9 @@ static int container_ioctl(uint32_t req, void *arg)
 	case VFIO_IOMMU_GET_INFO:
 		return iommu_info(arg);
 	case VFIO_IOMMU_MAP_DMA:
-		fake_container.maps++;
-		return 0;
+		return container_map(fd, arg);
 	case VFIO_IOMMU_UNMAP_DMA:
-		if (!fake_container.maps)
-			return fail(EINVAL);
-		fake_container.maps--;
-		(void)unmap; /* size stays: all of it was unmapped */
-		return 0;
+		return container_unmap(fd, arg);
 	default:
 		return fail(ENOTTY);
 	}
@@ -492,7 +614,7 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 		if (ino == group_ino)
 			return group_ioctl((uint32_t)req, arg);
 		if (ino == container_ino)
-			return container_ioctl((uint32_t)req, arg);
+			return container_ioctl(fd, (uint32_t)req, arg);
 		for (i = 0; i < FAKE_MAX_DEVS; i++)
 			if (devs[i] && devs[i]->ino == ino)
 				return dev_ioctl(devs[i], (uint32_t)req, arg);
@@ -504,7 +626,19 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 
 /* --- the environment ---------------------------------------------------- */
 
+static int env_init(struct fake_env *e, int viommu);
+
 int fake_env_init(struct fake_env *e)
+{
+	return env_init(e, 0);
+}
+
+int fake_env_init_viommu(struct fake_env *e)
+{
+	return env_init(e, 1);
+}
+
+static int env_init(struct fake_env *e, int viommu)
 {
 	struct pci_windows win = {
 		.ecam = 0xe0000000, .ecam_size = 0x100000,
@@ -539,8 +673,10 @@ int fake_env_init(struct fake_env *e)
 		ret = irq_routing_init(&e->vm.irq);
 	if (!ret)
 		ret = pci_bus_init(&e->pci, &e->vm, &win);
+	if (!ret && !viommu)
+		ret = dma_domain_identity(&e->ram, &e->vm.mem);
 	if (!ret)
-		ret = vfio_create(&e->vfio, &e->vm, &e->pci);
+		ret = vfio_create(&e->vfio, &e->vm, &e->pci, e->ram);
 	return ret;
 }
 
@@ -550,6 +686,9 @@ void fake_env_destroy(struct fake_env *e)
 
 	vfio_destroy(e->vfio);
 	e->vfio = NULL;
+	if (dma_domain_destroy(e->ram))
+		abort(); /* nothing pins guest RAM in the fake */
+	e->ram = NULL;
 	for (i = 0; i < FAKE_MAX_DEVS; i++)
 		if (devs[i])
 			fake_dev_forget(devs[i]);
@@ -688,6 +827,18 @@ int fake_dev_add(struct fake_env *e, struct fake_dev *f, const char *name)
 		ret = -errno;
 		free(d);
 		return ret;
+	}
+	/* Behind a vIOMMU: an address space of its own (it closes the dup). */
+	if (!v->ram) {
+		ret = vfio_type1_create(&d->iommu, &e->vm,
+					fcntl(e->container_fd, F_DUPFD_CLOEXEC,
+					      0));
+		if (ret) {
+			close(d->fd);
+			free(d);
+			return ret;
+		}
+		vfio_listener_init(d->iommu, name);
 	}
 	ret = vfio_dev_setup(v, d);
 	if (ret) {

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include "../../devices/pci.h"
 #include "../../vfio/vfio_priv.h"
+#include "dma.h"
 #include "vm.h"
 
 #define FAKE_MAX_AREAS 16
@@ -70,6 +71,15 @@ struct fake_kvm {
 	uint64_t slot_size[FAKE_MAX_SLOTS + 512];
 	unsigned int slot_calls;
 	int fail_routing;	      /* refuse KVM_SET_GSI_ROUTING (-ENOMEM) */
+	unsigned int ioeventfds;      /* KVM_IOEVENTFD assigned */
+	struct {
+		uint64_t addr;
+		uint32_t len;
+		int fd, pio;
+	} ioeventfd[64];
+	int fail_ioeventfd;	      /* refuse KVM_IOEVENTFD (-ENOSPC) */
+	uint8_t irq_level[64];	      /* KVM_IRQ_LINE, per pin */
+	unsigned int irq_line_calls;
 	unsigned int real_routing_calls; /* ... passed on to a real KVM */
 };
 
@@ -79,15 +89,26 @@ struct fake_container {
 	unsigned int nr_ranges;
 	struct vfio_iova_range ranges[64];
 	unsigned int maps;	      /* live DMA mappings */
+	unsigned int map_calls;	      /* VFIO_IOMMU_MAP_DMA, ever */
+	/* The live ones, as type1v2 keeps them (whole mappings only). */
+	struct fake_dma {
+		int fd;		      /* the container fd it came through */
+		uint64_t iova, size, vaddr;
+		uint32_t flags;
+	} dma[256];
 };
 
 extern struct fake_kvm fake_kvm;
+
+/* The live DMA mapping holding @iova in container fd @fd, or NULL. */
+const struct fake_dma *fake_dma_at(int fd, uint64_t iova);
 extern struct fake_container fake_container;
 
 /* A VM, PCI bus and VFIO context around fake devices. */
 struct fake_env {
 	struct vm vm;
 	struct pci_bus pci;
+	struct dma_domain *ram; /* identity domain of vm.mem (empty) */
 	struct vfio *vfio;
 	int vm_fd, group_fd, container_fd; /* the fake's; dup to use */
 };
@@ -97,6 +118,13 @@ struct fake_env {
  * vCPUs), bus 0 with the x86 windows, an empty struct vfio. 0 or -errno.
  */
 int fake_env_init(struct fake_env *e);
+
+/*
+ * The same with a vIOMMU in charge: no identity domain, and each device
+ * fake_dev_add() brings up gets a type1 backend of its own on a
+ * descriptor of the fake container.
+ */
+int fake_env_init_viommu(struct fake_env *e);
 
 /* vfio_destroy() and everything fake_env_init() made. */
 void fake_env_destroy(struct fake_env *e);
@@ -144,6 +172,9 @@ int fake_count_our_fds(void);
 
 /* MSI route of KVM's table for @gsi: 1 and the message, or 0. */
 int fake_kvm_route(uint32_t gsi, uint64_t *addr, uint32_t *data);
+
+/* The eventfd KVM signals for an @len-byte MMIO write at @gpa, or -1. */
+int fake_kvm_ioeventfd(uint64_t gpa, uint32_t len);
 
 /* Is an irqfd attached for @fd? Its GSI, or -1. */
 int fake_kvm_irqfd_gsi(int fd);

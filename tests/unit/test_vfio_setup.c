@@ -56,10 +56,14 @@ int __wrap_pthread_mutex_destroy(pthread_mutex_t *m)
 
 static struct fake_env env;
 static struct fake_dev dev;
-static uint8_t ram[2][4096];
+static uint8_t ram[2][4096] __attribute__((aligned(4096)));
 
-/* Guest RAM of 1 MiB below 4 GiB and 1 MiB above, for the DMA map. */
-static int map_ram(void)
+/*
+ * Guest RAM of 1 MiB below 4 GiB and 1 MiB above, for the DMA map: its
+ * identity domain in the layer, mirrored by the type1 backend. *@mapped
+ * gets how many host mappings there were in between.
+ */
+static int map_ram(unsigned int *mapped)
 {
 	struct guest_mem *mem = &env.vm.mem;
 	int ret;
@@ -68,12 +72,18 @@ static int map_ram(void)
 	mem->size = 2 * MiB;
 	mem->regions[0] = (struct mem_region){ 0, MiB, ram[0], 0 };
 	mem->regions[1] = (struct mem_region){ 4 * GiB, MiB, ram[1], MiB };
+	if (dma_domain_destroy(env.ram) ||
+	    dma_domain_identity(&env.ram, mem))
+		return -EIO;
+	env.vfio->ram = env.ram;
 	/* The type1 backend on the fake container (it closes the dup). */
 	ret = vfio_type1_create(&env.vfio->iommu, &env.vm,
 				fcntl(env.container_fd, F_DUPFD_CLOEXEC, 0));
 	if (ret)
 		return ret;
+	vfio_listener_init(env.vfio->iommu, "(guest RAM)");
 	ret = vfio_map_ram(env.vfio);
+	*mapped = fake_container.maps;
 	if (!ret)
 		vfio_unmap_ram(env.vfio);
 	env.vfio->iommu->ops->destroy(env.vfio->iommu);
@@ -84,7 +94,7 @@ static int map_ram(void)
 /* Finding 13: all ranges are read, and a missing report is said. */
 static void iova_ranges(void)
 {
-	unsigned int i;
+	unsigned int i, mapped;
 	char out[2048];
 
 	CHECK(fake_env_init(&env) == 0);
@@ -102,21 +112,25 @@ static void iova_ranges(void)
 	fake_container.ranges[18].start = 4 * GiB;
 	fake_container.ranges[18].end = 8 * GiB - 1;
 	capture_begin();
-	CHECK_MSG(map_ram() == 0 && fake_container.maps == 0,
-		  "RAM in the 19th of 20 usable ranges maps (and unmaps)");
+	CHECK_MSG(map_ram(&mapped) == 0 && mapped == 2 &&
+			  fake_container.maps == 0,
+		  "RAM in the 19th of 20 usable ranges maps, one host mapping "
+		  "per region (and unmaps)");
 	capture_end(out, sizeof(out));
 	CHECK(out[0] == 0);
 
 	fake_container.ranges[18].start = 5 * GiB;
 	capture_begin();
-	CHECK_MSG(map_ram() == -ERANGE, "RAM in no usable range is refused");
+	CHECK_MSG(map_ram(&mapped) == -ERANGE && mapped == 0,
+		  "RAM in no usable range is refused");
 	capture_end(out, sizeof(out));
 	CHECK_MSG(strstr(out, "outside the IOMMU's usable address ranges"),
 		  "saying why");
 
 	fake_container.report_ranges = 0;
 	capture_begin();
-	CHECK_MSG(map_ram() == 0, "a kernel without the report still maps");
+	CHECK_MSG(map_ram(&mapped) == 0 && mapped == 2,
+		  "a kernel without the report still maps");
 	capture_end(out, sizeof(out));
 	CHECK_MSG(strstr(out, "does not report the IOMMU's usable address "
 			 "ranges") != NULL,

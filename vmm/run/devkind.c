@@ -23,18 +23,20 @@ static int vfio_check(const struct device_opt *d)
 	return vfio_spec_check(&d->u.vfio);
 }
 
-static int vfio_add(struct machine *m, const struct device_opt *d)
+static int vfio_add(struct machine *m, const struct device_opt *d, int slot)
 {
 	int ret;
 
 	if (!m->vfio) {
-		ret = vfio_create(&m->vfio, &m->vm, board_pci(m->board));
+		/* Behind a vIOMMU the guest decides what each device sees. */
+		ret = vfio_create(&m->vfio, &m->vm, board_pci(m->board),
+				  m->opts->viommu ? NULL : m->ram_dma);
 		if (ret) {
 			err("out of memory for passed-through devices");
 			return ret;
 		}
 	}
-	return vfio_add_device(m->vfio, &d->u.vfio);
+	return vfio_add_device(m->vfio, &d->u.vfio, slot);
 }
 
 static const struct device_kind kinds[] = {

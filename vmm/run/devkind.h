@@ -34,8 +34,13 @@ struct device_kind {
 	 * /dev/kvm is opened. Logs one sentence; 0 or -errno.
 	 */
 	int (*check)(const struct device_opt *d);
-	/* Add the device to @m's running machine. Logs; 0 or -errno. */
-	int (*add)(struct machine *m, const struct device_opt *d);
+	/*
+	 * Add the device to @m's running machine, at PCI slot @slot of bus
+	 * 0 (the composition plans the slots: the guest's description of
+	 * the machine names them before the devices exist). Logs; 0 or
+	 * -errno.
+	 */
+	int (*add)(struct machine *m, const struct device_opt *d, int slot);
 };
 
 /*

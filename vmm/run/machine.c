@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* A machine: the VM, its board and devices, its kernel, run to the end. */
+#include <assert.h>
 #include <errno.h>
 #include <libfdt.h>
 #include <poll.h>
@@ -8,8 +9,10 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "../../devices/virtio_iommu.h"
 #include "../../vfio/vfio.h"
 #include "../census.h"
+#include "../dma.h"
 #include "../exitcode.h"
 #include "../log.h"
 #include "../stopsig.h"
@@ -101,6 +104,30 @@ static int no_emit(void *ctx, const char *name, const void *data, size_t len)
 	return 0;
 }
 
+void machine_plan_slots(struct machine *m)
+{
+	struct board_viommu *v = &m->viommu_desc;
+	unsigned int i, slot = board_pci_first_slot;
+
+	memset(v, 0, sizeof(*v));
+	m->board_cfg.viommu = NULL;
+	if (m->opts->viommu) {
+		m->viommu_slot = (int)slot++;
+		v->rid = (uint16_t)(m->viommu_slot << 3);
+		m->board_cfg.viommu = v;
+	}
+	/* Each device is function 0 of its slot: a range of one. */
+	static_assert(OPTS_MAX_DEVICES <= BOARD_VIOMMU_MAX_RANGES,
+		      "a VIOT range per --device");
+	for (i = 0; i < m->opts->nr_devices; i++) {
+		m->slots[i] = (int)slot++;
+		if (m->opts->viommu)
+			v->ranges[v->nr_ranges++] = (struct board_viommu_range){
+				(uint16_t)(m->slots[i] << 3),
+				(uint16_t)(m->slots[i] << 3) };
+	}
+}
+
 /*
  * Everything that needs nothing from the host: read the images, lay out
  * RAM, check that the kernel and initrd fit, and check each --device in
@@ -130,6 +157,7 @@ static int prepare(struct machine *m)
 	if (images_plan_initrd(m) || images_unpack(m) ||
 	    board_check_boot(&m->img, &m->vm.mem))
 		return FERRY_EXIT_LOAD;
+	machine_plan_slots(m);
 	/* A Linux kernel gets ACPI tables: can they say what was asked? */
 	if (m->img.format == KERNEL_BZIMAGE &&
 	    board_acpi_tables(&m->board_cfg, &m->vm.mem, no_emit, NULL) ==
@@ -225,7 +253,14 @@ static int back_ram(struct machine *m)
 		    (unsigned long long)(o->memory >> 20), strerror(-ret));
 		return FERRY_EXIT_HOST;
 	}
-	return vm_add_ram(&m->vm) ? FERRY_EXIT_HOST : FERRY_EXIT_OK;
+	if (vm_add_ram(&m->vm))
+		return FERRY_EXIT_HOST;
+	ret = dma_domain_identity(&m->ram_dma, &m->vm.mem);
+	if (ret) {
+		err("cannot describe guest RAM for DMA: %s", strerror(-ret));
+		return FERRY_EXIT_HOST;
+	}
+	return FERRY_EXIT_OK;
 }
 
 /* Load the kernel, initrd and device tree, set the vCPUs' entry state. */
@@ -240,6 +275,41 @@ static int boot(struct machine *m)
 	if (size < 0 || board_boot(m->board, &m->img, fdt, (size_t)size))
 		return FERRY_EXIT_LOAD;
 	return FERRY_EXIT_OK;
+}
+
+/*
+ * The virtio-iommu in front of the passed-through devices: the page
+ * sizes and IOVA ranges their host IOMMUs all accept, the board's MSI
+ * window, and each device's address space as an endpoint. 0 or -errno,
+ * said.
+ */
+static int add_viommu(struct machine *m)
+{
+	struct viommu_config cfg = { 0 };
+	unsigned int i;
+	int ret;
+
+	dma_limits_init(&cfg.limits);
+	if (m->vfio) {
+		ret = vfio_dma_limits(m->vfio, &cfg.limits);
+		if (ret)
+			return ret;
+	}
+	cfg.msi = (struct dma_range){ board_msi_base,
+				      board_msi_base + board_msi_size - 1 };
+	for (i = 0; i < m->opts->nr_devices; i++) {
+		cfg.endpoints[i].id = (uint32_t)m->slots[i] << 3;
+		cfg.endpoints[i].listener =
+			vfio_device_listener(m->vfio, (unsigned int)m->slots[i]);
+	}
+	cfg.nr_endpoints = m->opts->nr_devices;
+	ret = viommu_create(&m->viommu, &m->vm, board_pci(m->board),
+			    &m->vm.mem, m->viommu_slot, &cfg);
+	if (ret)
+		return ret;
+	info("virtio-iommu at 00:%02x.0 in front of %u device%s", m->viommu_slot,
+	     cfg.nr_endpoints, cfg.nr_endpoints == 1 ? "" : "s");
+	return 0;
 }
 
 /* Bring up the VM prepare() planned; an exit status. */
@@ -263,11 +333,13 @@ static int setup_vm(struct machine *m)
 	if (stopped_during_setup())
 		return FERRY_EXIT_SIGNAL;
 	for (i = 0; i < o->nr_devices; i++) {
-		if (o->devices[i].kind->add(m, &o->devices[i]))
+		if (o->devices[i].kind->add(m, &o->devices[i], m->slots[i]))
 			return FERRY_EXIT_DEVICE;
 		if (stopped_during_setup())
 			return FERRY_EXIT_SIGNAL;
 	}
+	if (o->viommu && add_viommu(m))
+		return FERRY_EXIT_DEVICE;
 	if (vm_create_vcpus(&m->vm))
 		return FERRY_EXIT_HOST;
 	status = boot(m);
@@ -346,6 +418,15 @@ out:
  */
 static void teardown(struct machine *m)
 {
+	/*
+	 * No request changes a domain any more; no device DMAs any more;
+	 * then every domain is drained (its listeners told), and the
+	 * devices and their address spaces go.
+	 */
+	viommu_stop(m->viommu);
+	vfio_quiesce(m->vfio);
+	viommu_destroy(m->viommu);
+	m->viommu = NULL;
 	vfio_destroy(m->vfio);
 	m->vfio = NULL;
 	/* What the devices held in KVM must be gone with them. */
@@ -355,6 +436,9 @@ static void teardown(struct machine *m)
 			vm_slots_in_use(&m->vm));
 	board_destroy(m->board);
 	m->board = NULL;
+	/* Nothing listens any more, nothing pins: this cannot refuse. */
+	dma_domain_destroy(m->ram_dma);
+	m->ram_dma = NULL;
 	vm_destroy(&m->vm);
 	census_free(m->vm.census);
 	m->vm.census = NULL;

@@ -14,6 +14,8 @@
 #include "opts.h"
 
 struct vfio;
+struct dma_domain;
+struct viommu;
 
 struct machine {
 	const struct run_opts *opts;
@@ -23,8 +25,14 @@ struct machine {
 	uint8_t *initrd_buf;
 	struct board_config board_cfg;
 	struct board *board;	 /* the board's devices, or NULL */
+	/* Guest RAM as devices see it without a vIOMMU (IOVA == GPA). */
+	struct dma_domain *ram_dma;
 	struct vfio *vfio;	 /* passed-through devices, or NULL */
 	char cache_dir[4096];	 /* --kernel-cache: where, once named */
+	struct viommu *viommu;	 /* --viommu, or NULL */
+	int slots[OPTS_MAX_DEVICES]; /* PCI slot of each --device */
+	int viommu_slot;
+	struct board_viommu viommu_desc; /* board_cfg.viommu with --viommu */
 };
 
 /*
@@ -41,6 +49,18 @@ int machine_run(const struct run_opts *opts);
  * (FDT_ERR_NOSPACE if @size is too small).
  */
 int machine_build_fdt(const struct machine *m, void *buf, size_t size);
+
+/*
+ * Where each device goes on bus 0 (m->viommu_slot, m->slots[]): the
+ * vIOMMU first (--viommu), then each --device in order, after the
+ * board's own. With --viommu, m->board_cfg.viommu points at
+ * m->viommu_desc: the vIOMMU's requester ID and one range of one
+ * requester ID per --device, which the board turns into the device
+ * tree's iommu-map and ACPI's VIOT; otherwise it is NULL. Needs only
+ * m->opts, so it is known before anything exists (--dump-dtb,
+ * --dump-acpi).
+ */
+void machine_plan_slots(struct machine *m);
 
 /* images.c: the kernel and initrd. */
 

@@ -29,6 +29,8 @@ const char opts_help_text[] =
 "                        none: discard guest output\n"
 "  -d, --device SPEC     pass a host device through, e.g.\n"
 "                        vfio,host=0000:01:00.0 (may be repeated)\n"
+"      --viommu          put passed-through devices behind a virtio-iommu\n"
+"                        the guest programs (default: they see all RAM)\n"
 "      --dump-dtb FILE   write the guest's device tree to FILE and exit\n"
 "      --dump-acpi DIR   write the guest's ACPI tables to DIR/*.dat and exit\n"
 "      --stats           print exit and device statistics when the VM ends\n"
@@ -86,7 +88,7 @@ int parse_size(const char *s, uint64_t *bytes)
 enum opt_id {
 	O_KERNEL, O_INITRD, O_CMDLINE, O_MEMORY, O_CPUS, O_CONSOLE, O_DEVICE,
 	O_DUMP_DTB, O_STATS, O_VERBOSE, O_QUIET, O_HELP, O_VERSION,
-	O_HUGEPAGES, O_KERNEL_CACHE, O_DUMP_ACPI,
+	O_HUGEPAGES, O_KERNEL_CACHE, O_DUMP_ACPI, O_VIOMMU,
 };
 
 static const struct opt_def {
@@ -105,6 +107,7 @@ static const struct opt_def {
 	{ "hugepages", 0, 0, O_HUGEPAGES },
 	{ "kernel-cache", 0, 0, O_KERNEL_CACHE },
 	{ "dump-acpi", 0, 1, O_DUMP_ACPI },
+	{ "viommu", 0, 0, O_VIOMMU },
 };
 
 /* Find the definition for argv word @arg; set *@inline_val for --x=y. */
@@ -215,6 +218,7 @@ static enum opts_result apply(struct run_opts *o, const struct opt_def *d,
 	case O_STATS: o->stats = 1; break;
 	case O_HUGEPAGES: o->hugepages = 1; break;
 	case O_KERNEL_CACHE: o->kernel_cache = 1; break;
+	case O_VIOMMU: o->viommu = 1; break;
 	case O_VERBOSE: o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1;
 		break;
 	case O_QUIET: o->verbosity = -1; break;

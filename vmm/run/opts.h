@@ -28,6 +28,7 @@ struct run_opts {
 	int stats;
 	int hugepages; /* back guest RAM with 2 MiB hugetlbfs pages */
 	int kernel_cache; /* cache decompressed kernels (--kernel-cache) */
+	int viommu;    /* passed-through devices behind a virtio-iommu */
 	int verbosity; /* -1 quiet, 0 default, 1.. verbose */
 };
 

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include "../../devices/virtio_iommu.h"
 #include "../../vfio/vfio.h"
 #include <linux/kvm.h>
 #include "../census.h"
@@ -136,6 +137,7 @@ void stats_print(const struct machine *m)
 	fprintf(stderr, "stats: guest-ram resident=%lld kB\n",
 		ram_resident_kib(&m->vm.mem));
 	vfio_print_stats(m->vfio);
+	viommu_print_stats(m->viommu);
 }
 
 int stats_count_fds(void)

@@ -354,7 +354,9 @@ static struct x86_acpi_machine machine_of(const struct board_config *cfg,
 	return (struct x86_acpi_machine){
 		.nr_cpus = nr_cpus,
 		.win = x86_pci_windows(mem),
-		.viommu = cfg->viommu,
+		/* A vIOMMU with nothing behind it has no VIOT to give. */
+		.viommu = cfg->viommu && cfg->viommu->nr_ranges ? cfg->viommu
+								 : NULL,
 	};
 }
 

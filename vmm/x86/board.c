@@ -17,6 +17,8 @@
 const uint16_t board_elf_machine = EM_X86_64;
 /* xAPIC IDs are 8 bits, and the MP table numbers CPUs the same way. */
 const unsigned int board_max_cpus = 255;
+const unsigned int board_pci_first_slot = 1; /* the host bridge is 00:00.0 */
+const uint64_t board_msi_base = X86_LAPIC_GPA, board_msi_size = 1 * MiB;
 
 int board_layout_ram(struct guest_mem *mem)
 {
