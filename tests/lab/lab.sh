@@ -34,7 +34,8 @@
 # failure, never a retry). An L1 boot gets the sum of its scenarios' budgets
 # plus 120 s. A boot that ends without every result is retried only when
 # L1's console shows the known stall of multi-threaded TCG in L0 (RCU
-# stalls, soft lockups: docs/lab.md); then only the scenarios without a
+# stalls, soft lockups: docs/lab.md) or L1's heartbeat stopped 90 s
+# before the boot ended (L1 froze); then only the scenarios without a
 # result run again, at most twice more. Every attempt's results are kept
 # in the run directory and printed.
 set -euo pipefail
