@@ -62,35 +62,44 @@ int x86_write_long_mode_tables(const struct guest_mem *mem)
 	return 0;
 }
 
-int x86_vcpu_enter_long_mode(int vcpu_fd, uint64_t rip, uint64_t rdi,
-			     uint64_t rsi, uint64_t rsp)
+void x86_flat_segments(struct kvm_sregs *sregs, uint16_t code_sel,
+		       uint16_t data_sel, uint16_t tss_sel, int long_mode,
+		       unsigned int gdt_entries)
 {
 	struct kvm_segment code = {
-		.base = 0, .limit = 0xffffffff, .selector = SEL_CODE,
-		.type = 0xb, .present = 1, .s = 1, .l = 1, .g = 1,
+		.base = 0, .limit = 0xffffffff, .selector = code_sel,
+		.type = 0xb, .present = 1, .s = 1, .g = 1,
+		.l = long_mode ? 1 : 0, .db = long_mode ? 0 : 1,
 	};
 	struct kvm_segment data = {
-		.base = 0, .limit = 0xffffffff, .selector = SEL_DATA,
+		.base = 0, .limit = 0xffffffff, .selector = data_sel,
 		.type = 0x3, .present = 1, .s = 1, .db = 1, .g = 1,
 	};
 	struct kvm_segment tss = {
-		.base = 0, .limit = 0x67, .selector = SEL_TSS,
+		.base = 0, .limit = 0x67, .selector = tss_sel,
 		.type = 0xb, .present = 1,
 	};
+
+	sregs->cs = code;
+	sregs->ds = sregs->es = sregs->fs = sregs->gs = sregs->ss = data;
+	sregs->tr = tss;
+	sregs->ldt.unusable = 1;
+	sregs->ldt.type = 2;
+	sregs->gdt.base = X86_GDT_GPA;
+	sregs->gdt.limit = (uint16_t)(gdt_entries * 8 - 1);
+	sregs->idt.base = 0;
+	sregs->idt.limit = 0;
+}
+
+int x86_vcpu_enter_long_mode(int vcpu_fd, uint64_t rip, uint64_t rdi,
+			     uint64_t rsi, uint64_t rsp)
+{
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 
 	if (ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
 		return -errno;
-	sregs.cs = code;
-	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
-	sregs.tr = tss;
-	sregs.ldt.unusable = 1;
-	sregs.ldt.type = 2;
-	sregs.gdt.base = X86_GDT_GPA;
-	sregs.gdt.limit = 6 * 8 - 1;
-	sregs.idt.base = 0;
-	sregs.idt.limit = 0;
+	x86_flat_segments(&sregs, SEL_CODE, SEL_DATA, SEL_TSS, 1, 6);
 	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	sregs.cr3 = X86_PML4_GPA;
 	sregs.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;

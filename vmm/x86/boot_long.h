@@ -14,6 +14,17 @@
 int x86_write_long_mode_tables(const struct guest_mem *mem) __must_check;
 
 /*
+ * Flat 4 GiB code and data segments and a TSS, from the GDT at
+ * X86_GDT_GPA of @gdt_entries descriptors, into @sregs: a 64-bit code
+ * segment when @long_mode, else a 32-bit one (PVH's entry). No IDT, no
+ * LDT; control registers are the caller's.
+ */
+struct kvm_sregs;
+void x86_flat_segments(struct kvm_sregs *sregs, uint16_t code_sel,
+		       uint16_t data_sel, uint16_t tss_sel, int long_mode,
+		       unsigned int gdt_entries);
+
+/*
  * Put vCPU @vcpu_fd in 64-bit ring 0 on those tables at @rip with
  * interrupts off, RDI = @rdi, RSI = @rsi and RSP = @rsp.
  * Returns 0 or -errno from KVM.

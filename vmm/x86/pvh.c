@@ -5,6 +5,7 @@
 #include <linux/kvm.h>
 #include "../loader.h"
 #include "../log.h"
+#include "boot_long.h"
 #include "e820.h"
 #include "layout.h"
 #include "pvh.h"
@@ -132,32 +133,12 @@ int pvh_write_gdt(const struct guest_mem *mem)
 
 int pvh_vcpu_enter(int vcpu_fd, uint32_t entry, uint32_t info_gpa)
 {
-	struct kvm_segment code = {
-		.base = 0, .limit = 0xffffffff, .selector = SEL_CODE32,
-		.type = 0xb, .present = 1, .s = 1, .db = 1, .g = 1,
-	};
-	struct kvm_segment data = {
-		.base = 0, .limit = 0xffffffff, .selector = SEL_DATA32,
-		.type = 0x3, .present = 1, .s = 1, .db = 1, .g = 1,
-	};
-	struct kvm_segment tss = {
-		.base = 0, .limit = 0x67, .selector = SEL_TSS32,
-		.type = 0xb, .present = 1,
-	};
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 
 	if (ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
 		return -errno;
-	sregs.cs = code;
-	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
-	sregs.tr = tss;
-	sregs.ldt.unusable = 1;
-	sregs.ldt.type = 2;
-	sregs.gdt.base = X86_GDT_GPA;
-	sregs.gdt.limit = 4 * 8 - 1;
-	sregs.idt.base = 0;
-	sregs.idt.limit = 0;
+	x86_flat_segments(&sregs, SEL_CODE32, SEL_DATA32, SEL_TSS32, 0, 4);
 	sregs.cr0 = 0x11; /* PE, ET; paging off */
 	sregs.cr3 = 0;
 	sregs.cr4 = 0;
