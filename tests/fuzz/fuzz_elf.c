@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <stdlib.h>
 #include "loader.h"
+#include "fuzz_elf_end.h"
 #include "fuzz_ram.h"
 #include "fuzz_replay.h"
 
@@ -10,38 +11,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_RAM (4 * MiB)
 
-static size_t max_end(size_t a, uint64_t off, uint64_t len, size_t size)
-{
-	uint64_t end;
-
-	if (__builtin_add_overflow(off, len, &end) || end > size)
-		end = size;
-	return end > a ? (size_t)end : a;
-}
-
 /* The ELF header, the program headers and every segment's file bytes. */
 size_t fuzz_structured_end(const uint8_t *data, size_t size)
 {
-	size_t end = sizeof(Elf64_Ehdr);
-	Elf64_Ehdr eh;
-	unsigned int i;
-
-	if (size < sizeof(eh))
-		return size;
-	memcpy(&eh, data, sizeof(eh));
-	end = max_end(end, eh.e_phoff,
-		      (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr), size);
-	for (i = 0; i < eh.e_phnum; i++) {
-		uint64_t at = eh.e_phoff + (uint64_t)i * sizeof(Elf64_Phdr);
-		Elf64_Phdr ph;
-
-		if (at < eh.e_phoff || at > size || size - at < sizeof(ph))
-			break;
-		memcpy(&ph, data + at, sizeof(ph));
-		if (ph.p_type == PT_LOAD)
-			end = max_end(end, ph.p_offset, ph.p_filesz, size);
-	}
-	return end;
+	return fuzz_elf_end(data, size, 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -13,35 +13,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "../unit/fake_vfio.h"
+#include "fuzz_input.h"
 #include "fuzz_replay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define ECAM 0xe0000000ULL
 #define MAX_OPS 512
-
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t u8(struct input *in)
-{
-	if (!in->left)
-		return 0;
-	in->left--;
-	return *in->p++;
-}
-
-static uint16_t u16(struct input *in)
-{
-	return (uint16_t)(u8(in) | u8(in) << 8);
-}
-
-static uint32_t u32(struct input *in)
-{
-	return (uint32_t)u16(in) | (uint32_t)u16(in) << 16;
-}
 
 static uint32_t len_of(uint8_t b)
 {
@@ -54,9 +32,9 @@ static struct fake_env env;
 static struct fake_dev dev;
 
 /* The device: BARs, mmap areas, and raw config bytes. */
-static void describe(struct input *in)
+static void describe(struct fuzz_input *in)
 {
-	uint8_t b0 = u8(in), b2 = u8(in), misc = u8(in);
+	uint8_t b0 = fuzz_u8(in), b2 = fuzz_u8(in), misc = fuzz_u8(in);
 	unsigned int i, n;
 
 	fake_dev_init(&dev);
@@ -71,22 +49,22 @@ static void describe(struct input *in)
 		dev.region[VFIO_PCI_ROM_REGION_INDEX].size = 0x8000;
 	dev.cfg[0x3d] = misc & 2 ? 1 : 0;
 	dev.no_reset = !!(misc & 4);
-	n = u8(in) % (FAKE_MAX_AREAS + 1);
+	n = fuzz_u8(in) % (FAKE_MAX_AREAS + 1);
 	dev.region[0].nr_areas = n;
 	for (i = 0; i < n; i++) {
-		dev.region[0].areas[i].off = (u8(in) & 0x7fULL) << 12;
-		dev.region[0].areas[i].size = ((u8(in) & 0x7fULL) + 1) << 12;
+		dev.region[0].areas[i].off = (fuzz_u8(in) & 0x7fULL) << 12;
+		dev.region[0].areas[i].size = ((fuzz_u8(in) & 0x7fULL) + 1) << 12;
 	}
 	/* Capabilities: raw bytes where the input says, pointers and all. */
-	dev.cfg[0x34] = u8(in);
+	dev.cfg[0x34] = fuzz_u8(in);
 	if (misc & 8)
 		dev.cfg[0x06] |= 0x10;
-	n = u8(in) % 8;
+	n = fuzz_u8(in) % 8;
 	for (i = 0; i < n; i++) {
-		unsigned int off = u8(in), k;
+		unsigned int off = fuzz_u8(in), k;
 
 		for (k = 0; k < 16; k++)
-			dev.cfg[(off + k) % 4096] = u8(in);
+			dev.cfg[(off + k) % 4096] = fuzz_u8(in);
 	}
 }
 
@@ -100,10 +78,10 @@ static uint64_t bar_base(int i)
 	return b->decoding ? b->gpa : b->addr;
 }
 
-static void cfg_access(struct input *in, int write, int how)
+static void cfg_access(struct fuzz_input *in, int write, int how)
 {
-	uint32_t off = u16(in) & 0xfff, len = len_of(u8(in)), v = u32(in);
-	uint32_t cf8 = 0x80000000u | (off & 0xfc) | (u8(in) & 0x1f) << 11;
+	uint32_t off = fuzz_u16(in) & 0xfff, len = len_of(fuzz_u8(in)), v = fuzz_u32(in);
+	uint32_t cf8 = 0x80000000u | (off & 0xfc) | (fuzz_u8(in) & 0x1f) << 11;
 	uint64_t v64 = v;
 
 	switch (how) {
@@ -129,11 +107,11 @@ static void cfg_access(struct input *in, int write, int how)
 	}
 }
 
-static void bar_access(struct input *in, int write)
+static void bar_access(struct fuzz_input *in, int write)
 {
-	int i = u8(in) % (PCI_NUM_BARS + 1);
-	uint32_t off = u32(in), len = len_of(u8(in));
-	uint64_t v = ((uint64_t)u32(in) << 32) | u32(in);
+	int i = fuzz_u8(in) % (PCI_NUM_BARS + 1);
+	uint32_t off = fuzz_u32(in), len = len_of(fuzz_u8(in));
+	uint64_t v = ((uint64_t)fuzz_u32(in) << 32) | fuzz_u32(in);
 	struct bus *bus = &env.vm.mmio;
 
 	if (!dev.vdev || !dev.vdev->pci.bars[i].size)
@@ -147,10 +125,10 @@ static void bar_access(struct input *in, int write)
 		bus_read(bus, bar_base(i) + off, &v, len);
 }
 
-static void table_access(struct input *in, int write)
+static void table_access(struct fuzz_input *in, int write)
 {
 	struct vfio_pci_dev *d = dev.vdev;
-	uint32_t off = u16(in), len = len_of(u8(in)), v = u32(in);
+	uint32_t off = fuzz_u16(in), len = len_of(fuzz_u8(in)), v = fuzz_u32(in);
 	uint64_t v64 = v, gpa;
 
 	if (!d || !d->msix.off)
@@ -164,10 +142,10 @@ static void table_access(struct input *in, int write)
 }
 
 /* Flip MSI and MSI-X enables (and masks) the way drivers do, or not. */
-static void flap(struct input *in)
+static void flap(struct fuzz_input *in)
 {
 	struct vfio_pci_dev *d = dev.vdev;
-	uint16_t v = u16(in);
+	uint16_t v = fuzz_u16(in);
 
 	if (!d)
 		return;
@@ -177,23 +155,23 @@ static void flap(struct input *in)
 		pci_cfg_write(&env.pci, 0, 0, d->msix.off + 2u, &v, 2);
 }
 
-static void signal_vector(struct input *in)
+static void signal_vector(struct fuzz_input *in)
 {
 	uint64_t one = 1;
-	unsigned int i = u16(in);
+	unsigned int i = fuzz_u16(in);
 
 	if (dev.irq_count && dev.irq_fds[i % dev.irq_count] >= 0 &&
 	    write(dev.irq_fds[i % dev.irq_count], &one, 8) != 8)
 		abort();
 }
 
-static void run(struct input *in)
+static void run(struct fuzz_input *in)
 {
 	unsigned int n;
 	uint32_t v;
 
 	for (n = 0; n < MAX_OPS && in->left; n++) {
-		uint8_t op = u8(in);
+		uint8_t op = fuzz_u8(in);
 
 		switch (op % 12) {
 		case 0: case 1: case 2:
@@ -212,7 +190,7 @@ static void run(struct input *in)
 			flap(in);
 			break;
 		case 9: /* decode toggle or a BAR moved, sized, cleared */
-			v = u32(in);
+			v = fuzz_u32(in);
 			pci_cfg_write(&env.pci, 0, 0,
 				      op & 0x10 ? 0x04 : 0x10 + 4 * (op >> 5),
 				      &v, op & 0x10 ? 2 : 4);
@@ -239,7 +217,7 @@ size_t fuzz_structured_end(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int base_fds = -1;
-	struct input in = { data, size };
+	struct fuzz_input in = { data, size };
 
 	log_max_level = LOG_ERR;
 	if (base_fds < 0)

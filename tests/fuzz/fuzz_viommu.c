@@ -12,30 +12,13 @@
 #include <stdlib.h>
 #include "../../devices/virtio_iommu.h"
 #include "fuzz_ram.h"
+#include "fuzz_input.h"
 #include "fuzz_replay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define RAM_SIZE (4 * MiB)
 #define MAX_REQS 128
-
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t u8(struct input *in)
-{
-	if (!in->left)
-		return 0;
-	in->left--;
-	return *in->p++;
-}
-
-static uint16_t u16(struct input *in)
-{
-	return (uint16_t)(u8(in) | u8(in) << 8);
-}
 
 struct ep {
 	struct dma_listener l;
@@ -93,10 +76,10 @@ static void check(void)
 }
 
 /* Now and then the first endpoint pins the start of a mapping. */
-static void maybe_pin(struct input *in)
+static void maybe_pin(struct fuzz_input *in)
 {
 	struct ep *e = &eps[0];
-	uint8_t b = u8(in);
+	uint8_t b = fuzz_u8(in);
 
 	if (e->pinned) {
 		if (b & 1) {
@@ -106,7 +89,7 @@ static void maybe_pin(struct input *in)
 		return;
 	}
 	if ((b & 2) && e->l.domain)
-		e->pinned = !dma_pin(&e->l, (uint64_t)u16(in) << 12, 16,
+		e->pinned = !dma_pin(&e->l, (uint64_t)fuzz_u16(in) << 12, 16,
 				     DMA_READ, &e->pin);
 }
 
@@ -121,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct dma_range usable[] = { { 0, 0xfedfffff },
 					    { 0xfef00000, 0xffffffffffULL } };
 	static uint8_t req[256], out[VIOMMU_MAX_WRITE + 16];
-	struct input in = { data, size };
+	struct fuzz_input in = { data, size };
 	struct viommu_config cfg;
 	unsigned int i, n;
 
@@ -140,12 +123,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (viommu_core_init(&core, fuzz_ram(RAM_SIZE), &cfg))
 		abort();
 	for (n = 0; n < MAX_REQS && in.left; n++) {
-		uint8_t len = u8(&in), feat = u8(&in);
-		uint16_t out_len = u16(&in) % (VIOMMU_MAX_WRITE + 16);
+		uint8_t len = fuzz_u8(&in), feat = fuzz_u8(&in);
+		uint16_t out_len = fuzz_u16(&in) % (VIOMMU_MAX_WRITE + 16);
 		size_t got;
 
 		for (i = 0; i < len; i++)
-			req[i] = u8(&in);
+			req[i] = fuzz_u8(&in);
 		got = viommu_core_request(&core, (uint64_t)feat, req, len, out,
 					  out_len);
 		if (got && (got != out_len || out[got - 4] > VIRTIO_IOMMU_S_NOMEM))

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include "../../devices/virtqueue.h"
 #include "fuzz_ram.h"
+#include "fuzz_input.h"
 #include "fuzz_replay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -20,34 +21,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define RAM_SIZE 0x10000
 #define MAX_OPS 256
 
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t u8(struct input *in)
-{
-	if (!in->left)
-		return 0;
-	in->left--;
-	return *in->p++;
-}
-
-static uint16_t u16(struct input *in)
-{
-	return (uint16_t)(u8(in) | u8(in) << 8);
-}
-
-static uint32_t u32(struct input *in)
-{
-	return (uint32_t)u16(in) | (uint32_t)u16(in) << 16;
-}
-
 /* A ring address: mostly inside RAM, sometimes anywhere. */
-static uint64_t addr(struct input *in)
+static uint64_t addr(struct fuzz_input *in)
 {
-	uint8_t how = u8(in);
-	uint32_t v = u32(in);
+	uint8_t how = fuzz_u8(in);
+	uint32_t v = fuzz_u32(in);
 
 	if (how & 0x80)
 		return (uint64_t)v << (how & 0x1f);
@@ -57,12 +35,12 @@ static uint64_t addr(struct input *in)
 static const struct guest_mem *mem;
 static struct virtqueue vq;
 
-static void program(struct input *in)
+static void program(struct fuzz_input *in)
 {
 	vq_reset(&vq);
-	vq.size = (uint16_t)(1u << (u8(in) % 10)); /* 1 .. 512, max 256 */
-	if (u8(in) & 1)
-		vq.size = u16(in); /* anything */
+	vq.size = (uint16_t)(1u << (fuzz_u8(in) % 10)); /* 1 .. 512, max 256 */
+	if (fuzz_u8(in) & 1)
+		vq.size = fuzz_u16(in); /* anything */
 	vq.desc_gpa = addr(in);
 	vq.avail_gpa = addr(in);
 	vq.used_gpa = addr(in);
@@ -97,7 +75,7 @@ static void check(const struct vq_chain *c)
 		abort();
 }
 
-static void pop(struct input *in, int *broken)
+static void pop(struct fuzz_input *in, int *broken)
 {
 	uint8_t buf[64];
 	struct vq_chain c;
@@ -113,23 +91,23 @@ static void pop(struct input *in, int *broken)
 	if (ret == 0)
 		return;
 	check(&c);
-	if (vq_chain_read(&c, u16(in), buf, u8(in) % sizeof(buf)) >
+	if (vq_chain_read(&c, fuzz_u16(in), buf, fuzz_u8(in) % sizeof(buf)) >
 	    sizeof(buf))
 		abort();
 	memset(buf, 0xa5, sizeof(buf));
-	if (vq_chain_write(&c, u16(in), buf, u8(in) % sizeof(buf)) >
+	if (vq_chain_write(&c, fuzz_u16(in), buf, fuzz_u8(in) % sizeof(buf)) >
 	    sizeof(buf))
 		abort();
-	vq_push(&vq, &c, u32(in));
+	vq_push(&vq, &c, fuzz_u32(in));
 }
 
-static void poke(struct input *in)
+static void poke(struct fuzz_input *in)
 {
-	uint16_t off = u16(in) % RAM_SIZE;
-	uint8_t n = u8(in) % 32, i;
+	uint16_t off = fuzz_u16(in) % RAM_SIZE;
+	uint8_t n = fuzz_u8(in) % 32, i;
 
 	for (i = 0; i < n && off + i < RAM_SIZE; i++)
-		mem->base[off + i] = u8(in);
+		mem->base[off + i] = fuzz_u8(in);
 }
 
 /* Every byte is part of the queue's program or an operation. */
@@ -141,7 +119,7 @@ size_t fuzz_structured_end(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct input in = { data, size };
+	struct fuzz_input in = { data, size };
 	unsigned int n;
 	int broken = 0;
 
@@ -150,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vq_init(&vq, 256);
 	program(&in);
 	for (n = 0; n < MAX_OPS && in.left; n++) {
-		switch (u8(&in) % 5) {
+		switch (fuzz_u8(&in) % 5) {
 		case 0:
 		case 1:
 			poke(&in);
