@@ -53,6 +53,9 @@ struct vm {
 	pthread_mutex_t slot_lock;
 	uint8_t slot_used[VM_MAX_SLOTS];
 	int kvm_vfio_fd;	/* KVM's VFIO pseudo-device, or -1 */
+	/* In-kernel interrupt controller devices the arch created (arm64:
+	 * the GIC and its ITS), or -1; closed by vm_destroy(). */
+	int irqchip_fd[2];
 
 	/*
 	 * Called on a vCPU thread when KVM_RUN fails with EFAULT: a memory

@@ -458,6 +458,7 @@ int machine_run(const struct run_opts *opts)
 	m->opts = opts;
 	m->vm.kvm_fd = m->vm.vm_fd = m->vm.stop_fd = m->vm.mem.fd = -1;
 	m->vm.kvm_vfio_fd = -1;
+	m->vm.irqchip_fd[0] = m->vm.irqchip_fd[1] = -1;
 
 	status = prepare(m);
 	if (status == FERRY_EXIT_OK && stopped_during_setup())

@@ -148,6 +148,25 @@ static int ioapic_node(void *fdt)
 	return fdt_end_node(fdt);
 }
 
+int board_fdt_root(const struct board_config *cfg, void *fdt)
+{
+	(void)cfg;
+	(void)fdt;
+	return 0; /* nothing above the nodes on x86 */
+}
+
+uint64_t board_cpu_id(unsigned int index)
+{
+	return index; /* the APIC ID */
+}
+
+int board_fdt_cpu(void *fdt, unsigned int index)
+{
+	(void)fdt;
+	(void)index;
+	return 0;
+}
+
 int board_fdt_devices(const struct board_config *cfg,
 		      const struct guest_mem *mem, void *fdt)
 {
