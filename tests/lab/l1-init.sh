@@ -15,7 +15,8 @@ mount -t tmpfs shm /dev/shm
 # Messages of this script: the console, or the run's l1.log in exec mode.
 log=/dev/console
 
-for m in kvm-amd vfio-pci vfio_iommu_type1 mdev 9p 9pnet_virtio virtio_pci; do
+# The modules lab.sh put in this initramfs (KVM, VFIO, 9p: x86 or arm64).
+for m in $(cat /etc/lab-modules); do
 	modprobe "$m" 2>/dev/null || echo "LAB: cannot load module $m"
 done
 
