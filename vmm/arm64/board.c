@@ -10,6 +10,8 @@
 #include "layout.h"
 
 const uint16_t board_elf_machine = EM_AARCH64;
+/* The redistributors of this many vCPUs fit below the ECAM window. */
+const unsigned int board_max_cpus = ARM64_MAX_CPUS;
 
 int board_layout_ram(struct guest_mem *mem)
 {
