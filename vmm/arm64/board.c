@@ -12,6 +12,15 @@
 const uint16_t board_elf_machine = EM_AARCH64;
 /* The redistributors of this many vCPUs fit below the ECAM window. */
 const unsigned int board_max_cpus = ARM64_MAX_CPUS;
+const unsigned int board_pci_first_slot = 1; /* the host bridge is 00:00.0 */
+/*
+ * MSIs are writes to the ITS's translation register: a vIOMMU reports
+ * its frame as an MSI region, which a guest never maps for DMA and
+ * Linux's dma-iommu maps 1:1, so devices behind it keep the doorbell
+ * address the ITS (and KVM's routes) know.
+ */
+const uint64_t board_msi_base = ARM64_GITS_TRANSLATER_GPA,
+	       board_msi_size = ARM64_GITS_TRANSLATER_SIZE;
 
 int board_layout_ram(struct guest_mem *mem)
 {

@@ -5,6 +5,7 @@
  * X0. Only the boot vCPU runs; the others are powered off until the
  * guest starts them with PSCI CPU_ON (handled by KVM).
  */
+#include <elf.h>
 #include <errno.h>
 #include "../log.h"
 #include "../vm.h"
@@ -32,17 +33,19 @@ static int elf_fit(const struct boot_image *img, const struct guest_mem *mem,
 	const struct gpa_range reserved[] = {
 		{ fdt_gpa(mem), ARM64_FDT_MAX },
 	};
+	const struct elf_rules rules = {
+		.machine = EM_AARCH64, .reserved = reserved,
+		.nr_reserved = ARRAY_SIZE(reserved),
+	};
 	char why[256];
 	int ret;
 
 	if (load)
-		ret = elf_load(mem, img->kernel, img->kernel_size,
-			       board_elf_machine, reserved, ARRAY_SIZE(reserved),
-			       elf, why, sizeof(why));
+		ret = elf_load(mem, img->kernel, img->kernel_size, &rules, elf,
+			       why, sizeof(why));
 	else
-		ret = elf_check(mem, img->kernel, img->kernel_size,
-				board_elf_machine, reserved,
-				ARRAY_SIZE(reserved), elf, why, sizeof(why));
+		ret = elf_check(mem, img->kernel, img->kernel_size, &rules, elf,
+				why, sizeof(why));
 	if (ret) {
 		err("cannot boot kernel '%s': %s", img->kernel_name, why);
 		return ret;
@@ -79,6 +82,36 @@ static int wrong_arch(const struct boot_image *img)
 	err("kernel '%s' is an x86 bzImage; this ferry boots arm64 guests (a "
 	    "Linux arm64 Image or an ELF64 test guest)", img->kernel_name);
 	return -ENOEXEC;
+}
+
+/*
+ * An arm64 Image is not compressed (it has no decompressor of its own;
+ * Debian's arm64 vmlinuz is a plain Image): nothing to unpack.
+ */
+int board_unpack_kernel(struct boot_image *img, const struct guest_mem *mem)
+{
+	(void)img;
+	(void)mem;
+	return 0;
+}
+
+void board_free_kernel(struct boot_image *img)
+{
+	(void)img;
+}
+
+/* arm64 guests get their machine from the device tree only. */
+int board_acpi_tables(const struct board_config *cfg,
+		      const struct guest_mem *mem,
+		      int (*emit)(void *ctx, const char *name, const void *data,
+				  size_t len),
+		      void *ctx)
+{
+	(void)cfg;
+	(void)mem;
+	(void)emit;
+	(void)ctx;
+	return -EOPNOTSUPP;
 }
 
 int board_check_boot(const struct boot_image *img, const struct guest_mem *mem)
