@@ -3,7 +3,8 @@
 # The arm64 ferry's --dump-dtb: a tree dtc decompiles without a warning,
 # with what the options asked for (CPUs named by MPIDR with PSCI, RAM at
 # 2 GiB, the command line and initrd) and the board's fixed devices (GICv3
-# and ITS, timer, UART, PL031, debug-exit, the ECAM PCI host). Runs on the
+# and ITS, timer, UART, PL031, debug-exit, the ECAM PCI host), and the
+# virtio-iommu's node with --viommu. Runs on the
 # x86_64 host too: qemu-aarch64 (binfmt_misc) runs the arm64 binary, and
 # --dump-dtb needs no /dev/kvm.
 #   dtb-arm64.sh FERRY HELLO-GUEST
@@ -93,6 +94,17 @@ node big s /aliases serial0 = /serial@1000000
 dump small --memory 64M
 node small x /memory@80000000 reg = 0 80000000 0 4000000
 node small x $gic reg = 0 2c000000 0 10000 0 2c100000 0 20000
+small_pci=$(fdtget -l "$tmp/small.dtb" /pci@30000000 2>&1)
+[ -z "$small_pci" ] || bad "without --viommu the PCI host has children: $small_pci"
+
+# --viommu: a virtio-iommu at 00:01.0 under the PCI host, as on x86 (no
+# endpoint without --device, so no iommu-map: test_fdt_arm64 has those).
+dump viommu --viommu
+node viommu s /pci@30000000/iommu@1 compatible = virtio,pci-iommu
+node viommu x /pci@30000000/iommu@1 reg = 800 0 0 0 0
+node viommu x /pci@30000000/iommu@1 '#iommu-cells' = 1
+node viommu x /pci@30000000/iommu@1 phandle = 4
+node viommu x /pci@30000000 msi-parent = 2
 
 [ $fail = 0 ] && echo PASS
 exit $fail

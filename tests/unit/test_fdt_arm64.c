@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The arm64 guest device tree: every node Linux and the tiny guests use. */
+#include <errno.h>
 #include <libfdt.h>
 #include "run/machine.h"
 #include "test.h"
@@ -26,6 +27,82 @@ static int str_is(const char *path, const char *name, const char *want)
 	const char *s = prop(path, name, NULL);
 
 	return s && strcmp(s, want) == 0;
+}
+
+static int no_emit(void *ctx, const char *name, const void *data, size_t len)
+{
+	(void)ctx, (void)name, (void)data, (void)len;
+	return 0;
+}
+
+/*
+ * --viommu as machine_plan_slots() describes it, on arm64: the host
+ * bridge's iommu-map and the virtio-iommu's node from the one struct
+ * board_viommu (no ACPI: the device tree is all an arm64 guest gets),
+ * with the requester IDs of the slots the devices get; MSIs stay with
+ * the ITS, whose doorbell is the vIOMMU's MSI window.
+ */
+static void check_viommu(struct machine *m, struct run_opts *opts)
+{
+	const char *pci = "/pci@30000000", *iommu = "/pci@30000000/iommu@1";
+	const fdt32_t *r;
+	int len;
+
+	opts->viommu = 1;
+	opts->nr_devices = 2;
+	machine_plan_slots(m);
+	CHECK_MSG(m->viommu_slot == 1 && m->slots[0] == 2 && m->slots[1] == 3 &&
+			  m->board_cfg.viommu == &m->viommu_desc &&
+			  m->viommu_desc.rid == 0x08,
+		  "--viommu and two devices: 00:01.0, then 00:02.0, 00:03.0");
+	CHECK(machine_build_fdt(m, buf, sizeof(buf)) > 0);
+	r = prop(pci, "iommu-map", &len);
+	CHECK_MSG(r && len == 32 && cell(pci, "iommu-map", 0) == 0x10 &&
+			  cell(pci, "iommu-map", 1) == cell(iommu, "phandle", 0) &&
+			  cell(pci, "iommu-map", 2) == 0x10 &&
+			  cell(pci, "iommu-map", 3) == 1 &&
+			  cell(pci, "iommu-map", 4) == 0x18 &&
+			  cell(pci, "iommu-map", 5) == cell(iommu, "phandle", 0) &&
+			  cell(pci, "iommu-map", 6) == 0x18 &&
+			  cell(pci, "iommu-map", 7) == 1,
+		  "iommu-map: each device's requester ID to the vIOMMU, "
+		  "endpoint ID = requester ID");
+	CHECK(str_is(iommu, "compatible", "virtio,pci-iommu") &&
+	      cell(iommu, "#iommu-cells", 0) == 1 &&
+	      cell(iommu, "reg", 0) == 0x800);
+	CHECK_MSG(cell(pci, "msi-parent", 0) ==
+			  cell("/interrupt-controller@2c000000/msi-controller@2c020000",
+			       "phandle", 0) &&
+			  !prop(pci, "msi-map", NULL),
+		  "MSIs still go to the ITS, DeviceID = requester ID");
+	CHECK_MSG(cell(iommu, "phandle", 0) != cell("/", "interrupt-parent", 0) &&
+			  cell(iommu, "phandle", 0) != cell(pci, "msi-parent", 0) &&
+			  cell(iommu, "phandle", 0) !=
+				  cell("/apb-pclk", "phandle", 0),
+		  "the vIOMMU's phandle is its own");
+	CHECK_MSG(board_msi_base == 0x2c030000 && board_msi_size == 0x10000,
+		  "the MSI window the vIOMMU reports: GITS_TRANSLATER's frame");
+	CHECK_MSG(board_acpi_tables(&m->board_cfg, &m->vm.mem, no_emit, NULL) ==
+			  -EOPNOTSUPP,
+		  "no ACPI on arm64: no VIOT, the device tree says it all");
+
+	opts->nr_devices = 0;
+	machine_plan_slots(m);
+	CHECK(machine_build_fdt(m, buf, sizeof(buf)) > 0);
+	CHECK_MSG(str_is(iommu, "compatible", "virtio,pci-iommu") &&
+			  !prop(pci, "iommu-map", NULL),
+		  "--viommu alone: the vIOMMU node, no iommu-map");
+
+	opts->viommu = 0;
+	opts->nr_devices = 2;
+	machine_plan_slots(m);
+	CHECK(machine_build_fdt(m, buf, sizeof(buf)) > 0);
+	CHECK_MSG(!m->board_cfg.viommu && m->slots[0] == 1 &&
+			  !prop(pci, "iommu-map", NULL) &&
+			  fdt_node_offset_by_compatible(buf, -1,
+							"virtio,pci-iommu") < 0,
+		  "no --viommu: devices from 00:01.0, no vIOMMU in the tree");
+	opts->nr_devices = 0;
 }
 
 int main(void)
@@ -124,5 +201,9 @@ int main(void)
 			      cell("/pci@30000000", "interrupt-map", e + 9) == 4;
 		}
 	CHECK_MSG(ok, "INTx of slot S pin P on SPI 4 + (S + P - 1) % 4, level");
+	CHECK_MSG(fdt_node_offset_by_compatible(buf, -1, "virtio,pci-iommu") < 0 &&
+			  !prop("/pci@30000000", "iommu-map", NULL),
+		  "without --viommu: no vIOMMU, no iommu-map");
+	check_viommu(&m, &opts);
 	return test_done();
 }

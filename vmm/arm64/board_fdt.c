@@ -13,6 +13,7 @@
 #define GIC_PHANDLE 1
 #define ITS_PHANDLE 2
 #define CLK_PHANDLE 3
+#define VIOMMU_PHANDLE 4
 
 /* GIC interrupt specifiers: <type number flags>. */
 #define GIC_SPI 0
@@ -189,8 +190,14 @@ static int intx_map(void *fdt, const struct pci_windows *w)
 			    n * MAP_CELLS * sizeof(*map));
 }
 
-/* ranges: I/O ports at the MMIO window, 32-bit memory, 64-bit prefetchable. */
-static int pci_node(void *fdt, const struct pci_windows *w)
+/*
+ * ranges: I/O ports at the MMIO window, 32-bit memory, 64-bit
+ * prefetchable. MSIs go to the ITS with DeviceID = requester ID (no
+ * msi-map: msi-parent's identity mapping says the same); with --viommu
+ * the iommu-map sends the endpoints' DMA to the virtio-iommu.
+ */
+static int pci_node(void *fdt, const struct pci_windows *w,
+		    const struct board_viommu *viommu)
 {
 	uint32_t bus_range[2] = { 0, 0 };
 	uint32_t ranges[3 * 7];
@@ -229,6 +236,8 @@ static int pci_node(void *fdt, const struct pci_windows *w)
 	FDT_CHECK(fdt_property(fdt, "dma-coherent", NULL, 0));
 	FDT_CHECK(fdt_property_u32(fdt, "msi-parent", ITS_PHANDLE));
 	FDT_CHECK(intx_map(fdt, w));
+	if (viommu)
+		FDT_CHECK(fdt_viommu_nodes(fdt, viommu, VIOMMU_PHANDLE));
 	return fdt_end_node(fdt);
 }
 
@@ -246,7 +255,7 @@ int board_fdt_devices(const struct board_config *cfg,
 	FDT_CHECK(uart_node(fdt));
 	FDT_CHECK(rtc_node(fdt));
 	FDT_CHECK(debug_exit_node(fdt));
-	FDT_CHECK(pci_node(fdt, &win));
+	FDT_CHECK(pci_node(fdt, &win, cfg->viommu));
 	snprintf(path, sizeof(path), "/serial@%llx",
 		 (unsigned long long)ARM64_UART_GPA);
 	FDT_CHECK(fdt_begin_node(fdt, "aliases"));
