@@ -174,11 +174,11 @@ fi
 sleep 1
 case $how in
 port)
-	if [ -e /dev/port ]; then
-		printf '\000' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
-	else
-		devmem 0x01020000 32 0
-	fi
+	# arm64 kernels have /dev/port too (PCI I/O space): decide by arch
+	case $(uname -m) in
+	aarch64) devmem 0x01020000 32 0 ;;
+	*) printf '\000' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null ;;
+	esac
 	;;
 poweroff) poweroff -f ;;
 *) reboot -f ;;

@@ -328,6 +328,13 @@ static int setup_vm(struct machine *m)
 	status = back_ram(m);
 	if (status != FERRY_EXIT_OK)
 		return status;
+	/*
+	 * Every vCPU before any device: arm64's vGIC is finished only once
+	 * all vCPUs exist, and KVM refuses an irqfd (EAGAIN) until then,
+	 * while a passed-through device attaches its INTx irqfd at setup.
+	 */
+	if (vm_create_vcpus(&m->vm))
+		return FERRY_EXIT_HOST;
 	if (board_create(&m->board, &m->vm, &m->board_cfg))
 		return FERRY_EXIT_HOST;
 	if (stopped_during_setup())
@@ -340,8 +347,6 @@ static int setup_vm(struct machine *m)
 	}
 	if (o->viommu && add_viommu(m))
 		return FERRY_EXIT_DEVICE;
-	if (vm_create_vcpus(&m->vm))
-		return FERRY_EXIT_HOST;
 	status = boot(m);
 	if (status == FERRY_EXIT_OK && stopped_during_setup())
 		status = FERRY_EXIT_SIGNAL;
