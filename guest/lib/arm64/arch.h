@@ -19,6 +19,9 @@
 #define GUEST_FDT_MEMORY "/memory@80000000"
 /* An MMIO address no device claims (below RAM, between devices). */
 #define GUEST_UNCLAIMED_MMIO 0x20000000ULL
+/* MSIs are writes to the ITS's GITS_TRANSLATER frame. */
+#define GUEST_MSI_BASE 0x2c030000ULL
+#define GUEST_MSI_LAST 0x2c03ffffULL
 
 #define sysreg_read(r)                                                         \
 	({                                                                     \
@@ -46,6 +49,14 @@ static inline uint8_t mmio_read8(uint64_t addr)
 static inline void mmio_write8(uint64_t addr, uint8_t v)
 {
 	__asm__ volatile("strb %w0, [%1]" : : "rZ"(v), "r"(addr) : "memory");
+}
+
+static inline uint16_t mmio_read16(uint64_t addr)
+{
+	uint32_t v;
+
+	__asm__ volatile("ldrh %w0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+	return (uint16_t)v;
 }
 
 static inline void mmio_write16(uint64_t addr, uint16_t v)
@@ -82,6 +93,29 @@ static inline void mmio_write64(uint64_t addr, uint64_t v)
 static inline void cpu_relax(void)
 {
 	__asm__ volatile("yield" ::: "memory");
+}
+
+#define GUEST_CYCLES "CNTVCT" /* what cycles() counts */
+/* A cycle counter for benchmarks (the virtual counter). */
+static inline uint64_t cycles(void)
+{
+	isb();
+	return sysreg_read(cntvct_el0);
+}
+
+/*
+ * Order the guest's writes to (reads from) RAM a device shares before
+ * the next write (after the last read): the device is ferry, on other
+ * CPUs of the same inner-shareable domain.
+ */
+#define dma_wmb() __asm__ volatile("dmb ishst" ::: "memory")
+#define dma_rmb() __asm__ volatile("dmb ishld" ::: "memory")
+
+/* The MMU maps the first 512 GiB already (BARs included): nothing to do. */
+static inline int map_gib(uint64_t gpa)
+{
+	(void)gpa;
+	return 0;
 }
 
 /* A PSCI call through HVC (SMC Calling Convention); returns X0. */

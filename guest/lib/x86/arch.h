@@ -63,6 +63,31 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* Guest RAM starts at 0; the LAPIC's MSI window. */
+#define GUEST_RAM_BASE 0ULL
+#define GUEST_MSI_BASE 0xfee00000ULL
+#define GUEST_MSI_LAST 0xfeefffffULL
+
+static inline uint8_t mmio_read8(uint64_t addr)
+{
+	return *(volatile uint8_t *)(uintptr_t)addr;
+}
+
+static inline void mmio_write8(uint64_t addr, uint8_t v)
+{
+	*(volatile uint8_t *)(uintptr_t)addr = v;
+}
+
+static inline uint16_t mmio_read16(uint64_t addr)
+{
+	return *(volatile uint16_t *)(uintptr_t)addr;
+}
+
+static inline void mmio_write16(uint64_t addr, uint16_t v)
+{
+	*(volatile uint16_t *)(uintptr_t)addr = v;
+}
+
 static inline uint32_t mmio_read32(uint64_t addr)
 {
 	return *(volatile uint32_t *)(uintptr_t)addr;
@@ -77,6 +102,21 @@ static inline void cpu_relax(void)
 {
 	__asm__ volatile("pause" ::: "memory");
 }
+
+#define GUEST_CYCLES "TSC" /* what cycles() counts */
+/* A cycle counter for benchmarks (the TSC). */
+static inline uint64_t cycles(void)
+{
+	return rdtsc();
+}
+
+/*
+ * Order the guest's writes to (reads from) RAM a device shares before
+ * the next write (after the last read): x86 keeps stores in order and
+ * loads in order, so only the compiler must not reorder them.
+ */
+#define dma_wmb() __asm__ volatile("" ::: "memory")
+#define dma_rmb() __asm__ volatile("" ::: "memory")
 
 static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c,
 			 uint32_t *d)
