@@ -89,16 +89,20 @@ arm64_prepare() {
 # qemu_l1_arm64 ACCEL MEM APPEND CONSOLE-ARGS...: L0's command for an
 # arm64 L1. pauth-impdef=on: architected pointer authentication is 3x
 # slower under TCG (lab-notes). Devices as on x86: edu (with a ROM), a
-# second edu, nvme.
+# second edu, nvme. edu's DMA engine keeps 28 address bits by default
+# (QEMU clamps the rest away): on x86 guest RAM is low, but ferry's arm64
+# guests have RAM from 2 GiB, so the edus take any address.
 qemu_l1_arm64() {
 	local accel=$1 mem=$2 append=$3
 	shift 3
+	# shellcheck disable=SC2054 # commas inside QEMU's option values
 	QEMU_CMD=(qemu-system-aarch64
 		-accel "$accel" -machine virt,virtualization=on,gic-version=3,iommu=smmuv3
 		-cpu max,pauth-impdef=on -m "$mem" -smp 2 -no-reboot -net none "$@"
 		-kernel "$LAB_KERNEL_PATH" -initrd "$CACHE/arm64/l1.cpio.gz"
 		-append "console=ttyAMA0 panic=-1 quiet $append"
-		-device edu,romfile="$CACHE/edu-rom.bin" -device edu
+		-device edu,romfile="$CACHE/edu-rom.bin",dma_mask=0xffffffffffffffff
+		-device edu,dma_mask=0xffffffffffffffff
 		-drive file="$CACHE/nvme.img",if=none,id=nv0,format=raw
 		-device nvme,serial=lab,drive=nv0
 		"${VIRTFS[@]}")

@@ -58,7 +58,7 @@ BUSYBOX=/bin/busybox	# the busybox of L1's and L2's initramfs
 HOST_ROOT=/		# L1's root file system, shared over 9p
 # What prepare resolves: L1's kernel, L2's initramfs, and what only the x86
 # lab has (empty in the arm64 lab).
-LAB_KERNEL_PATH= L2_INITRD= VMLINUX_PATH= CLOUD_KERNEL_PATH= L2_MDEV_INITRD= MDEV_DIR=
+LAB_KERNEL_PATH='' L2_INITRD='' VMLINUX_PATH='' CLOUD_KERNEL_PATH='' L2_MDEV_INITRD='' MDEV_DIR=''
 STALL_RE='rcu: INFO: rcu_[a-z]* (self-)?detected stall|watchdog: BUG: soft lockup|timer wakeup didn.t happen'
 
 say() { printf 'lab: %s\n' "$*" >&2; }
