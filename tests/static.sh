@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The musl build is one static binary: no interpreter, no shared libraries,
 # and under the size README.md promises (as built, not stripped): 512 KiB
-# for x86_64, 640 KiB for aarch64 (its code is larger: fixed 4-byte
+# for x86_64, 384 KiB for aarch64 (its code is larger: fixed 4-byte
 # instructions, and the arm64 board's device tree and GIC code).
 #   static.sh FERRY [LIMIT-BYTES]
 set -eu
