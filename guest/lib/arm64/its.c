@@ -32,7 +32,17 @@ static uint8_t prop_table[(1 << ID_BITS) - GIC_LPI_BASE]
 	__attribute__((aligned(4096)));
 static uint8_t pend_table[1 << (ID_BITS - 3)] __attribute__((aligned(65536)));
 static uint64_t cmd_queue[4096 / 8] __attribute__((aligned(4096)));
-static uint8_t baser_pages[8][4096] __attribute__((aligned(4096)));
+/*
+ * The device and collection tables: one flat 64 KiB page each, 64 KiB
+ * aligned. KVM's ITS takes 64 KiB pages only (it forces GITS_BASER's
+ * Page_Size to 64K and reads bits 15:12 of the address as bits 51:48):
+ * a 4 KiB-aligned table would sit at an address no memslot has, and
+ * every MAPD and MAPC would fail, every MSI be dropped.
+ */
+#define BASER_TYPE_DEVICE 1
+#define BASER_TYPE_COLLECTION 4
+#define BASER_PAGE_64K (2ULL << 8)
+static uint8_t its_tables[2][65536] __attribute__((aligned(65536)));
 /* One interrupt translation table per device (8-byte entries in KVM). */
 static uint8_t itt[MAX_DEVICES][(1 << EVENT_BITS) * 8]
 	__attribute__((aligned(256)));
@@ -69,16 +79,21 @@ static int its_setup(void)
 	mmio_write64(rd + GICR_PENDBASER, (uintptr_t)pend_table);
 	mmio_write32(rd + GICR_CTLR, mmio_read32(rd + GICR_CTLR) | 1);
 
-	/* Device and collection tables: one flat 4 KiB page each. */
+	/* Device and collection tables (nothing else is used here). */
 	for (i = 0; i < 8; i++) {
 		uint64_t b = mmio_read64(GITS_BASE + GITS_BASER + i * 8);
 		uint64_t type = (b >> 56) & 7, esz = (b >> 48) & 0x1f;
+		unsigned int t;
 
-		if (!type)
+		if (type == BASER_TYPE_DEVICE)
+			t = 0;
+		else if (type == BASER_TYPE_COLLECTION)
+			t = 1;
+		else
 			continue;
 		mmio_write64(GITS_BASE + GITS_BASER + i * 8,
-			     VALID | type << 56 | esz << 48 |
-				     (uintptr_t)baser_pages[i]);
+			     VALID | type << 56 | esz << 48 | BASER_PAGE_64K |
+				     (uintptr_t)its_tables[t]);
 	}
 	mmio_write64(GITS_BASE + GITS_CBASER, VALID | (uintptr_t)cmd_queue);
 	mmio_write64(GITS_BASE + GITS_CWRITER, 0);
