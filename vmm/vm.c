@@ -395,7 +395,8 @@ void vm_ioeventfd_del(struct vm *vm, int fd, uint64_t gpa, uint32_t len,
 
 void vm_irq_line(struct vm *vm, unsigned int irq, int level)
 {
-	struct kvm_irq_level l = { .irq = irq, .level = level ? 1 : 0 };
+	struct kvm_irq_level l = { .irq = arch_irq_line(irq),
+				   .level = level ? 1 : 0 };
 
 	if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0)
 		warn_ratelimited("KVM_IRQ_LINE %u: %s", irq, strerror(errno));

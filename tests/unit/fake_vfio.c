@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/kvm.h>
+#include "arch.h"
 #include "fake_vfio.h"
 
 int __real_ioctl(int fd, unsigned long req, ...);
@@ -214,11 +215,17 @@ int fake_kvm_ioeventfd(uint64_t gpa, uint32_t len)
 	return -1;
 }
 
+/* Recorded per line as the board numbers it (arch_irq_line's inverse). */
 static int kvm_irq_line(const struct kvm_irq_level *l)
 {
-	if (l->irq >= ARRAY_SIZE(fake_kvm.irq_level))
+	unsigned int gsi;
+
+	for (gsi = 0; gsi < ARRAY_SIZE(fake_kvm.irq_level); gsi++)
+		if (arch_irq_line(gsi) == l->irq)
+			break;
+	if (gsi == ARRAY_SIZE(fake_kvm.irq_level))
 		return fail(EINVAL);
-	fake_kvm.irq_level[l->irq] = (uint8_t)l->level;
+	fake_kvm.irq_level[gsi] = (uint8_t)l->level;
 	fake_kvm.irq_line_calls++;
 	return 0;
 }

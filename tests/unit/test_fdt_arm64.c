@@ -2,6 +2,8 @@
 /* The arm64 guest device tree: every node Linux and the tiny guests use. */
 #include <errno.h>
 #include <libfdt.h>
+#include "arch.h"
+#include "arm64/layout.h"
 #include "run/machine.h"
 #include "test.h"
 
@@ -205,5 +207,10 @@ int main(void)
 			  !prop("/pci@30000000", "iommu-map", NULL),
 		  "without --viommu: no vIOMMU, no iommu-map");
 	check_viommu(&m, &opts);
+	/* KVM_IRQ_LINE wants an SPI with its type: the UART's line 1 is
+	 * INTID 33; PCI INTx (line 5) INTID 37, as the interrupt-map says. */
+	CHECK_MSG(arch_irq_line(ARM64_UART_SPI) == (1u << 24 | 33) &&
+			  arch_irq_line(5) == (1u << 24 | 37),
+		  "vm_irq_line: SPI n is KVM_IRQ_LINE 0x1000000 | (32 + n)");
 	return test_done();
 }

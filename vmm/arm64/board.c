@@ -50,11 +50,6 @@ struct pci_windows arm64_pci_windows(void)
 	};
 }
 
-unsigned int arm64_spi_line(unsigned int spi)
-{
-	return (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | (32 + spi);
-}
-
 uint64_t arm64_mpidr(unsigned int index)
 {
 	/* KVM's reset value: 16 vCPUs per Aff0 cluster (a GICv3 limit). */
@@ -92,14 +87,14 @@ static const struct bus_ops pci_io_ops = {
 static int serial_setup(struct board *b, const struct board_config *cfg)
 {
 	return serial_init(&b->serial, b->vm, &b->vm->mmio, ARM64_UART_GPA,
-			   arm64_spi_line(ARM64_UART_SPI), cfg->console_fd);
+			   ARM64_UART_SPI, cfg->console_fd);
 }
 
 static int rtc_setup(struct board *b, const struct board_config *cfg)
 {
 	(void)cfg;
 	return pl031_init(&b->rtc, b->vm, &b->vm->mmio, ARM64_RTC_GPA,
-			  arm64_spi_line(ARM64_RTC_SPI));
+			  ARM64_RTC_SPI);
 }
 
 static int debug_exit_setup(struct board *b, const struct board_config *cfg)

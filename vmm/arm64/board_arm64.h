@@ -24,9 +24,6 @@ struct board {
 /* The PCI windows and ECAM (fixed on this board; also --dump-dtb). */
 struct pci_windows arm64_pci_windows(void);
 
-/* KVM_IRQ_LINE's number for shared peripheral interrupt @spi. */
-unsigned int arm64_spi_line(unsigned int spi);
-
 /* MPIDR affinity of vCPU @index, as KVM gives it (the DT's cpu reg). */
 uint64_t arm64_mpidr(unsigned int index);
 

@@ -109,6 +109,12 @@ int arch_vm_vcpus_created(struct vm *vm)
 	return ret;
 }
 
+unsigned int arch_irq_line(unsigned int gsi)
+{
+	/* SPI @gsi, INTID 32 + @gsi: the type in bits 24-27, no vCPU. */
+	return (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | (32 + gsi);
+}
+
 /* KVM's default: GSI n is SPI n (INTID 32 + n) of irqchip 0. */
 unsigned int arch_irqchip_routes(struct kvm_irq_routing_entry *e,
 				 unsigned int max, unsigned int *first_msi)
