@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=sh
 # arm64: the tiny edu guest drives QEMU's edu device through VFIO behind
 # L1's SMMUv3: ID, liveness, factorial with an MSI (an LPI through the
 # ITS: KVM routes carry the requester ID) and with INTx (a GIC SPI,
@@ -6,6 +7,7 @@
 # BAR mapping; then 10 runs in a row without leaked descriptors.
 # lab-arch: arm64
 # lab-timeout: 400
+# shellcheck source=tests/lab/lib.sh
 . "$LAB_REPO/tests/lab/lib.sh"
 EDU=$(pci_find 1234 11e8 1) || { echo "FAIL: no edu device in L1"; exit 1; }
 bind_vfio "$EDU" || { echo "FAIL: cannot bind $EDU to vfio-pci"; exit 1; }
