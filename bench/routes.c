@@ -50,7 +50,7 @@ static void cycle(struct vm *vm, unsigned int n, int each, double *up,
 	t0 = now_us();
 	for (i = 0; i < n; i++) {
 		gsi[i] = irq_msi_alloc(vm, 0xfee00000 | (i % 8) << 12,
-					    0x4000 | (i & 0xff));
+					    0x4000 | (i & 0xff), 0);
 		check(gsi[i], "route");
 		if (each)
 			check(irq_msi_commit(vm), "commit");

@@ -73,7 +73,8 @@ static void follow(struct msix *x)
 		if (!live(x, v))
 			continue;
 		if (v->gsi < 0) {
-			ret = irq_msi_alloc(x->vm, addr_of(v), v->entry[2]);
+			ret = irq_msi_alloc(x->vm, addr_of(v), v->entry[2],
+					    x->devid);
 			if (ret < 0) {
 				if (log_ratelimit_ok(&x->rl, "msix"))
 					warn("msix: no MSI route for vector %u "
@@ -83,8 +84,8 @@ static void follow(struct msix *x)
 			}
 			v->gsi = ret;
 			changed = 1;
-		} else if (irq_msi_set(x->vm, v->gsi, addr_of(v), v->entry[2]) ==
-			   0) {
+		} else if (irq_msi_set(x->vm, v->gsi, addr_of(v), v->entry[2],
+				       x->devid) == 0) {
 			changed = 1; /* irq.c commits only real changes */
 		}
 	}

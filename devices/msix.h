@@ -27,6 +27,12 @@ struct msix_vector {
 
 struct msix {
 	struct vm *vm;
+	/*
+	 * The function's PCI requester ID (bus << 8 | devfn), which its
+	 * routes carry where MSIs are told apart by device (arm64's ITS):
+	 * set by the device once it has its slot, before the guest runs.
+	 */
+	uint32_t devid;
 	pthread_mutex_t lock; /* everything below */
 	unsigned int nr;
 	int enabled, masked;  /* the capability's enable and function mask */

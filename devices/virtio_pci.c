@@ -500,6 +500,7 @@ int virtio_pci_init(struct virtio_dev *vd, struct vm *vm, struct pci_bus *pci,
 		    strerror(-ret));
 		goto err_fds;
 	}
+	vd->msix.devid = (uint32_t)vd->pci.slot << 3; /* bus 0, function 0 */
 	ret = -pthread_create(&vd->worker, NULL, worker, vd);
 	if (ret) {
 		err("%s: cannot start its thread: %s", vd->info.name,

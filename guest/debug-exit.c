@@ -12,12 +12,7 @@ int main(void)
 	unsigned long width = bootarg_ulong("width", 4);
 
 	printf_("debug-exit: writing 0x%lx as %lu bytes\n", v, width);
-	if (width == 1)
-		outb(DEBUG_EXIT_PORT, (uint8_t)v);
-	else if (width == 2)
-		outw(DEBUG_EXIT_PORT, (uint16_t)v);
-	else if (width == 4)
-		outl(DEBUG_EXIT_PORT, (uint32_t)v);
+	debug_exit_write((unsigned int)width, (uint32_t)v);
 	printf_("debug-exit: still running (width %lu)\n", width);
 	return 0x3f;
 }

@@ -8,14 +8,14 @@
  */
 #include "lib/guest.h"
 
-#define COM1 0x3f8
+#define UART_LSR 5
 #define LSR_DR 0x01
 
 static char getchar_(void)
 {
-	while (!(inb(COM1 + 5) & LSR_DR))
+	while (!(uart_read(UART_LSR) & LSR_DR))
 		cpu_relax();
-	return (char)inb(COM1);
+	return (char)uart_read(0);
 }
 
 static void idle(unsigned long polls)
@@ -24,9 +24,9 @@ static void idle(unsigned long polls)
 
 	puts_("listening\n");
 	for (i = 0; i < polls; i++)
-		if (inb(COM1 + 5) & LSR_DR) {
+		if (uart_read(UART_LSR) & LSR_DR) {
 			got++;
-			printf_("received 0x%x\n", inb(COM1));
+			printf_("received 0x%x\n", uart_read(0));
 		}
 	report(got == 0, "no input in %lu polls of the receiver (%lu bytes)",
 	       polls, got);

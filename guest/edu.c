@@ -2,7 +2,7 @@
 /*
  * edu: drives QEMU's "edu" PCI device (1234:11e8) passed through with
  * VFIO: identity and liveness registers, a factorial completed with an
- * MSI (or, with intx=1, a level-triggered INTx through the IOAPIC), a DMA
+ * MSI (or, with intx=1, a level-triggered INTx: IOAPIC, GIC SPI), a DMA
  * round trip through the real IOMMU (guest buffer -> device -> another
  * guest buffer), and the expansion ROM when the device has one. DMA stays
  * under 4096 bytes: QEMU 7.2's edu aborts on a full page (docs/lab.md).
@@ -51,22 +51,26 @@ static void wr64(unsigned int off, uint64_t v)
 	*(volatile uint64_t *)(uintptr_t)(bar0 + off) = v;
 }
 
-/* Point the MSI capability at this CPU's LAPIC, vector VECTOR. */
+/* Point the MSI capability at this CPU, vector VECTOR. */
 static int msi_enable(int slot)
 {
 	unsigned int cap = pci_find_cap((unsigned int)slot, 0x05);
+	uint64_t addr;
+	uint32_t data;
 	uint16_t ctrl;
 
-	if (!cap)
+	if (!cap || msi_message((unsigned int)slot << 3, VECTOR, &addr, &data))
 		return 0;
 	ctrl = pci_cfg_read16((unsigned int)slot, cap + 2);
-	pci_cfg_write32((unsigned int)slot, cap + 4,
-			0xfee00000u | lapic_id() << 12);
+	pci_cfg_write32((unsigned int)slot, cap + 4, (uint32_t)addr);
 	if (ctrl & 0x80) { /* 64-bit address */
-		pci_cfg_write32((unsigned int)slot, cap + 8, 0);
-		pci_cfg_write16((unsigned int)slot, cap + 12, VECTOR);
+		pci_cfg_write32((unsigned int)slot, cap + 8,
+				(uint32_t)(addr >> 32));
+		pci_cfg_write16((unsigned int)slot, cap + 12, (uint16_t)data);
+	} else if (addr >> 32) {
+		return 0;
 	} else {
-		pci_cfg_write16((unsigned int)slot, cap + 8, VECTOR);
+		pci_cfg_write16((unsigned int)slot, cap + 8, (uint16_t)data);
 	}
 	pci_cfg_write16((unsigned int)slot, cap + 2, (ctrl & ~0x70) | 1);
 	return (pci_cfg_read16((unsigned int)slot, cap + 2) & 1) == 1;
@@ -152,11 +156,11 @@ int main(void)
 	report(rd(EDU_LIVENESS) == ~0x12345678u, "liveness register inverts");
 
 	if (bootarg_ulong("intx", 0)) {
-		unsigned int pin = pci_cfg_read8((unsigned int)slot, 0x3c);
+		unsigned int line = pci_cfg_read8((unsigned int)slot, 0x3c);
 
-		ioapic_route(pin, VECTOR, 1);
+		intx_route(line, VECTOR);
 		report(pci_cfg_read8((unsigned int)slot, 0x3d) == 1,
-		       "INTx: INTA routed to IOAPIC pin %u", pin);
+		       "INTx: INTA routed to interrupt line %u", line);
 	} else {
 		report(msi_enable(slot), "MSI enabled");
 	}

@@ -36,13 +36,13 @@ int main(void)
 
 	puts_("hello from a ferry test guest\n");
 	report(fdt_check_header(guest_fdt) == 0, "device tree header valid");
-	mem = fdt_path_offset(guest_fdt, "/memory@0");
+	mem = fdt_path_offset(guest_fdt, GUEST_FDT_MEMORY);
 	report(mem >= 0 && fdt_getprop(guest_fdt, mem, "reg", &len) &&
 		       len == 16,
-	       "memory node describes RAM at 0");
-	report(fdt_path_offset(guest_fdt, "/isa/serial@i3f8") >= 0,
+	       "memory node describes RAM at %s", GUEST_FDT_MEMORY + 8);
+	report(fdt_path_offset(guest_fdt, GUEST_FDT_SERIAL) >= 0,
 	       "serial port listed");
-	report(fdt_path_offset(guest_fdt, "/isa/debug-exit@if4") >= 0,
+	report(fdt_path_offset(guest_fdt, GUEST_FDT_DEBUG_EXIT) >= 0,
 	       "debug-exit port listed");
 	args = fdt_bootargs();
 	expected_cmdline(want);

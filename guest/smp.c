@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * smp: every vCPU checks in; each must see its own APIC ID in CPUID. The
+ * smp: every vCPU checks in; each must see its index as its hardware ID
+ * (x86: the APIC ID in CPUID; arm64: MPIDR, after PSCI CPU_ON). The
  * test says how many vCPUs it asked for (cpus=N), so a ferry that listed
  * and started fewer fails; without cpus= the device tree's count is used.
  */
@@ -9,17 +10,9 @@
 static volatile unsigned int checked_in;
 static volatile uint8_t apic_id_ok[GUEST_MAX_CPUS];
 
-static unsigned int my_apic_id(void)
-{
-	uint32_t a, b, c, d;
-
-	cpuid(1, &a, &b, &c, &d);
-	return b >> 24;
-}
-
 void secondary_main(unsigned int cpu)
 {
-	apic_id_ok[cpu] = my_apic_id() == cpu;
+	apic_id_ok[cpu] = cpu_hw_id() == cpu;
 	__atomic_fetch_add(&checked_in, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -29,7 +22,7 @@ int main(void)
 	unsigned int want = (unsigned int)bootarg_ulong("cpus", listed);
 	unsigned long spins = bootarg_ulong("spins", 20000000);
 
-	apic_id_ok[0] = my_apic_id() == 0;
+	apic_id_ok[0] = cpu_hw_id() == 0;
 	__atomic_fetch_add(&checked_in, 1, __ATOMIC_SEQ_CST);
 	report(listed == want, "the device tree lists %u vCPUs (want %u)",
 	       listed, want);
@@ -42,6 +35,6 @@ int main(void)
 	report(checked_in == want, "all %u vCPUs checked in", want);
 	for (i = 0; i < want && i < GUEST_MAX_CPUS; i++)
 		ok &= apic_id_ok[i];
-	report(ok, "every vCPU sees its index as its APIC ID");
+	report(ok, "every vCPU sees its index as its hardware ID");
 	report_summary();
 }

@@ -7,9 +7,10 @@
  * that IOVA changes neither the buffer nor the guest page at GPA == IOVA
  * (the host IOMMU faults it: the lab scenario checks L1's log). Then the
  * cost of a guest MAP + UNMAP of 4 KiB and of 2 MiB beside a request that
- * does nothing (median TSC cycles of interleaved rounds). Needs --memory
- * of at least 512M: it uses guest RAM at fixed addresses below 256 MiB
- * (edu's DMA engine takes 28-bit addresses).
+ * does nothing (median cycles of interleaved rounds). Needs --memory
+ * of at least 512M: it uses guest RAM at fixed offsets below 256 MiB,
+ * and IOVAs below 256 MiB (edu's DMA engine takes 28-bit addresses). On
+ * arm64 (RAM from 2 GiB) no RAM lies at GPA == IOVA.
  */
 #include <string.h>
 #include "lib/guest.h"
@@ -34,7 +35,7 @@
 #define DOMAIN 1
 #define IOVA_SRC 0x0a000000ULL
 #define IOVA_DST 0x0a001000ULL /* also guest RAM: must stay untouched */
-#define GPA_2M 0x0c000000ULL   /* guest RAM nobody uses */
+#define GPA_2M (GUEST_RAM_BASE + 0x0c000000ULL) /* RAM nobody uses */
 #define IOVA_2M 0x0e000000ULL
 #define RESV_MSI 1	       /* VIRTIO_IOMMU_RESV_MEM_T_MSI */
 #define ROUNDS_MAX 200
@@ -71,17 +72,21 @@ static void edu_isr(void)
 static int msi_enable(unsigned int slot)
 {
 	unsigned int cap = pci_find_cap(slot, 0x05);
+	uint64_t addr;
+	uint32_t data;
 	uint16_t ctrl;
 
-	if (!cap)
+	if (!cap || msi_message(slot << 3, VECTOR, &addr, &data))
 		return 0;
 	ctrl = pci_cfg_read16(slot, cap + 2);
-	pci_cfg_write32(slot, cap + 4, 0xfee00000u | lapic_id() << 12);
+	pci_cfg_write32(slot, cap + 4, (uint32_t)addr);
 	if (ctrl & 0x80) {
-		pci_cfg_write32(slot, cap + 8, 0);
-		pci_cfg_write16(slot, cap + 12, VECTOR);
+		pci_cfg_write32(slot, cap + 8, (uint32_t)(addr >> 32));
+		pci_cfg_write16(slot, cap + 12, (uint16_t)data);
+	} else if (addr >> 32) {
+		return 0;
 	} else {
-		pci_cfg_write16(slot, cap + 8, VECTOR);
+		pci_cfg_write16(slot, cap + 8, (uint16_t)data);
 	}
 	pci_cfg_write16(slot, cap + 2, (ctrl & ~0x70) | 1);
 	return (pci_cfg_read16(slot, cap + 2) & 1) == 1;
@@ -115,19 +120,20 @@ static int all(const volatile uint8_t *p, uint8_t v, unsigned int len)
 }
 
 /*
- * Fill dst and the guest page at GPA IOVA_DST with @v, have edu write its
- * buffer to IOVA_DST: 1 if neither changed.
+ * Fill dst and the guest page at GPA IOVA_DST (where that is RAM: x86)
+ * with @v, have edu write its buffer to IOVA_DST: 1 if neither changed.
  */
 static int write_reaches_nothing(uint8_t v)
 {
 	volatile uint8_t *same_gpa = (volatile uint8_t *)(uintptr_t)IOVA_DST;
+	int ram = IOVA_DST >= GUEST_RAM_BASE;
 	unsigned int i;
 
 	memset(dst, v, sizeof(dst));
-	for (i = 0; i < 4096; i++)
+	for (i = 0; ram && i < 4096; i++)
 		same_gpa[i] = v;
 	dma(EDU_DMA_BUF, IOVA_DST, DMA_LEN, DMA_TO_RAM);
-	return all(dst, v, sizeof(dst)) && all(same_gpa, v, 4096);
+	return all(dst, v, sizeof(dst)) && (!ram || all(same_gpa, v, 4096));
 }
 
 static uint64_t median(uint64_t *v, unsigned int n)
@@ -153,26 +159,26 @@ static void bench(uint32_t ep, unsigned int rounds)
 	uint64_t t;
 
 	for (i = 0; i < rounds; i++) {
-		t = rdtsc();
+		t = cycles();
 		bad += viommu_detach(&d, DOMAIN + 1, ep) != VIOMMU_S_INVAL;
-		t_null[i] = rdtsc() - t;
-		t = rdtsc();
+		t_null[i] = cycles() - t;
+		t = cycles();
 		bad += viommu_map(&d, DOMAIN, IOVA_SRC + 0x100000,
 				  IOVA_SRC + 0x100fff, (uintptr_t)src,
 				  VIOMMU_MAP_R) != VIOMMU_S_OK;
 		bad += viommu_unmap(&d, DOMAIN, IOVA_SRC + 0x100000,
 				    IOVA_SRC + 0x100fff) != VIOMMU_S_OK;
-		t_4k[i] = rdtsc() - t;
-		t = rdtsc();
+		t_4k[i] = cycles() - t;
+		t = cycles();
 		bad += viommu_map(&d, DOMAIN, IOVA_2M, IOVA_2M + 0x1fffff,
 				  GPA_2M, VIOMMU_MAP_R | VIOMMU_MAP_W) !=
 		       VIOMMU_S_OK;
 		bad += viommu_unmap(&d, DOMAIN, IOVA_2M, IOVA_2M + 0x1fffff) !=
 		       VIOMMU_S_OK;
-		t_2m[i] = rdtsc() - t;
+		t_2m[i] = cycles() - t;
 	}
 	report(!bad, "%u rounds of MAP + UNMAP (4 KiB, 2 MiB)", rounds);
-	printf_("bench: median TSC cycles of %u rounds: null request %lu, "
+	printf_("bench: median " GUEST_CYCLES " cycles of %u rounds: null request %lu, "
 		"map+unmap 4k %lu, map+unmap 2m %lu\n", rounds,
 		(unsigned long)median(t_null, rounds),
 		(unsigned long)median(t_4k, rounds),
@@ -201,8 +207,8 @@ int main(void)
 	st = viommu_probe(&d, (uint32_t)ep, start, last, type, 8, &n);
 	report(st == VIOMMU_S_OK && n > 0, "PROBE: %u reserved regions", n);
 	for (i = 0; i < n; i++)
-		msi |= type[i] == RESV_MSI && start[i] <= 0xfee00000ULL &&
-		       last[i] >= 0xfeefffffULL;
+		msi |= type[i] == RESV_MSI && start[i] <= GUEST_MSI_BASE &&
+		       last[i] >= GUEST_MSI_LAST;
 	report(msi, "the MSI window is a reserved region (T_MSI)");
 
 	bar0 = pci_cfg_read32((unsigned int)slot, 0x10) & ~0xfULL;
@@ -228,7 +234,7 @@ int main(void)
 	report(viommu_map(&d, DOMAIN, IOVA_SRC, IOVA_DST + 0xfff,
 			  (uintptr_t)src, VIOMMU_MAP_R) == VIOMMU_S_INVAL,
 	       "an overlapping MAP: INVAL");
-	report(viommu_map(&d, DOMAIN, 0xfee00000ULL, 0xfee00fffULL,
+	report(viommu_map(&d, DOMAIN, GUEST_MSI_BASE, GUEST_MSI_BASE + 0xfff,
 			  (uintptr_t)src, VIOMMU_MAP_R) == VIOMMU_S_RANGE,
 	       "a MAP into the MSI window: RANGE");
 

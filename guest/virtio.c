@@ -23,6 +23,7 @@ static void setup_with_irqs(void)
 {
 	virtio_negotiate(&d, 1ULL << VIOMMU_F_MAP_UNMAP |
 				     1ULL << VIOMMU_F_PROBE);
+	/* A message that cannot be set up shows as an interrupt missed. */
 	virtio_msix(&d, 0, VEC_Q);
 	virtio_msix(&d, 1, VEC_CFG);
 	virtio_set_config_vector(&d, 1);
@@ -78,8 +79,8 @@ int main(void)
 	/* What negotiation must refuse. */
 	virtio_reset(&d);
 	virtio_set_status(&d, 3);
-	*(volatile uint32_t *)(uintptr_t)(d.common + 0x08) = 0;
-	*(volatile uint32_t *)(uintptr_t)(d.common + 0x0c) = 4;
+	mmio_write32(d.common + 0x08, 0);
+	mmio_write32(d.common + 0x0c, 4);
 	virtio_set_status(&d, 11);
 	report(!(virtio_status(&d) & 8), "FEATURES_OK refused without VERSION_1");
 	report(virtio_negotiate(&d, 1ULL << 1) != 0,
@@ -144,9 +145,9 @@ int main(void)
 
 	/* A queue of 3 entries is not a queue. */
 	virtio_negotiate(&d, 1ULL << VIOMMU_F_MAP_UNMAP);
-	*(volatile uint16_t *)(uintptr_t)(d.common + 0x16) = 0;
-	*(volatile uint16_t *)(uintptr_t)(d.common + 0x18) = 3;
-	*(volatile uint16_t *)(uintptr_t)(d.common + 0x1c) = 1;
+	mmio_write16(d.common + 0x16, 0);
+	mmio_write16(d.common + 0x18, 3);
+	mmio_write16(d.common + 0x1c, 1);
 	report(virtio_status(&d) & STATUS_NEEDS_RESET,
 	       "enabling a queue of 3 entries: DEVICE_NEEDS_RESET");
 	virtio_reset(&d);

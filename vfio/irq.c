@@ -216,6 +216,15 @@ static int vector_msg(const struct vfio_pci_dev *d, unsigned int i,
 }
 
 /*
+ * The device's PCI requester ID in the guest (bus 0, function 0): what
+ * an ITS tells MSIs apart by (the device tree maps it 1:1 to DeviceID).
+ */
+static uint32_t requester_id(const struct vfio_pci_dev *d)
+{
+	return (uint32_t)d->pci.slot << 3;
+}
+
+/*
  * Routes of vectors [first, first + n) that are live go to their current
  * message. A masked vector keeps the route KVM has (its message is read
  * again when it is unmasked, so a rewrite while masked is never lost).
@@ -238,7 +247,7 @@ static int stage_routes(struct vfio_pci_dev *d, unsigned int first,
 		if (!v->live)
 			continue;
 		if (v->gsi < 0) {
-			gsi = irq_msi_alloc(vm, addr, data);
+			gsi = irq_msi_alloc(vm, addr, data, requester_id(d));
 			if (gsi < 0) {
 				vfio_dev_warn_rl(d, "no MSI route for vector "
 						 "%u: %s", i, strerror(-gsi));
@@ -247,7 +256,7 @@ static int stage_routes(struct vfio_pci_dev *d, unsigned int first,
 			v->gsi = gsi;
 			v->staged = STAGED_ADDED;
 		} else if (v->addr != addr || v->data != data) {
-			if (irq_msi_set(vm, v->gsi, addr, data))
+			if (irq_msi_set(vm, v->gsi, addr, data, requester_id(d)))
 				continue;
 			v->prev_addr = v->addr;
 			v->prev_data = v->data;
@@ -277,7 +286,7 @@ static void unstage_routes(struct vfio_pci_dev *d, unsigned int first,
 			v->gsi = -1;
 		} else if (v->staged == STAGED_CHANGED &&
 			   !irq_msi_set(vm, v->gsi, v->prev_addr,
-					     v->prev_data)) {
+					v->prev_data, requester_id(d))) {
 			v->addr = v->prev_addr;
 			v->data = v->prev_data;
 		}

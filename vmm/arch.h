@@ -26,6 +26,13 @@ int arch_vm_vcpus_created(struct vm *vm) __must_check;
 unsigned int arch_irqchip_routes(struct kvm_irq_routing_entry *e,
 				 unsigned int max, unsigned int *first_msi);
 
+/*
+ * KVM_IRQ_LINE's number for the board's interrupt line @gsi (the number
+ * its routing table and its devices use: x86 an IOAPIC pin, arm64 SPI
+ * @gsi, which KVM_IRQ_LINE wants encoded with its type).
+ */
+unsigned int arch_irq_line(unsigned int gsi);
+
 /* Per-vCPU setup after KVM_CREATE_VCPU: CPUID, LAPIC. 0 or -errno. */
 int arch_vcpu_init(struct vcpu *vcpu) __must_check;
 

@@ -147,6 +147,22 @@ void board_console_input(struct board *b, const uint8_t *buf, size_t len);
 uint64_t board_console_dropped(struct board *b);
 
 /*
+ * Add the board's properties of the root node to @fdt (written before any
+ * node: arm64's interrupt-parent). 0 or a libfdt error.
+ */
+int board_fdt_root(const struct board_config *cfg, void *fdt) __must_check;
+
+/* vCPU @index's hardware ID: the DT's cpu reg (x86 APIC ID, arm64 MPIDR). */
+uint64_t board_cpu_id(unsigned int index);
+
+/*
+ * Add the board's properties to vCPU @index's node (/cpus/cpu@ID, after
+ * device_type and reg; arm64: compatible, enable-method). 0 or a libfdt
+ * error.
+ */
+int board_fdt_cpu(void *fdt, unsigned int index) __must_check;
+
+/*
  * Add the board's device nodes to @fdt (inside the root node), for a
  * machine of @cfg with RAM @mem: it needs no board_create() (--dump-dtb
  * runs without KVM). 0 or a libfdt error.

@@ -51,13 +51,18 @@ static void learn_limit(struct vm *vm, struct irq_routing *r)
 
 	/* Without the capability's answer: KVM's limit before Linux 4.11. */
 	r->max_entries = max > 0 ? MIN((unsigned int)max, IRQ_MAX_GSI) : 1024;
+	/* An ITS (arm64) translates by device: KVM then wants the ID. */
+	r->need_devid = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION,
+			      KVM_CAP_MSI_DEVID) > 0;
 	r->nr_free = 0;
 	for (gsi = r->max_entries; gsi-- > r->first_msi;)
 		r->free_gsi[r->nr_free++] = (uint16_t)gsi;
 }
 
-static void set_msi(struct kvm_irq_routing_entry *e, unsigned int gsi,
-		    uint64_t addr, uint32_t data)
+/* Called with r->lock held. */
+static void set_msi(const struct irq_routing *r,
+		    struct kvm_irq_routing_entry *e, unsigned int gsi,
+		    uint64_t addr, uint32_t data, uint32_t devid)
 {
 	memset(e, 0, sizeof(*e));
 	e->gsi = gsi;
@@ -65,9 +70,14 @@ static void set_msi(struct kvm_irq_routing_entry *e, unsigned int gsi,
 	e->u.msi.address_lo = (uint32_t)addr;
 	e->u.msi.address_hi = (uint32_t)(addr >> 32);
 	e->u.msi.data = data;
+	if (r->need_devid) {
+		e->flags = KVM_MSI_VALID_DEVID;
+		e->u.msi.devid = devid;
+	}
 }
 
-int irq_msi_alloc(struct vm *vm, uint64_t addr, uint32_t data)
+int irq_msi_alloc(struct vm *vm, uint64_t addr, uint32_t data,
+		  uint32_t devid)
 {
 	struct irq_routing *r = &vm->irq;
 	unsigned int gsi;
@@ -80,7 +90,7 @@ int irq_msi_alloc(struct vm *vm, uint64_t addr, uint32_t data)
 		goto out;
 	gsi = r->free_gsi[--r->nr_free];
 	r->entry[gsi] = (int16_t)r->table->nr;
-	set_msi(&r->table->entries[r->table->nr++], gsi, addr, data);
+	set_msi(r, &r->table->entries[r->table->nr++], gsi, addr, data, devid);
 	r->dirty = 1;
 	ret = (int)gsi;
 out:
@@ -88,7 +98,8 @@ out:
 	return ret;
 }
 
-int irq_msi_set(struct vm *vm, int gsi, uint64_t addr, uint32_t data)
+int irq_msi_set(struct vm *vm, int gsi, uint64_t addr, uint32_t data,
+		uint32_t devid)
 {
 	struct irq_routing *r = &vm->irq;
 	struct kvm_irq_routing_entry *e;
@@ -102,8 +113,9 @@ int irq_msi_set(struct vm *vm, int gsi, uint64_t addr, uint32_t data)
 	e = &r->table->entries[r->entry[gsi]];
 	if (e->u.msi.address_lo != (uint32_t)addr ||
 	    e->u.msi.address_hi != (uint32_t)(addr >> 32) ||
-	    e->u.msi.data != data) {
-		set_msi(e, (unsigned int)gsi, addr, data);
+	    e->u.msi.data != data ||
+	    (r->need_devid && e->u.msi.devid != devid)) {
+		set_msi(r, e, (unsigned int)gsi, addr, data, devid);
 		r->dirty = 1;
 	}
 	ret = 0;

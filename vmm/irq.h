@@ -34,6 +34,7 @@ struct irq_routing {
 	uint16_t free_gsi[IRQ_MAX_GSI]; /* a stack of free MSI GSIs */
 	unsigned int nr_free;
 	int dirty;		       /* the table differs from KVM's */
+	int need_devid;		       /* MSI routes carry a device ID */
 	uint64_t commits;	       /* KVM_SET_GSI_ROUTING calls */
 };
 
@@ -42,18 +43,22 @@ int irq_routing_init(struct irq_routing *r) __must_check;
 void irq_routing_destroy(struct irq_routing *r);
 
 /*
- * Allocate a GSI routed as an MSI with @addr/@data in ferry's table. KVM
- * sees it at the next irq_msi_commit(): attach an irqfd only after
- * that. Returns the GSI, or -ENOSPC (KVM's limit reached).
+ * Allocate a GSI routed as an MSI with @addr/@data from the device whose
+ * PCI requester ID is @devid (bus << 8 | devfn) in ferry's table. An
+ * interrupt controller that translates MSIs per device (arm64's ITS:
+ * KVM_CAP_MSI_DEVID on the VM) gets @devid in the route; others ignore
+ * it. KVM sees the route at the next irq_msi_commit(): attach an irqfd
+ * only after that. Returns the GSI, or -ENOSPC (KVM's limit reached).
  */
-int irq_msi_alloc(struct vm *vm, uint64_t addr, uint32_t data);
+int irq_msi_alloc(struct vm *vm, uint64_t addr, uint32_t data,
+		  uint32_t devid);
 
 /*
  * Change the message of MSI route @gsi in the table (KVM sees it at the
  * next commit). 0, or -EINVAL if @gsi is not an allocated MSI route.
  */
-int irq_msi_set(struct vm *vm, int gsi, uint64_t addr,
-		     uint32_t data) __must_check;
+int irq_msi_set(struct vm *vm, int gsi, uint64_t addr, uint32_t data,
+		uint32_t devid) __must_check;
 
 /*
  * Free MSI route @gsi. Its irqfd must be gone; until the next commit KVM

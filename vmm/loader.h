@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Kernel image loaders: ELF64 test guests and (x86) Linux bzImage. */
+/* Kernel image formats and the ELF64 loader of test guests. */
 #ifndef FERRY_LOADER_H
 #define FERRY_LOADER_H
 
@@ -20,7 +20,12 @@ struct elf_image {
 	unsigned int nr_segments;
 };
 
-enum kernel_format { KERNEL_UNKNOWN, KERNEL_ELF64, KERNEL_BZIMAGE };
+enum kernel_format {
+	KERNEL_UNKNOWN,
+	KERNEL_ELF64,
+	KERNEL_BZIMAGE,	    /* Linux x86 */
+	KERNEL_ARM64_IMAGE, /* Linux arm64 */
+};
 
 /* Guess the format from the first bytes of an image of @size bytes. */
 enum kernel_format loader_detect(const void *buf, size_t size);

@@ -17,6 +17,9 @@ enum kernel_format loader_detect(const void *buf, size_t size)
 	/* Linux x86 boot protocol: "HdrS" at 0x202 in the setup header. */
 	if (size >= 0x206 && memcmp(b + 0x202, "HdrS", 4) == 0)
 		return KERNEL_BZIMAGE;
+	/* Linux arm64 boot protocol: "ARM\x64" at 56 in the Image header. */
+	if (size >= 64 && memcmp(b + 56, "ARM\x64", 4) == 0)
+		return KERNEL_ARM64_IMAGE;
 	return KERNEL_UNKNOWN;
 }
 

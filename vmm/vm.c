@@ -61,11 +61,13 @@ static int check_kvm(int kvm_fd, unsigned int nr_vcpus)
 int vm_create(struct vm *vm, unsigned int nr_vcpus)
 {
 	struct guest_mem mem = vm->mem; /* the caller's RAM layout */
+	unsigned int i;
 	int ret;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->mem = mem;
 	vm->vm_fd = vm->stop_fd = vm->kvm_vfio_fd = -1;
+	vm->irqchip_fd[0] = vm->irqchip_fd[1] = -1;
 	pthread_mutex_init(&vm->slot_lock, NULL);
 	pthread_mutex_init(&vm->pause_lock, NULL);
 	pthread_mutex_init(&vm->coalesced_lock, NULL);
@@ -113,6 +115,11 @@ int vm_create(struct vm *vm, unsigned int nr_vcpus)
 	return 0;
 
 err_mmio:
+	for (i = 0; i < ARRAY_SIZE(vm->irqchip_fd); i++)
+		if (vm->irqchip_fd[i] >= 0) {
+			close(vm->irqchip_fd[i]);
+			vm->irqchip_fd[i] = -1;
+		}
 	bus_destroy(&vm->mmio);
 err_pio:
 	bus_destroy(&vm->pio);
@@ -388,7 +395,8 @@ void vm_ioeventfd_del(struct vm *vm, int fd, uint64_t gpa, uint32_t len,
 
 void vm_irq_line(struct vm *vm, unsigned int irq, int level)
 {
-	struct kvm_irq_level l = { .irq = irq, .level = level ? 1 : 0 };
+	struct kvm_irq_level l = { .irq = arch_irq_line(irq),
+				   .level = level ? 1 : 0 };
 
 	if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0)
 		warn_ratelimited("KVM_IRQ_LINE %u: %s", irq, strerror(errno));
@@ -410,6 +418,11 @@ void vm_destroy(struct vm *vm)
 		irq_routing_destroy(&vm->irq);
 	}
 	mem_destroy(&vm->mem);
+	for (i = 0; i < ARRAY_SIZE(vm->irqchip_fd); i++)
+		if (vm->irqchip_fd[i] >= 0) {
+			close(vm->irqchip_fd[i]);
+			vm->irqchip_fd[i] = -1;
+		}
 	if (vm->kvm_vfio_fd >= 0)
 		close(vm->kvm_vfio_fd);
 	if (vm->stop_fd >= 0)

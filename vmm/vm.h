@@ -53,6 +53,9 @@ struct vm {
 	pthread_mutex_t slot_lock;
 	uint8_t slot_used[VM_MAX_SLOTS];
 	int kvm_vfio_fd;	/* KVM's VFIO pseudo-device, or -1 */
+	/* In-kernel interrupt controller devices the arch created (arm64:
+	 * the GIC and its ITS), or -1; closed by vm_destroy(). */
+	int irqchip_fd[2];
 
 	/*
 	 * Called on a vCPU thread when KVM_RUN fails with EFAULT: a memory
@@ -191,7 +194,10 @@ int vm_ioeventfd_add(struct vm *vm, int fd, uint64_t gpa, uint32_t len,
 void vm_ioeventfd_del(struct vm *vm, int fd, uint64_t gpa, uint32_t len,
 		      int pio);
 
-/* Raise or lower interrupt line @irq on the in-kernel irqchip. */
+/*
+ * Raise or lower interrupt line @irq on the in-kernel irqchip: the
+ * board's line number, as its GSI (x86 an IOAPIC pin, arm64 an SPI).
+ */
 void vm_irq_line(struct vm *vm, unsigned int irq, int level);
 
 /* Close everything vm_create()/vm_add_ram()/vm_create_vcpus() opened. */

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
-/* Polled console output on the COM1 UART, and a small printf. */
+/* Polled console output on the 16550A UART, and a small printf. */
 #include "guest.h"
 
-#define COM1 0x3f8
+#define UART_LSR 5
 #define LSR_THRE 0x20
 
 static void uart_tx(char c)
 {
-	while (!(inb(COM1 + 5) & LSR_THRE))
+	while (!(uart_read(UART_LSR) & LSR_THRE))
 		cpu_relax();
-	outb(COM1, (uint8_t)c);
+	uart_write(0, (uint8_t)c);
 }
 
 void putchar_(char c)

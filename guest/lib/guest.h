@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The tiny test-guest library: port/MMIO access, console, reports. */
+/* The tiny test-guest library, one API on x86_64 and arm64: console,
+ * reports, device tree, PCI, interrupts, leaving the VM. */
 #ifndef GUEST_H
 #define GUEST_H
 
@@ -8,77 +9,10 @@
 #include <stdint.h>
 
 #define GUEST_MAX_CPUS 64
-#define DEBUG_EXIT_PORT 0xf4
 
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outw(uint16_t port, uint16_t v)
-{
-	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint16_t inw(uint16_t port)
-{
-	uint16_t v;
-
-	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outl(uint16_t port, uint32_t v)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint32_t inl(uint16_t port)
-{
-	uint32_t v;
-
-	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static inline uint32_t mmio_read32(uint64_t addr)
-{
-	return *(volatile uint32_t *)(uintptr_t)addr;
-}
-
-static inline void mmio_write32(uint64_t addr, uint32_t v)
-{
-	*(volatile uint32_t *)(uintptr_t)addr = v;
-}
-
-static inline void cpu_relax(void)
-{
-	__asm__ volatile("pause" ::: "memory");
-}
-
-static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c,
-			 uint32_t *d)
-{
-	__asm__ volatile("cpuid"
-			 : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
-			 : "a"(leaf), "c"(0));
-}
+/* Port I/O, MMIO, cpu_relax(), the UART and debug-exit addresses and the
+ * device-tree paths of this architecture (lib/x86/, lib/arm64/). */
+#include "arch.h"
 
 /* Set by the start-up code before main() runs. */
 extern const void *guest_fdt;
@@ -106,11 +40,23 @@ int report_print_summary(void);
 /* Print the summary and exit through the debug port: 0 pass, 1 fail. */
 void report_summary(void) __attribute__((noreturn));
 
-/* Exit the VM through the debug-exit port with @v (ferry: (v<<1)|1). */
+/* Exit the VM through the debug-exit device with @v (ferry: (v<<1)|1). */
 void debug_exit(uint32_t v) __attribute__((noreturn));
 
-/* Reboot through the i8042 reset line (ferry exits 0). */
+/* Write @v to the debug-exit device as a @width-byte (1, 2, 4) access. */
+void debug_exit_write(unsigned int width, uint32_t v);
+
+/* Reset the machine (x86: the i8042 reset line, arm64: PSCI
+ * SYSTEM_RESET); ferry exits 0. */
 void reboot(void) __attribute__((noreturn));
+
+/* The console UART's register @reg (16550A, 0-7). */
+uint8_t uart_read(unsigned int reg);
+void uart_write(unsigned int reg, uint8_t v);
+
+/* This vCPU's hardware ID (x86: APIC ID, arm64: MPIDR affinity), which
+ * ferry makes the vCPU's index. */
+unsigned int cpu_hw_id(void);
 
 /* Device-tree helpers. */
 int fdt_count_cpus(void);
@@ -122,24 +68,30 @@ unsigned long bootarg_ulong(const char *key, unsigned long def);
 const char *bootarg_str(const char *key, char *buf, size_t len);
 
 /*
- * Paging (lib/paging.c). ferry identity-maps [0, 4 GiB) only; this maps
- * the 1 GiB at @gpa (1 GiB aligned, below 512 GiB) write-back with
- * 2 MiB pages, from a small pool of page directories. 0, or -1 when
- * @gpa is unaligned, out of range or the pool is used up.
+ * Interrupts (lib/ARCH/irq.c): enabled only inside irq_wait(). A vector
+ * is a number below 256 the guest picks (x86: the IDT vector).
  */
-int map_gib(uint64_t gpa);
-
-/* Interrupts (lib/irq.c): enabled only inside irq_wait(). */
 void irq_init(void);
-unsigned int lapic_id(void);
 unsigned int irq_seen(unsigned int vector);
 /* Run @fn in the interrupt handler of @vector, before the EOI (a driver
  * acknowledges a level-triggered device there). */
 void irq_handler(unsigned int vector, void (*fn)(void));
-/* Send IOAPIC pin @pin to @vector on this CPU, level- or edge-triggered. */
-void ioapic_route(unsigned int pin, unsigned int vector, int level);
+/* Send the level-triggered PCI INTx line @line (what config register 0x3c
+ * says: an IOAPIC pin, a GIC SPI) to @vector on this CPU. */
+void intx_route(unsigned int line, unsigned int vector);
+/*
+ * The MSI message that raises @vector on this CPU when PCI device @devid
+ * (requester ID, bus << 8 | devfn) writes it (arm64: mapped in the ITS
+ * first). 0, or -1 if it cannot be set up.
+ */
+int msi_message(unsigned int devid, unsigned int vector, uint64_t *addr,
+		uint32_t *data);
 /* Wait until @vector has fired @count times in all; 0 on timeout. */
 int irq_wait(unsigned int vector, unsigned int count, unsigned long spins);
+
+/* Start the other vCPUs (arm64: PSCI CPU_ON for each one in the device
+ * tree; x86: ferry started them all). Called by the boot vCPU. */
+void arch_start_secondaries(void);
 
 /* PCI through the ECAM window of the device tree (lib/pci.c). */
 uint64_t pci_ecam_base(void);

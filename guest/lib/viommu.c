@@ -22,7 +22,7 @@ int viommu_open(struct vdev *d, unsigned int slot)
 		return -1;
 	/* Where unattached endpoints may bypass translation, forbid it. */
 	if (want & 1ULL << VIOMMU_F_BYPASS_CONFIG)
-		*(volatile uint8_t *)(uintptr_t)(d->device + BYPASS_OFF) = 0;
+		mmio_write8(d->device + BYPASS_OFF, 0);
 	probe_size = want & 1ULL << VIOMMU_F_PROBE
 			     ? (uint32_t)virtio_config(d, PROBE_SIZE_OFF, 4)
 			     : 0;

@@ -32,12 +32,13 @@
 static uint8_t rings[2][3][4096] __attribute__((aligned(4096)));
 static uint8_t bounce[2][2][4096] __attribute__((aligned(64)));
 
-static void w8(uint64_t a, uint8_t v) { *(volatile uint8_t *)(uintptr_t)a = v; }
-static void w16(uint64_t a, uint16_t v) { *(volatile uint16_t *)(uintptr_t)a = v; }
-static void w32(uint64_t a, uint32_t v) { *(volatile uint32_t *)(uintptr_t)a = v; }
-static uint8_t r8(uint64_t a) { return *(volatile uint8_t *)(uintptr_t)a; }
-static uint16_t r16(uint64_t a) { return *(volatile uint16_t *)(uintptr_t)a; }
-static uint32_t r32(uint64_t a) { return *(volatile uint32_t *)(uintptr_t)a; }
+/* Device registers: one plain access each (what arm64's KVM can emulate). */
+#define w8 mmio_write8
+#define w16 mmio_write16
+#define w32 mmio_write32
+#define r8 mmio_read8
+#define r16 mmio_read16
+#define r32 mmio_read32
 
 /* The address BAR @bar decodes at (64-bit BARs included). */
 static uint64_t bar_addr(unsigned int slot, unsigned int bar)
@@ -156,25 +157,29 @@ int virtio_queue(struct vdev *d, unsigned int q, uint16_t vector)
 	w16(d->common + Q_SIZE, vq->size);
 	w16(d->common + Q_MSIX, vector);
 	w32(d->common + Q_DESC, (uint32_t)(uintptr_t)vq->desc);
-	w32(d->common + Q_DESC + 4, 0);
+	w32(d->common + Q_DESC + 4, (uint32_t)((uintptr_t)vq->desc >> 32));
 	w32(d->common + Q_AVAIL, (uint32_t)(uintptr_t)vq->avail);
-	w32(d->common + Q_AVAIL + 4, 0);
+	w32(d->common + Q_AVAIL + 4, (uint32_t)((uintptr_t)vq->avail >> 32));
 	w32(d->common + Q_USED, (uint32_t)(uintptr_t)vq->used);
-	w32(d->common + Q_USED + 4, 0);
+	w32(d->common + Q_USED + 4, (uint32_t)((uintptr_t)vq->used >> 32));
 	w16(d->common + Q_ENABLE, 1);
 	return r16(d->common + Q_ENABLE) == 1 ? 0 : -1;
 }
 
-void virtio_msix(struct vdev *d, unsigned int i, uint8_t vec)
+int virtio_msix(struct vdev *d, unsigned int i, uint8_t vec)
 {
-	uint64_t e = d->msix_table + 16ULL * i;
+	uint64_t e = d->msix_table + 16ULL * i, addr;
 	unsigned int cap = pci_find_cap(d->slot, CAP_MSIX);
+	uint32_t data;
 
-	w32(e, 0xfee00000u | lapic_id() << 12);
-	w32(e + 4, 0);
-	w32(e + 8, vec);
+	if (msi_message(d->slot << 3, vec, &addr, &data))
+		return -1;
+	w32(e, (uint32_t)addr);
+	w32(e + 4, (uint32_t)(addr >> 32));
+	w32(e + 8, data);
 	w32(e + 12, 0);
 	pci_cfg_write16(d->slot, cap + 2, 0x8000);
+	return 0;
 }
 
 void virtio_set_config_vector(struct vdev *d, uint16_t v)
@@ -213,7 +218,7 @@ int virtio_request(struct vdev *d, unsigned int q, const void *out,
 	*(volatile uint32_t *)(desc + 24) = in_len;
 	*(volatile uint16_t *)(desc + 28) = 2; /* WRITE */
 	*(volatile uint16_t *)(vq->avail + 4 + 2 * slot) = 0;
-	__asm__ volatile("" ::: "memory");
+	dma_wmb(); /* the chain, then the index that offers it */
 	*(volatile uint16_t *)(vq->avail + 2) = ++vq->next_avail;
 	virtio_kick(d, q, d->kick_width);
 	while (*(volatile uint16_t *)(vq->used + 2) == vq->last_used &&
@@ -221,6 +226,7 @@ int virtio_request(struct vdev *d, unsigned int q, const void *out,
 		cpu_relax();
 	if (*(volatile uint16_t *)(vq->used + 2) == vq->last_used)
 		return -1;
+	dma_rmb(); /* the used index, then the element and data it covers */
 	len = *(volatile uint32_t *)(vq->used + 4 + 8 * (vq->last_used %
 							  vq->size) + 4);
 	vq->last_used++;

@@ -55,8 +55,11 @@ int virtio_negotiate(struct vdev *d, uint64_t want);
 /* Set up queue @q (rings in static memory), MSI-X @vector (0xffff none). */
 int virtio_queue(struct vdev *d, unsigned int q, uint16_t vector);
 
-/* Point MSI-X entry @i at this CPU, vector @vec, unmasked; MSI-X on. */
-void virtio_msix(struct vdev *d, unsigned int i, uint8_t vec);
+/*
+ * Point MSI-X entry @i at this CPU, vector @vec, unmasked; MSI-X on.
+ * 0, or -1 if the message cannot be set up (arm64: the ITS).
+ */
+int virtio_msix(struct vdev *d, unsigned int i, uint8_t vec);
 void virtio_set_config_vector(struct vdev *d, uint16_t v);
 
 /*

@@ -14,8 +14,14 @@ mount -t tmpfs shm /dev/shm
 
 # Messages of this script: the console, or the run's l1.log in exec mode.
 log=/dev/console
+# The serial port behind the console: the 16550's on x86 (q35), the
+# PL011's on arm64 (virt).
+tty=/dev/ttyS0
+[ -e /sys/class/tty/ttyAMA0 ] && tty=/dev/ttyAMA0
 
-for m in kvm-amd vfio-pci vfio_iommu_type1 mdev 9p 9pnet_virtio virtio_pci; do
+# The modules lab.sh put in this initramfs (KVM, VFIO, 9p: x86 or arm64).
+read -r modules </etc/lab-modules
+for m in $modules; do
 	modprobe "$m" 2>/dev/null || echo "LAB: cannot load module $m"
 done
 
@@ -60,13 +66,14 @@ in_host() {
 case $LAB_MODE in
 shell)
 	echo "LAB: shell; the host is at /host (chroot /host /bin/bash)"
-	setsid sh -c 'exec sh </dev/ttyS0 >/dev/ttyS0 2>&1'
+	setsid sh -c "exec sh <$tty >$tty 2>&1"
 	;;
 exec)
 	# The console is the user's terminal. Interactive: the command reads
 	# it and sets the modes it wants. Otherwise: raw bytes out, no input.
 	if [ "$LAB_INTERACTIVE" = 1 ]; then
-		in_host /bin/sh "$LAB_RUN/cmd.sh" </dev/ttyS0 >/dev/ttyS0 2>&1
+		# shellcheck disable=SC2094 # a terminal, both ways
+		in_host /bin/sh "$LAB_RUN/cmd.sh" <"$tty" >"$tty" 2>&1
 		echo $? >/lab/status.tmp
 	else
 		# Output to a file the host shows as it grows: as on the host,
@@ -90,6 +97,7 @@ run)
 	for s in $LAB_SCENARIOS; do
 		eval "budget=\$LAB_BUDGET_$(echo "$s" | tr -c 'A-Za-z0-9\n' _)"
 		echo "LAB-BEGIN $s (budget ${budget}s)"
+		t0=$(cut -d. -f1 /proc/uptime)
 		# coreutils timeout signals the scenario's whole process group,
 		# so nothing it started outlives its budget.
 		{
@@ -98,7 +106,9 @@ run)
 			echo $? >"$dir/$s.status.tmp"
 			mv "$dir/$s.status.tmp" "$dir/$s.status"
 		} 2>&1 | tee "$dir/$s.log"
-		echo "LAB-RESULT $s $(cat "$dir/$s.status" 2>/dev/null)"
+		# Its wall time too (L1's clock runs at L0's pace): CI budgets.
+		echo "LAB-RESULT $s $(cat "$dir/$s.status" 2>/dev/null)" \
+			"($(($(cut -d. -f1 /proc/uptime) - t0)) s)"
 	done
 	;;
 esac

@@ -3,10 +3,12 @@
 # /init of the L2 initramfs that ferry (and QEMU) boot inside L1: print a
 # marker with what Linux found, and the ACPI tables it read with its ACPI
 # complaints, then leave as lab.exit= says:
-#   reboot (default): reboot -f: the reset Linux chooses (reboot=k: the
-#     i8042 reset line; otherwise ACPI's reset register) (ferry: 0)
-#   poweroff: poweroff -f, through ACPI S5 (ferry: 0)
-#   port: write 0 to the debug-exit port 0xf4 (ferry: status 1)
+#   reboot (default): reboot -f: the reset Linux chooses (x86: reboot=k:
+#     the i8042 reset line; otherwise ACPI's reset register; arm64: PSCI
+#     SYSTEM_RESET) (ferry: 0)
+#   poweroff: poweroff -f, through ACPI S5 or PSCI SYSTEM_OFF (ferry: 0)
+#   port: write 0 to the debug-exit device (ferry: status 1): port 0xf4
+#         on x86, MMIO 0x01020000 on ferry's arm64 board
 #   wait: (with lab.pindma=inflight) wait to be stopped from outside
 # lab.nvme=MIB, lab.mtty=1, lab.bochs=1, lab.pindma=copy|inflight exercise
 # passed-through devices.
@@ -171,7 +173,13 @@ fi
 # the lines above.
 sleep 1
 case $how in
-port) printf '\000' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null ;;
+port)
+	# arm64 kernels have /dev/port too (PCI I/O space): decide by arch
+	case $(uname -m) in
+	aarch64) devmem 0x01020000 32 0 ;;
+	*) printf '\000' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null ;;
+	esac
+	;;
 poweroff) poweroff -f ;;
 *) reboot -f ;;
 esac

@@ -12,6 +12,12 @@
 #   lab.sh prepare           only download and build the images
 #   lab.sh shell             boot L1 to an interactive shell (debugging)
 #
+# A scenario with "# lab-arch: arm64" runs in the arm64 lab instead
+# (tests/lab/arm64.sh): L0 is qemu-system-aarch64, L1 Debian's arm64
+# kernel, ferry the static aarch64 build in FERRY_BUILD_ARM64 (default
+# build-arm64, built here when out of date); FERRY_LAB_ARCH=arm64 does the
+# same for exec and shell.
+#
 # Commands run in L1 chrooted into this machine's root, shared read-only
 # over 9p, so every absolute path is the same as here. The repository, the
 # build, the cache and every --ro/--rw path are also shared on their own
@@ -47,6 +53,12 @@ CACHE=${FERRY_LAB_CACHE:-${HOME:-/root}/.cache/ferry-lab}
 LAB=$REPO/tests/lab
 BOOT_MARGIN=120
 DEFAULT_BUDGET=240
+ARCH=${FERRY_LAB_ARCH:-x86}
+BUSYBOX=/bin/busybox	# the busybox of L1's and L2's initramfs
+HOST_ROOT=/		# L1's root file system, shared over 9p
+# What prepare resolves: L1's kernel, L2's initramfs, and what only the x86
+# lab has (empty in the arm64 lab).
+LAB_KERNEL_PATH='' L2_INITRD='' VMLINUX_PATH='' CLOUD_KERNEL_PATH='' L2_MDEV_INITRD='' MDEV_DIR=''
 STALL_RE='rcu: INFO: rcu_[a-z]* (self-)?detected stall|watchdog: BUG: soft lockup|timer wakeup didn.t happen'
 
 say() { printf 'lab: %s\n' "$*" >&2; }
@@ -142,23 +154,25 @@ build_initramfs() {
 busybox_tree() {
 	local tree=$1
 	mkdir -p "$tree"/{bin,sbin,dev,proc,sys,tmp,etc,lib,mnt,host,lab}
-	cp /bin/busybox "$tree/bin/busybox"
+	cp "$BUSYBOX" "$tree/bin/busybox"
 	ln -sf busybox "$tree/bin/sh"
 }
 
 # build_initrd OUT INIT KVER MODULE...: busybox, INIT as /init, and the
-# module closure; rebuilt only when INIT, busybox or the list change.
+# module closure (listed in /etc/lab-modules for INIT to load); rebuilt
+# only when INIT, busybox or the list change.
 build_initrd() {
-	local out=$1 init=$2 kver=$3 root=$CACHE/$3/root
+	local out=$1 init=$2 kver=$3 root=${KROOT:-$CACHE/$3/root}
 	shift 3
 	local stamp tree m
-	stamp=$( (cat "$init" /bin/busybox; echo "$kver $*") | sha1sum | cut -c1-12)
+	stamp=$( (cat "$init" "$BUSYBOX"; echo "$kver $*") | sha1sum | cut -c1-12)
 	[ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ] && return 0
 	say "building $(basename "$out")"
 	tree=$(mktemp -d)
 	busybox_tree "$tree"
 	cp "$init" "$tree/init"
 	chmod +x "$tree/init"
+	echo "$*" >"$tree/etc/lab-modules"
 	for m in $(module_closure "$root" "$kver" "$@"); do
 		mkdir -p "$tree/$(dirname "${m#"$root"}")"
 		cp "$m" "$tree/${m#"$root"}"
@@ -278,23 +292,38 @@ lab_lock() {
 
 prepare() {
 	lab_lock
-	need_packages qemu-system-x86 busybox-static cpio kmod xz-utils strace
 	mkdir -p "$CACHE"
-	servable "$REPO"
-	servable "$BUILD"
 	CACHE=$(cd "$CACHE" && pwd)
 	servable "$CACHE"
-	KVER=$(kernel_version)
-	fetch_kernel "$KVER"
-	# The cloud flavour of the same kernel: no X86_MPPARSE, so it finds
-	# more than one CPU through ACPI only (scenario linux-acpi).
-	CKVER=${KVER%-amd64}-cloud-amd64
-	fetch_kernel "$CKVER"
-	build_l1 "$KVER"
-	build_l2 "$KVER"
-	extract_vmlinux "$KVER"
-	build_l2_mdev "$KVER"
-	build_mdev_samples "$KVER"
+	servable "$REPO"
+	if [ "$ARCH" = arm64 ]; then
+		BUILD=${FERRY_BUILD_ARM64:-$REPO/build-arm64}
+		servable "$BUILD"
+		"$REPO/scripts/build-arm64.sh" "$BUILD" || die "the arm64 build failed"
+		BUILD=$(cd "$BUILD" && pwd)
+		arm64_prepare
+	else
+		need_packages qemu-system-x86 busybox-static cpio kmod xz-utils strace
+		servable "$BUILD"
+		KVER=$(kernel_version)
+		fetch_kernel "$KVER"
+		# The cloud flavour of the same kernel: no X86_MPPARSE, so it
+		# finds more than one CPU through ACPI only (scenario linux-acpi).
+		CKVER=${KVER%-amd64}-cloud-amd64
+		fetch_kernel "$CKVER"
+		build_l1 "$KVER"
+		build_l2 "$KVER"
+		extract_vmlinux "$KVER"
+		build_l2_mdev "$KVER"
+		build_mdev_samples "$KVER"
+		L2_INITRD=$CACHE/l2.cpio.gz
+		LAB_KERNEL_PATH=$CACHE/$KVER/root/boot/vmlinuz-$KVER
+		# Only the x86 lab has these (PVH, ACPI and mdev scenarios).
+		VMLINUX_PATH=$CACHE/$KVER/vmlinux
+		CLOUD_KERNEL_PATH=$CACHE/$CKVER/root/boot/vmlinuz-$CKVER
+		L2_MDEV_INITRD=$CACHE/l2-mdev.cpio.gz
+		MDEV_DIR=$CACHE/mdev-$KVER
+	fi
 	make_device_files
 	[ -x "$BUILD/ferry" ] || die "no ferry binary in $BUILD: build it first (./dev run)"
 }
@@ -324,6 +353,14 @@ new_run() {
 	mkdir -p "$CACHE/runs"
 	RUN=$(mktemp -d "$CACHE/runs/$(date +%Y%m%d-%H%M%S)-XXXX")
 	chmod 755 "$RUN"
+	# L1 mounts each share at its own path inside a read-only root: an
+	# arm64 root of ours needs the mount points made here.
+	if [ "$HOST_ROOT" != / ]; then
+		local s
+		for s in "${SHARES[@]}" "$RUN rw"; do
+			mkdir -p "$HOST_ROOT${s% *}"
+		done
+	fi
 	# shellcheck disable=SC2012
 	ls -1d "$CACHE"/runs/*/ 2>/dev/null | head -n -20 | xargs -r rm -rf
 }
@@ -343,12 +380,12 @@ write_config() {
 		echo "LAB_REPO=$(q "$REPO")"
 		echo "LAB_BUILD=$(q "$BUILD")"
 		echo "LAB_CACHE=$(q "$CACHE")"
-		echo "LAB_KERNEL=$(q "$CACHE/$KVER/root/boot/vmlinuz-$KVER")"
-		echo "LAB_VMLINUX=$(q "$CACHE/$KVER/vmlinux")"
-		echo "LAB_CLOUD_KERNEL=$(q "$CACHE/$CKVER/root/boot/vmlinuz-$CKVER")"
-		echo "LAB_L2_INITRD=$(q "$CACHE/l2.cpio.gz")"
-		echo "LAB_L2_MDEV_INITRD=$(q "$CACHE/l2-mdev.cpio.gz")"
-		echo "LAB_MDEV_DIR=$(q "$CACHE/mdev-$KVER")"
+		echo "LAB_KERNEL=$(q "$LAB_KERNEL_PATH")"
+		echo "LAB_L2_INITRD=$(q "$L2_INITRD")"
+		echo "LAB_VMLINUX=$(q "$VMLINUX_PATH")"
+		echo "LAB_CLOUD_KERNEL=$(q "$CLOUD_KERNEL_PATH")"
+		echo "LAB_L2_MDEV_INITRD=$(q "$L2_MDEV_INITRD")"
+		echo "LAB_MDEV_DIR=$(q "$MDEV_DIR")"
 		echo "LAB_BENCH_RUNS=$(q "${LAB_BENCH_RUNS:-5}")"
 		echo "LAB_INTERACTIVE=$(q "${INTERACTIVE:-0}")"
 		echo "LAB_TERM=$(q "${TERM:-linux}")"
@@ -388,14 +425,18 @@ scenario_accel() {
 qemu_l1() {
 	local accel=$1 mem=$2 append=$3 kdir=$CACHE/$KVER tag=0 s
 	shift 3
-	local virtfs=(-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap"
+	VIRTFS=(-virtfs "local,path=$HOST_ROOT,mount_tag=host,security_model=none,readonly=on,multidevs=remap"
 		-virtfs "local,path=$RUN,mount_tag=run,security_model=none,multidevs=remap")
 	for s in "${SHARES[@]}"; do
 		local ro=,readonly=on
 		[ "${s##* }" = rw ] && ro=
-		virtfs+=(-virtfs "local,path=${s% *},mount_tag=s$tag,security_model=none$ro,multidevs=remap")
+		VIRTFS+=(-virtfs "local,path=${s% *},mount_tag=s$tag,security_model=none$ro,multidevs=remap")
 		tag=$((tag + 1))
 	done
+	if [ "$ARCH" = arm64 ]; then
+		qemu_l1_arm64 "$accel" "$mem" "$append" "$@"
+		return
+	fi
 	QEMU_CMD=(qemu-system-x86_64
 		-accel "$accel" -machine q35 -cpu qemu64,+svm,+npt -m "$mem" -smp 2
 		-no-reboot -net none "$@"
@@ -407,7 +448,7 @@ qemu_l1() {
 		-device edu,bus=br1,addr=1 -device virtio-rng-pci,bus=br1,addr=2
 		-drive file="$CACHE/nvme.img",if=none,id=nv0,format=raw
 		-device nvme,serial=lab,drive=nv0
-		"${virtfs[@]}")
+		"${VIRTFS[@]}")
 }
 
 # boot_scenarios ATTEMPT ACCEL APPEND SCENARIO...: one L1 boot; its
@@ -475,6 +516,12 @@ run() {
 	local s
 	for s in "$@"; do
 		[ -f "$LAB/scenarios/$s.sh" ] || die "no scenario '$s' in tests/lab/scenarios"
+	done
+	ARCH=$(scenario_line "$1" arch)
+	ARCH=${ARCH:-x86}
+	for s in "$@"; do
+		[ "$(scenario_line "$s" arch)" = "$(scenario_line "$1" arch)" ] ||
+			die "x86 and arm64 scenarios cannot share an L1 boot"
 	done
 	prepare
 	add_share "$REPO" ro
@@ -600,6 +647,9 @@ lab_exec() {
 	fi
 	exit "$r"
 }
+
+# shellcheck source=tests/lab/arm64.sh
+. "$LAB/arm64.sh"
 
 # Sourced by the harness's own test (tests/lab/test-lab-sh.sh): functions
 # only.

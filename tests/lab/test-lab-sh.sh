@@ -32,6 +32,7 @@ boot_scenarios() {
 	mkdir -p "$RUN/attempt-$attempt"
 	: >"$RUN/attempt-$attempt/console.log"
 	echo "BOOT $n: $*" >>"$CACHE/boots"
+	echo "$ARCH" >"$CACHE/arch"
 	for w in $plan; do
 		case $w in
 		stall) echo "[ 60.1] rcu: INFO: rcu_sched self-detected stall on CPU" \
@@ -55,7 +56,7 @@ expect() {
 	local name=$1 want=$2 boots=$3 out r
 	PLAN=$4
 	shift 4
-	rm -f "$CACHE/boots"
+	: >"$CACHE/boots"
 	# Under lab.sh's own shell options: the real run has them.
 	out=$( (set -euo pipefail; run $A $B) 2>&1)
 	r=$?
@@ -121,5 +122,29 @@ last=$(ls -1dt "$CACHE"/runs/*/ | head -n1)
 [ -f "$last/attempt-1/$A.status" ] && [ -f "$last/attempt-1/console.log" ] &&
 	echo "ok - attempt results kept in the run directory" ||
 	{ echo "not ok - attempt results kept in the run directory"; fail=1; }
-echo "1..13"
+# The arm64 lab (scenarios with "# lab-arch: arm64") boots its own L1, to
+# the same rules: its l1-init.sh beats the same heartbeat.
+A=arm64-kvm B=arm64-linux-boot
+expect "arm64: both pass in one boot" 0 1 "$A=0 $B=0" \
+	"$A: PASS \(attempt 1\)" "$B: PASS \(attempt 1\)"
+if [ "$(cat "$CACHE/arch")" = arm64 ]; then
+	echo "ok - arm64 scenarios boot the arm64 L1"
+else
+	echo "not ok - arm64 scenarios boot the arm64 L1"
+	fail=1
+fi
+expect "arm64: L1 froze (no heartbeat): retried, only the missing one" 0 2 \
+	"$A=0 $B=- froze
+$B=0" \
+	"L1 stalled \(L1 froze: no heartbeat" "$A: PASS \(attempt 1\)" \
+	"$B: PASS \(attempt 2\)"
+expect "arm64: a soft lockup is the L0 stall too" 0 2 "$A=- $B=- lockup
+$A=0 $B=0" \
+	"L1 stalled \(watchdog: BUG: soft lockup\)" "$B: PASS \(attempt 2\)"
+expect "arm64: a live heartbeat and no result: not retried" 1 1 \
+	"$A=0 $B=- beating" "$B: FAIL: no result" "not retried"
+A=linux-boot B=arm64-kvm
+expect "x86 and arm64 scenarios never share an L1" 125 0 "$A=0 $B=0" \
+	"x86 and arm64 scenarios cannot share an L1 boot"
+echo "1..19"
 exit $fail

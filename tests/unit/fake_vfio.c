@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/kvm.h>
+#include "arch.h"
 #include "fake_vfio.h"
 
 int __real_ioctl(int fd, unsigned long req, ...);
@@ -71,7 +72,12 @@ static int kvm_set_routing(const struct kvm_irq_routing *t)
 	for (i = 0; i < t->nr; i++) {
 		const struct kvm_irq_routing_entry *e = &t->entries[i];
 
-		if (e->gsi >= KVM_MAX_ROUTES || e->flags)
+		/* The device ID only where KVM asked for it (an ITS), and then
+		 * on every MSI route. */
+		if (e->gsi >= KVM_MAX_ROUTES ||
+		    (e->type == KVM_IRQ_ROUTING_MSI &&
+		     e->flags != (fake_kvm.msi_devid ? KVM_MSI_VALID_DEVID : 0u)) ||
+		    (e->type != KVM_IRQ_ROUTING_MSI && e->flags))
 			return fail(EINVAL);
 		if (e->type == KVM_IRQ_ROUTING_IRQCHIP) {
 			if (seen[e->gsi])
@@ -94,6 +100,7 @@ static int kvm_set_routing(const struct kvm_irq_routing *t)
 		fake_kvm.msi[n].addr = (uint64_t)e->u.msi.address_hi << 32 |
 				       e->u.msi.address_lo;
 		fake_kvm.msi[n].data = e->u.msi.data;
+		fake_kvm.msi[n].devid = e->u.msi.devid;
 		n++;
 	}
 	fake_kvm.msi_routes = n;
@@ -208,11 +215,17 @@ int fake_kvm_ioeventfd(uint64_t gpa, uint32_t len)
 	return -1;
 }
 
+/* Recorded per line as the board numbers it (arch_irq_line's inverse). */
 static int kvm_irq_line(const struct kvm_irq_level *l)
 {
-	if (l->irq >= ARRAY_SIZE(fake_kvm.irq_level))
+	unsigned int gsi;
+
+	for (gsi = 0; gsi < ARRAY_SIZE(fake_kvm.irq_level); gsi++)
+		if (arch_irq_line(gsi) == l->irq)
+			break;
+	if (gsi == ARRAY_SIZE(fake_kvm.irq_level))
 		return fail(EINVAL);
-	fake_kvm.irq_level[l->irq] = (uint8_t)l->level;
+	fake_kvm.irq_level[gsi] = (uint8_t)l->level;
 	fake_kvm.irq_line_calls++;
 	return 0;
 }
@@ -225,6 +238,8 @@ static int kvm_ioctl(uint32_t req, void *arg)
 	case KVM_IRQ_LINE:
 		return kvm_irq_line(arg);
 	case KVM_CHECK_EXTENSION:
+		if ((uint32_t)(uintptr_t)arg == KVM_CAP_MSI_DEVID)
+			return fake_kvm.msi_devid;
 		return (uint32_t)(uintptr_t)arg == KVM_CAP_IRQ_ROUTING
 			       ? KVM_MAX_ROUTES
 			       : 0;

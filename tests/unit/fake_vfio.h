@@ -61,7 +61,9 @@ struct fake_kvm {
 		uint32_t gsi;
 		uint64_t addr;
 		uint32_t data;
+		uint32_t devid;	      /* with KVM_MSI_VALID_DEVID */
 	} msi[4096];
+	int msi_devid;		      /* KVM_CAP_MSI_DEVID: routes need one (ITS) */
 	unsigned int irqfds;	      /* attached */
 	struct {
 		int fd, gsi, resample_fd;

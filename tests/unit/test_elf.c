@@ -248,16 +248,29 @@ int main(int argc, char **argv)
 	}
 	check_file_bounds();
 
-	/* The real test guest built alongside, when given. */
+	/* The real test guest built alongside, when given: FILE [RAM-GPA]
+	 * (x86_64 guests at 1 MiB in RAM from 0; aarch64 ones at the start
+	 * of RAM, given). */
 	if (argc > 1) {
+		uint64_t base = argc > 2 ? strtoull(argv[2], NULL, 0) : 0;
+		struct gpa_range none = { base + RAM, 1 };
+		struct elf_rules board = {
+			.machine = argc > 2 ? EM_AARCH64 : EM_X86_64,
+			.reserved = argc > 2 ? &none : reserved,
+			.nr_reserved = 1,
+		};
+		struct guest_mem gm;
 		size_t size;
 		uint8_t *buf = read_all(argv[1], &size);
 
 		CHECK_MSG(buf != NULL, "read the hello guest");
-		CHECK_MSG(buf && elf_load(&mem, buf, size, &rules, &out,
-					  why, sizeof(why)) == 0 &&
-				  out.lo == MiB,
-			  "the hello guest loads at 1 MiB");
+		CHECK(mem_create(&gm, 64 * MiB, MEM_ANON) == 0 &&
+		      mem_add_region(&gm, base, 64 * MiB) == 0);
+		CHECK_MSG(buf && elf_load(&gm, buf, size, &board, &out, why,
+					  sizeof(why)) == 0 &&
+				  out.lo == (base ? base : MiB),
+			  "the hello guest loads where its board expects it");
+		mem_destroy(&gm);
 		free(buf);
 	}
 	return test_done();

@@ -402,6 +402,36 @@ static void msi_vectors_and_masks(void)
 	finish("teardown is clean");
 }
 
+/*
+ * With an ITS (arm64) KVM wants the requester ID in each MSI route; the
+ * device is in the guest's slot S: bus 0, devfn S << 3. Without one
+ * (x86) no route carries a device ID (the fake refuses either mistake).
+ */
+static void msi_devid(void)
+{
+	struct baseline b;
+	uint64_t addr;
+	uint32_t data;
+	unsigned int i, ok = 1;
+	int gsi;
+
+	fake_kvm.msi_devid = 1;
+	b = start();
+	msi_msg(APIC_MSG, 0x40);
+	msi_ctrl(0x0180 | 2 << 4 | MSI_ENABLE);
+	gsi = fake_kvm_irqfd_gsi(dev.irq_fds[0]);
+	CHECK_MSG(gsi >= 0 && fake_kvm_route((uint32_t)gsi, &addr, &data),
+		  "ITS: KVM took MSI routes with a device ID");
+	for (i = 0; i < fake_kvm.msi_routes; i++)
+		ok &= fake_kvm.msi[i].devid == (uint32_t)dev.vdev->pci.slot << 3;
+	CHECK_MSG(ok && fake_kvm.msi_routes == 4,
+		  "every vector's route carries the requester ID (slot << 3)");
+	msi_ctrl(0x0180);
+	CHECK(at_baseline(&b));
+	finish("ITS: teardown is clean");
+	fake_kvm.msi_devid = 0;
+}
+
 int main(void)
 {
 	log_max_level = LOG_ERR;
@@ -412,5 +442,6 @@ int main(void)
 	batched_routes();
 	routing_refused();
 	msi_vectors_and_masks();
+	msi_devid();
 	return test_done();
 }

@@ -27,16 +27,19 @@ static int memory_nodes(void *fdt, const struct guest_mem *mem)
 static int cpu_nodes(void *fdt, unsigned int nr)
 {
 	unsigned int i;
-	char name[16];
+	char name[32];
 
 	FDT_CHECK(fdt_begin_node(fdt, "cpus"));
 	FDT_CHECK(fdt_property_u32(fdt, "#address-cells", 1));
 	FDT_CHECK(fdt_property_u32(fdt, "#size-cells", 0));
 	for (i = 0; i < nr; i++) {
-		snprintf(name, sizeof(name), "cpu@%x", i);
+		uint64_t id = board_cpu_id(i);
+
+		snprintf(name, sizeof(name), "cpu@%llx", (unsigned long long)id);
 		FDT_CHECK(fdt_begin_node(fdt, name));
 		FDT_CHECK(fdt_property_string(fdt, "device_type", "cpu"));
-		FDT_CHECK(fdt_property_u32(fdt, "reg", i));
+		FDT_CHECK(fdt_property_u32(fdt, "reg", (uint32_t)id));
+		FDT_CHECK(board_fdt_cpu(fdt, i));
 		FDT_CHECK(fdt_end_node(fdt));
 	}
 	return fdt_end_node(fdt);
@@ -69,6 +72,7 @@ int machine_build_fdt(const struct machine *m, void *buf, size_t size)
 	FDT_CHECK(fdt_property_string(fdt, "model", "ferry"));
 	FDT_CHECK(fdt_property_u32(fdt, "#address-cells", 2));
 	FDT_CHECK(fdt_property_u32(fdt, "#size-cells", 2));
+	FDT_CHECK(board_fdt_root(&m->board_cfg, fdt));
 	FDT_CHECK(chosen_node(fdt, m));
 	FDT_CHECK(memory_nodes(fdt, &m->vm.mem));
 	FDT_CHECK(cpu_nodes(fdt, m->opts->cpus));

@@ -94,7 +94,7 @@ int images_load(struct machine *m)
 	img->format = loader_detect(img->kernel, img->kernel_size);
 	if (img->format == KERNEL_UNKNOWN) {
 		err("kernel '%s' is neither an ELF64 executable nor a Linux "
-		    "bzImage", img->kernel_name);
+		    "bzImage or arm64 Image", img->kernel_name);
 		return -ENOEXEC;
 	}
 	if (o->initrd) {

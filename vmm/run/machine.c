@@ -328,6 +328,13 @@ static int setup_vm(struct machine *m)
 	status = back_ram(m);
 	if (status != FERRY_EXIT_OK)
 		return status;
+	/*
+	 * Every vCPU before any device: arm64's vGIC is finished only once
+	 * all vCPUs exist, and KVM refuses an irqfd (EAGAIN) until then,
+	 * while a passed-through device attaches its INTx irqfd at setup.
+	 */
+	if (vm_create_vcpus(&m->vm))
+		return FERRY_EXIT_HOST;
 	if (board_create(&m->board, &m->vm, &m->board_cfg))
 		return FERRY_EXIT_HOST;
 	if (stopped_during_setup())
@@ -340,8 +347,6 @@ static int setup_vm(struct machine *m)
 	}
 	if (o->viommu && add_viommu(m))
 		return FERRY_EXIT_DEVICE;
-	if (vm_create_vcpus(&m->vm))
-		return FERRY_EXIT_HOST;
 	status = boot(m);
 	if (status == FERRY_EXIT_OK && stopped_during_setup())
 		status = FERRY_EXIT_SIGNAL;
@@ -458,6 +463,7 @@ int machine_run(const struct run_opts *opts)
 	m->opts = opts;
 	m->vm.kvm_fd = m->vm.vm_fd = m->vm.stop_fd = m->vm.mem.fd = -1;
 	m->vm.kvm_vfio_fd = -1;
+	m->vm.irqchip_fd[0] = m->vm.irqchip_fd[1] = -1;
 
 	status = prepare(m);
 	if (status == FERRY_EXIT_OK && stopped_during_setup())

@@ -50,48 +50,6 @@ static int isa_nodes(void *fdt)
 }
 
 /*
- * The vIOMMU as the PCI binding of virtio-iommu describes it: a child of
- * the host bridge at its own requester ID, and the bridge's iommu-map
- * sending each endpoint's requester ID to it (endpoint ID = requester
- * ID, one entry per endpoint: nothing else on the bus is translated).
- */
-static int viommu_nodes(void *fdt, const struct board_viommu *v)
-{
-	uint32_t map[BOARD_VIOMMU_MAX_RANGES * 4];
-	uint32_t reg[5] = { cpu_to_fdt32((uint32_t)v->rid << 8), 0, 0, 0, 0 };
-	char name[32];
-	unsigned int i;
-
-	if (v->nr_ranges > BOARD_VIOMMU_MAX_RANGES)
-		return -FDT_ERR_BADVALUE;
-	for (i = 0; i < v->nr_ranges; i++) {
-		const struct board_viommu_range *r = &v->ranges[i];
-
-		if (r->first > r->last)
-			return -FDT_ERR_BADVALUE;
-		map[4 * i] = cpu_to_fdt32(r->first);
-		map[4 * i + 1] = cpu_to_fdt32(VIOMMU_PHANDLE);
-		map[4 * i + 2] = cpu_to_fdt32(r->first);
-		map[4 * i + 3] = cpu_to_fdt32((uint32_t)(r->last - r->first) + 1);
-	}
-	if (v->nr_ranges)
-		FDT_CHECK(fdt_property(fdt, "iommu-map", map,
-				       (int)(v->nr_ranges * 16)));
-	/* The unit address dtc expects of a PCI child: "DEV" or "DEV,FN". */
-	if (v->rid & 7)
-		snprintf(name, sizeof(name), "iommu@%x,%x", v->rid >> 3,
-			 v->rid & 7);
-	else
-		snprintf(name, sizeof(name), "iommu@%x", v->rid >> 3);
-	FDT_CHECK(fdt_begin_node(fdt, name));
-	FDT_CHECK(fdt_property_string(fdt, "compatible", "virtio,pci-iommu"));
-	FDT_CHECK(fdt_property(fdt, "reg", reg, sizeof(reg)));
-	FDT_CHECK(fdt_property_u32(fdt, "#iommu-cells", 1));
-	FDT_CHECK(fdt_property_u32(fdt, "phandle", VIOMMU_PHANDLE));
-	return fdt_end_node(fdt);
-}
-
-/*
  * Generic ECAM host for tiny guests (Linux on x86 uses ports 0xcf8/0xcfc).
  * ranges: I/O, 32-bit memory, 64-bit prefetchable memory.
  */
@@ -129,7 +87,7 @@ static int pci_node(void *fdt, const struct pci_windows *w,
 	FDT_CHECK(fdt_property(fdt, "reg", reg, sizeof(reg)));
 	FDT_CHECK(fdt_property(fdt, "ranges", ranges, sizeof(ranges)));
 	if (viommu)
-		FDT_CHECK(viommu_nodes(fdt, viommu));
+		FDT_CHECK(fdt_viommu_nodes(fdt, viommu, VIOMMU_PHANDLE));
 	return fdt_end_node(fdt);
 }
 
@@ -146,6 +104,25 @@ static int ioapic_node(void *fdt)
 	FDT_CHECK(fdt_property(fdt, "reg", reg, sizeof(reg)));
 	FDT_CHECK(fdt_property_u32(fdt, "phandle", IOAPIC_PHANDLE));
 	return fdt_end_node(fdt);
+}
+
+int board_fdt_root(const struct board_config *cfg, void *fdt)
+{
+	(void)cfg;
+	(void)fdt;
+	return 0; /* nothing above the nodes on x86 */
+}
+
+uint64_t board_cpu_id(unsigned int index)
+{
+	return index; /* the APIC ID */
+}
+
+int board_fdt_cpu(void *fdt, unsigned int index)
+{
+	(void)fdt;
+	(void)index;
+	return 0;
 }
 
 int board_fdt_devices(const struct board_config *cfg,

@@ -105,12 +105,21 @@ static int boot_elf(struct board *b, const struct boot_image *img,
 	return 0;
 }
 
+static int wrong_arch(const struct boot_image *img)
+{
+	err("kernel '%s' is a Linux arm64 Image; this ferry boots x86_64 "
+	    "guests (a bzImage or an ELF64 test guest)", img->kernel_name);
+	return -ENOEXEC;
+}
+
 /* Which path @img boots by: 1 Linux (*@p), 0 a test guest; logs -errno. */
 static int plan(const struct boot_image *img, struct x86_linux_plan *p)
 {
 	char why[256];
 	int ret;
 
+	if (img->format == KERNEL_ARM64_IMAGE)
+		return wrong_arch(img);
 	if (img->format != KERNEL_ELF64 && img->format != KERNEL_BZIMAGE)
 		return -ENOEXEC;
 	ret = x86_linux_plan(img, p, why, sizeof(why));

@@ -54,6 +54,11 @@ int x86_create_pit(struct vm *vm)
 #define IOAPIC_PINS 24
 #define PIC_PINS 16
 
+unsigned int arch_irq_line(unsigned int gsi)
+{
+	return gsi; /* KVM_IRQ_LINE takes the GSI itself */
+}
+
 unsigned int arch_irqchip_routes(struct kvm_irq_routing_entry *e,
 				 unsigned int max, unsigned int *first_msi)
 {

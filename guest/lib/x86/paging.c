@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Mapping guest RAM above the 4 GiB that ferry's page tables cover. */
-#include "guest.h"
+#include "../guest.h"
 
 #define PTE_P (1ULL << 0)
 #define PTE_W (1ULL << 1)

@@ -4,7 +4,7 @@
  * guest runs with interrupts off except inside irq_wait(), so nothing is
  * ever interrupted inside Debian's libfdt.a (built with a red zone).
  */
-#include "guest.h"
+#include "../guest.h"
 
 #define LAPIC 0xfee00000ULL
 #define LAPIC_ID 0x20
