@@ -6,6 +6,7 @@
  * faults do not reach user space through VFIO).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "virtio_iommu.h"
@@ -24,6 +25,27 @@ static void cfg_read(struct virtio_dev *vd, uint32_t off, void *data,
 		     uint32_t len)
 {
 	memcpy(data, (uint8_t *)&of(vd)->config + off, len);
+}
+
+/*
+ * The driver's write to the config: only bypass is writable (with
+ * BYPASS_CONFIG). ferry keeps it 0: an endpoint in no domain reaches no
+ * memory (fail closed); a driver wanting its devices to bypass attaches
+ * them to a bypass domain, as Linux does. The write is said, not done.
+ */
+static void cfg_write(struct virtio_dev *vd, uint32_t off, const void *data,
+		      uint32_t len)
+{
+	const uint32_t at = offsetof(struct virtio_iommu_config, bypass);
+	uint8_t v;
+
+	if (off > at || off + len <= at)
+		return;
+	v = ((const uint8_t *)data)[at - off];
+	if (v && log_ratelimit_ok(&vd->rl, vd->info.name))
+		warn("virtio-iommu: the driver asked for global bypass; ferry "
+		     "keeps endpoints outside a domain cut off (attach them "
+		     "to a bypass domain instead)");
 }
 
 /* Every request waiting in the request queue. */
@@ -63,6 +85,7 @@ static void reset(struct virtio_dev *vd)
 
 static const struct virtio_dev_ops viommu_ops = {
 	.cfg_read = cfg_read,
+	.cfg_write = cfg_write,
 	.queue_work = queue_work,
 	.reset = reset,
 };
@@ -93,7 +116,8 @@ int viommu_create(struct viommu **out, struct vm *vm, struct pci_bus *pci,
 		.class_code = 0x088000, /* system peripheral, other */
 		.features = 1ULL << VIRTIO_IOMMU_F_INPUT_RANGE |
 			    1ULL << VIRTIO_IOMMU_F_MAP_UNMAP |
-			    1ULL << VIRTIO_IOMMU_F_PROBE,
+			    1ULL << VIRTIO_IOMMU_F_PROBE |
+			    1ULL << VIRTIO_IOMMU_F_BYPASS_CONFIG,
 		.nr_queues = 2,
 		.queue_size = QUEUE_SIZE,
 		.cfg_size = sizeof(v->config),

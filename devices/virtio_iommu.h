@@ -37,6 +37,7 @@ struct viommu_config {
 
 struct viommu_domain {
 	uint32_t id;
+	int bypass; /* ATTACH_F_BYPASS: all of guest RAM, IOVA == GPA */
 	struct dma_domain *dma;
 	unsigned int users; /* endpoints attached */
 	struct viommu_domain *next;
