@@ -19,6 +19,7 @@ mount -t devtmpfs dev /dev
 how=reboot
 nvme=
 nvme_reset=
+nvme_tag=
 mtty=
 bochs=
 pindma=
@@ -28,6 +29,7 @@ for w in $(cat /proc/cmdline); do
 	lab.exit=*) how=${w#lab.exit=} ;;
 	lab.nvme=*) nvme=${w#lab.nvme=} ;;
 	lab.nvme_reset=*) nvme_reset=${w#lab.nvme_reset=} ;;
+	lab.nvme_tag=*) nvme_tag=${w#lab.nvme_tag=} ;;
 	lab.mtty=*) mtty=${w#lab.mtty=} ;;
 	lab.bochs=*) bochs=${w#lab.bochs=} ;;
 	lab.pindma=*) pindma=${w#lab.pindma=} ;;
@@ -92,14 +94,14 @@ if [ -n "$viommu" ]; then
 	modprobe virtio_iommu || echo "VIOMMU-DRIVER cannot load virtio_iommu"
 fi
 
-# lab.nvme=MIB: test the disk; lab.nvme_reset=1: then reset the
+# lab.nvme=MIB: test the disk (lab.nvme_tag=T: T ends its pattern); lab.nvme_reset=1: then reset the
 # controller from inside (PCIe function-level reset) and test it again.
 if [ -n "$nvme" ]; then
 	modprobe nvme
 	i=0
 	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	if [ -b /dev/nvme0n1 ]; then
-		nvme_test NVME-RESULT ferry-nvme-pattern-0123456789abcdef
+		nvme_test NVME-RESULT "ferry-nvme-pattern-0123456789abcdef$nvme_tag"
 		if [ -n "$nvme_reset" ]; then
 			for d in /sys/bus/pci/devices/*; do
 				[ "$(cat "$d/class")" = 0x010802 ] && dev=$d
