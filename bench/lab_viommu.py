@@ -6,13 +6,15 @@ Runs in L1 (tests/lab/scenarios/bench-viommu.sh). The same Linux guest
 (Debian's 6.12, whose virtio-iommu driver the initramfs loads before the
 NVMe driver) writes and reads NVME_MIB MiB of the passed-through NVMe disk
 with direct I/O in 1 MiB blocks, under four VMMs, interleaved (one of
-each, then again) so noise hits all alike:
+each, then again, each round starting one variant later) so noise hits
+all alike:
   ferry, ferry --viommu, QEMU q35, QEMU q35 -device virtio-iommu-pci.
 Every run must read back what it wrote, and the guest must show the NVMe
 in a DMA domain exactly when there is a vIOMMU; a run that does not is
 said on its own line and left out. Prints medians (MiB/s), the cost of
 the vIOMMU (with/without) for each VMM, and ferry/QEMU for each mode;
-for ferry --viommu also the guest's MAP and UNMAP requests per run.
+for ferry --viommu also the guest's MAP and UNMAP requests per run and
+the time ferry spent serving them (--stats).
 """
 import os
 import re
@@ -51,7 +53,9 @@ VARIANTS = [
 RESULT = re.compile(r'NVME-RESULT mib=(\d+) wrote=(\w+) read=(\w+) '
                     r't0=([0-9.]+) t1=([0-9.]+) t2=([0-9.]+)')
 GROUP = re.compile(r'^VIOMMU-GROUP .* class=0x010802 .* type=(\S+) ', re.M)
-STATS = re.compile(r'^stats: virtio-iommu .* map=(\d+) unmap=(\d+)', re.M)
+STATS = re.compile(r'^stats: virtio-iommu .* map=(\d+) unmap=(\d+) .*'
+                   r'busy-ms=([0-9.]+) map-us=([0-9.]+) unmap-us=([0-9.]+)',
+                   re.M)
 
 
 def run(name, cmd, viommu):
@@ -84,9 +88,13 @@ def run(name, cmd, viommu):
     s = STATS.search(out)
     maps, unmaps = (int(s.group(1)), int(s.group(2))) if s else (None, None)
     w, r = mib / max(t1 - t0, 0.01), mib / max(t2 - t1, 0.01)
+    # ferry's own time on the requests beside the guest's I/O window.
     print('  %s: write %.1f MiB/s, read %.1f MiB/s%s' %
           (name, w, r, '' if maps is None else
-           ', %d MAP, %d UNMAP requests' % (maps, unmaps)), flush=True)
+           ', %d MAP, %d UNMAP requests; ferry busy %.0f ms of the run '
+           '(the I/O took %.0f ms), %.1f us a MAP, %.1f us an UNMAP' %
+           (maps, unmaps, float(s.group(3)), (t2 - t0) * 1000,
+            float(s.group(4)), float(s.group(5)))), flush=True)
     return w, r, maps, unmaps
 
 
@@ -100,7 +108,9 @@ def main():
           '%d interleaved rounds:' % (NVME_MIB, RUNS), flush=True)
     for i in range(RUNS):
         print('round %d' % (i + 1), flush=True)
-        for name, cmd, viommu in VARIANTS:
+        # Each round starts one variant later: none always runs right
+        # after the same one, or at the same point of a round.
+        for name, cmd, viommu in VARIANTS[i % 4:] + VARIANTS[:i % 4]:
             r = run(name, cmd, viommu)
             if r:
                 res[name].append(r)
