@@ -163,20 +163,28 @@ static int detach(struct viommu_core *c, unsigned int e)
 	return 0;
 }
 
-/* A new domain, or NULL. */
-static struct viommu_domain *new_domain(struct viommu_core *c, uint32_t id)
+/*
+ * A new domain, or NULL. A bypass domain (ATTACH_F_BYPASS) is the
+ * identity map of guest RAM, IOVA == GPA, and takes no MAP or UNMAP.
+ */
+static struct viommu_domain *new_domain(struct viommu_core *c, uint32_t id,
+					int bypass)
 {
 	struct viommu_domain *d = calloc(1, sizeof(*d));
 	char name[40];
+	int ret;
 
 	if (!d)
 		return NULL;
 	snprintf(name, sizeof(name), "viommu domain %u", id);
-	if (dma_domain_create(&d->dma, c->mem, name)) {
+	ret = bypass ? dma_domain_identity(&d->dma, c->mem)
+		     : dma_domain_create(&d->dma, c->mem, name);
+	if (ret) {
 		free(d);
 		return NULL;
 	}
 	d->id = id;
+	d->bypass = bypass;
 	d->next = c->domains;
 	c->domains = d;
 	return d;
@@ -233,25 +241,33 @@ static int zero(const uint8_t *p, size_t n)
 	return 1;
 }
 
-static uint8_t attach(struct viommu_core *c, const uint8_t *r)
+static uint8_t attach(struct viommu_core *c, uint64_t features,
+		      const uint8_t *r)
 {
 	uint32_t dom = le32(r + 4), id = le32(r + 8), flags = le32(r + 12);
+	int bypass = !!(flags & VIRTIO_IOMMU_ATTACH_F_BYPASS);
 	struct viommu_domain *d;
 	int e = endpoint_of(c, id), ret;
 
 	c->stats.attach++;
-	/* Reserved bytes and flags (BYPASS is not offered) must be 0. */
-	if (!zero(r + 16, 4) || flags)
+	/* Reserved bytes must be 0; BYPASS is the one flag, and only with
+	 * BYPASS_CONFIG negotiated. */
+	if (!zero(r + 16, 4) || flags & ~(uint32_t)VIRTIO_IOMMU_ATTACH_F_BYPASS ||
+	    (bypass && !(features & 1ULL << VIRTIO_IOMMU_F_BYPASS_CONFIG)))
 		return VIRTIO_IOMMU_S_INVAL;
 	if (e < 0)
 		return VIRTIO_IOMMU_S_NOENT;
-	if (c->eps[e].domain && c->eps[e].domain->id == dom)
+	/* A domain is a bypass domain or not for as long as it exists. */
+	d = domain_of(c, dom);
+	if (d && d->bypass != bypass)
+		return VIRTIO_IOMMU_S_INVAL;
+	if (c->eps[e].domain == d && d)
 		return VIRTIO_IOMMU_S_OK;
 	/* As a DETACH first: one host address space is in one domain. */
 	if (detach(c, (unsigned int)e))
 		return VIRTIO_IOMMU_S_DEVERR;
 	d = domain_of(c, dom);
-	if (!d && !(d = new_domain(c, dom)))
+	if (!d && !(d = new_domain(c, dom, bypass)))
 		return VIRTIO_IOMMU_S_NOMEM;
 	/* Attaching replays the domain's mappings into its address space. */
 	ret = dma_listener_attach(d->dma, c->eps[e].l);
@@ -310,7 +326,7 @@ static uint8_t map(struct viommu_core *c, const uint8_t *r)
 		return VIRTIO_IOMMU_S_INVAL;
 	if (!d)
 		return VIRTIO_IOMMU_S_NOENT;
-	if (last < start)
+	if (last < start || d->bypass)
 		return VIRTIO_IOMMU_S_INVAL;
 	if (((start | phys | (last + 1)) & (granule - 1)) ||
 	    last - start == UINT64_MAX || out_of_range(c, start, last))
@@ -347,7 +363,7 @@ static uint8_t unmap(struct viommu_core *c, const uint8_t *r)
 	/* Reserved bytes: the device MAY refuse; it unmaps. */
 	if (!d)
 		return VIRTIO_IOMMU_S_NOENT;
-	if (last < start)
+	if (last < start || d->bypass)
 		return VIRTIO_IOMMU_S_INVAL;
 	switch (dma_unmap(d->dma, start, last, NULL)) {
 	case 0:
@@ -413,7 +429,7 @@ size_t viommu_core_request(struct viommu_core *c, uint64_t features,
 		 !(features & 1ULL << VIRTIO_IOMMU_F_MAP_UNMAP))
 		status = VIRTIO_IOMMU_S_UNSUPP;
 	else if (type == VIRTIO_IOMMU_T_ATTACH)
-		status = attach(c, in);
+		status = attach(c, features, in);
 	else if (type == VIRTIO_IOMMU_T_DETACH)
 		status = do_detach(c, in);
 	else if (type == VIRTIO_IOMMU_T_MAP)

@@ -37,6 +37,7 @@ struct viommu_config {
 
 struct viommu_domain {
 	uint32_t id;
+	int bypass; /* ATTACH_F_BYPASS: all of guest RAM, IOVA == GPA */
 	struct dma_domain *dma;
 	unsigned int users; /* endpoints attached */
 	struct viommu_domain *next;
@@ -46,6 +47,9 @@ struct viommu_stats {
 	uint64_t requests, failed; /* failed: a status other than OK */
 	uint64_t attach, detach, map, unmap, probe;
 	uint64_t unparsed;	   /* returned without a status */
+	/* Time the device spent on requests (CLOCK_MONOTONIC, ns): all of
+	 * them, and MAPs and UNMAPs alone (their VFIO ioctls included). */
+	uint64_t busy_ns, map_ns, unmap_ns;
 };
 
 /* The request side: domains, endpoints, reserved regions. */

@@ -71,10 +71,10 @@ int main(void)
 	report((f >> 32 & 1) && (f & 1ULL << VIOMMU_F_MAP_UNMAP) &&
 		       (f & 1ULL << VIOMMU_F_PROBE) &&
 		       (f & 1ULL << VIOMMU_F_INPUT_RANGE) &&
-		       !(f & 1ULL << VIOMMU_F_BYPASS) &&
-		       !(f & 1ULL << VIOMMU_F_BYPASS_CONFIG),
+		       (f & 1ULL << VIOMMU_F_BYPASS_CONFIG) &&
+		       !(f & 1ULL << VIOMMU_F_BYPASS),
 	       "features 0x%lx: VERSION_1, MAP_UNMAP, INPUT_RANGE, PROBE, "
-	       "no bypass", (unsigned long)f);
+	       "BYPASS_CONFIG (not the old BYPASS)", (unsigned long)f);
 
 	/* What negotiation must refuse. */
 	virtio_reset(&d);

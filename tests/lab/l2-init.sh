@@ -11,7 +11,8 @@
 #         on x86, MMIO 0x01020000 on ferry's arm64 board
 #   wait: (with lab.pindma=inflight) wait to be stopped from outside
 # lab.nvme=MIB, lab.mtty=1, lab.bochs=1, lab.pindma=copy|inflight exercise
-# passed-through devices.
+# passed-through devices; lab.viommu=1 loads the virtio-iommu driver first
+# and reports what Linux made of it.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -20,17 +21,21 @@ mount -t devtmpfs dev /dev
 how=reboot
 nvme=
 nvme_reset=
+nvme_tag=
 mtty=
 bochs=
 pindma=
+viommu=
 for w in $(cat /proc/cmdline); do
 	case $w in
 	lab.exit=*) how=${w#lab.exit=} ;;
 	lab.nvme=*) nvme=${w#lab.nvme=} ;;
 	lab.nvme_reset=*) nvme_reset=${w#lab.nvme_reset=} ;;
+	lab.nvme_tag=*) nvme_tag=${w#lab.nvme_tag=} ;;
 	lab.mtty=*) mtty=${w#lab.mtty=} ;;
 	lab.bochs=*) bochs=${w#lab.bochs=} ;;
 	lab.pindma=*) pindma=${w#lab.pindma=} ;;
+	lab.viommu=*) viommu=${w#lab.viommu=} ;;
 	esac
 done
 echo "FERRY-L2-INIT cpus=$(grep -c ^processor /proc/cpuinfo)" \
@@ -64,14 +69,41 @@ nvme_test() {
 	rm -f /tmp/p /tmp/r
 }
 
-# lab.nvme=MIB: test the disk; lab.nvme_reset=1: then reset the
+# lab.viommu=1: the virtio-iommu driver (a module in 6.12), loaded before
+# the NVMe driver, whose probe waits for it (VIOT names it as the NVMe's
+# IOMMU). Then the driver, the IOMMUs, and each device behind one: its
+# group, the group's domain type (DMA, DMA-FQ, identity) and reserved
+# regions (from PROBE), and the kernel's lines about it.
+viommu_report() {
+	bound=
+	for v in /sys/bus/virtio/drivers/virtio_iommu/virtio*; do
+		[ -e "$v" ] && bound="$bound ${v##*/}"
+	done
+	echo "VIOMMU-DRIVER bound=${bound# }" \
+		"iommus=$(ls /sys/class/iommu 2>/dev/null | tr '\n' ' ')"
+	for d in /sys/bus/pci/devices/*; do
+		[ -e "$d/iommu_group" ] || continue
+		g=$(basename "$(readlink "$d/iommu_group")")
+		echo "VIOMMU-GROUP dev=${d##*/} class=$(cat "$d/class") group=$g" \
+			"type=$(cat "/sys/kernel/iommu_groups/$g/type")" \
+			"iommu=$(basename "$(readlink "$d/iommu")")" \
+			"driver=$(basename "$(readlink "$d/driver" 2>/dev/null)")"
+		sed "s/^/VIOMMU-RESV group=$g /" "/sys/kernel/iommu_groups/$g/reserved_regions"
+	done
+	dmesg | grep -iE 'virtio_iommu|viot|iommu|DMAR|nvme' | sed 's/^/VIOMMU-LOG /'
+}
+if [ -n "$viommu" ]; then
+	modprobe virtio_iommu || echo "VIOMMU-DRIVER cannot load virtio_iommu"
+fi
+
+# lab.nvme=MIB: test the disk (lab.nvme_tag=T: T ends its pattern); lab.nvme_reset=1: then reset the
 # controller from inside (PCIe function-level reset) and test it again.
 if [ -n "$nvme" ]; then
 	modprobe nvme
 	i=0
 	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	if [ -b /dev/nvme0n1 ]; then
-		nvme_test NVME-RESULT ferry-nvme-pattern-0123456789abcdef
+		nvme_test NVME-RESULT "ferry-nvme-pattern-0123456789abcdef$nvme_tag"
 		if [ -n "$nvme_reset" ]; then
 			for d in /sys/bus/pci/devices/*; do
 				[ "$(cat "$d/class")" = 0x010802 ] && dev=$d
@@ -88,6 +120,8 @@ if [ -n "$nvme" ]; then
 		echo "NVME-RESULT none: no /dev/nvme0n1"
 	fi
 fi
+
+[ -n "$viommu" ] && viommu_report
 
 # pci_dev VENDOR DEVICE: the sysfs directory of the last such function.
 pci_dev() {

@@ -58,7 +58,7 @@ BUSYBOX=/bin/busybox	# the busybox of L1's and L2's initramfs
 HOST_ROOT=/		# L1's root file system, shared over 9p
 # What prepare resolves: L1's kernel, L2's initramfs, and what only the x86
 # lab has (empty in the arm64 lab).
-LAB_KERNEL_PATH='' L2_INITRD='' VMLINUX_PATH='' CLOUD_KERNEL_PATH='' L2_MDEV_INITRD='' MDEV_DIR=''
+LAB_KERNEL_PATH='' L2_INITRD='' VMLINUX_PATH='' CLOUD_KERNEL_PATH='' L2_MDEV_INITRD='' MDEV_DIR='' VIOMMU_KERNEL_PATH='' L2_VIOMMU_INITRD=''
 STALL_RE='rcu: INFO: rcu_[a-z]* (self-)?detected stall|watchdog: BUG: soft lockup|timer wakeup didn.t happen'
 
 say() { printf 'lab: %s\n' "$*" >&2; }
@@ -77,17 +77,19 @@ need_packages() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# The newest generic 6.1 kernel, from the linux-image-amd64 meta-package.
+# kernel_version META: the kernel a meta-package (linux-image-amd64: the
+# newest generic 6.1; linux-image-6.12-amd64: bookworm's 6.12, from its
+# security updates) depends on, e.g. 6.1.0-57-amd64.
 kernel_version() {
-	local v
-	v=$(apt-cache depends linux-image-amd64 2>/dev/null |
+	local meta=$1 v
+	v=$(apt-cache depends "$meta" 2>/dev/null |
 		sed -n 's/.*Depends: linux-image-\(.*-amd64\)$/\1/p' | head -n1)
 	if [ -z "$v" ]; then
 		apt-get update -qq
-		v=$(apt-cache depends linux-image-amd64 |
+		v=$(apt-cache depends "$meta" |
 			sed -n 's/.*Depends: linux-image-\(.*-amd64\)$/\1/p' | head -n1)
 	fi
-	[ -n "$v" ] || die "cannot resolve linux-image-amd64 in the Debian archive"
+	[ -n "$v" ] || die "cannot resolve $meta in the Debian archive (bookworm's 6.12 comes from bookworm-security: is it in the apt sources?)"
 	echo "$v"
 }
 
@@ -130,6 +132,9 @@ extract_vmlinux() {
 # Modules L1 and L2 need, with their dependencies from modules.dep.
 L1_MODULES="kvm-amd vfio-pci vfio_iommu_type1 mdev 9p 9pnet_virtio virtio_pci"
 L2_MODULES="nvme"
+# The virtio-iommu scenarios' L2 (the 6.12 kernel, where virtio-iommu is a
+# module; 6.1 has none).
+L2_VIOMMU_MODULES="nvme virtio_iommu"
 # The mediated-device scenario's L2 also has the bochs DRM driver (for
 # mbochs): 2 MB of modules the other L2 boots need not load.
 L2_MDEV_MODULES="nvme bochs"
@@ -178,8 +183,14 @@ build_initrd() {
 		cp "$m" "$tree/${m#"$root"}"
 	done
 	mkdir -p "$tree/lib/modules/$kver"
-	cp "$root/lib/modules/$kver"/modules.{dep,dep.bin,alias,alias.bin,symbols,symbols.bin,builtin,builtin.bin,order} \
+	cp "$root/lib/modules/$kver"/modules.{dep,dep.bin,alias,alias.bin,symbols,symbols.bin,builtin,builtin.bin,builtin.modinfo,order} \
 		"$tree/lib/modules/$kver/" 2>/dev/null || true
+	# 6.12's modules are xz-compressed; busybox's modprobe may not
+	# decompress: unpack them and index them again.
+	if [ -n "$(find "$tree/lib/modules" -name '*.ko.xz' -print -quit)" ]; then
+		find "$tree/lib/modules" -name '*.ko.xz' -exec xz -d {} +
+		depmod -b "$tree" "$kver" || die "depmod of $(basename "$out") failed"
+	fi
 	build_initramfs "$out" "$tree"
 	rm -rf "$tree"
 	echo "$stamp" >"$out.stamp"
@@ -194,6 +205,11 @@ build_l1() {
 build_l2() {
 	# shellcheck disable=SC2086
 	build_initrd "$CACHE/l2.cpio.gz" "$LAB/l2-init.sh" "$1" $L2_MODULES
+}
+
+build_l2_viommu() {
+	# shellcheck disable=SC2086
+	build_initrd "$CACHE/l2-viommu.cpio.gz" "$LAB/l2-init.sh" "$1" $L2_VIOMMU_MODULES
 }
 
 build_l2_mdev() {
@@ -305,14 +321,19 @@ prepare() {
 	else
 		need_packages qemu-system-x86 busybox-static cpio kmod xz-utils strace
 		servable "$BUILD"
-		KVER=$(kernel_version)
+		KVER=$(kernel_version linux-image-amd64)
 		fetch_kernel "$KVER"
 		# The cloud flavour of the same kernel: no X86_MPPARSE, so it
 		# finds more than one CPU through ACPI only (scenario linux-acpi).
 		CKVER=${KVER%-amd64}-cloud-amd64
 		fetch_kernel "$CKVER"
+		# 6.12 (bookworm-security): CONFIG_VIRTIO_IOMMU=m and ACPI_VIOT,
+		# for the guests that find ferry's virtio-iommu (linux-viommu).
+		VKVER=$(kernel_version linux-image-6.12-amd64)
+		fetch_kernel "$VKVER"
 		build_l1 "$KVER"
 		build_l2 "$KVER"
+		build_l2_viommu "$VKVER"
 		extract_vmlinux "$KVER"
 		build_l2_mdev "$KVER"
 		build_mdev_samples "$KVER"
@@ -323,6 +344,8 @@ prepare() {
 		CLOUD_KERNEL_PATH=$CACHE/$CKVER/root/boot/vmlinuz-$CKVER
 		L2_MDEV_INITRD=$CACHE/l2-mdev.cpio.gz
 		MDEV_DIR=$CACHE/mdev-$KVER
+		VIOMMU_KERNEL_PATH=$CACHE/$VKVER/root/boot/vmlinuz-$VKVER
+		L2_VIOMMU_INITRD=$CACHE/l2-viommu.cpio.gz
 	fi
 	make_device_files
 	[ -x "$BUILD/ferry" ] || die "no ferry binary in $BUILD: build it first (./dev run)"
@@ -386,6 +409,8 @@ write_config() {
 		echo "LAB_CLOUD_KERNEL=$(q "$CLOUD_KERNEL_PATH")"
 		echo "LAB_L2_MDEV_INITRD=$(q "$L2_MDEV_INITRD")"
 		echo "LAB_MDEV_DIR=$(q "$MDEV_DIR")"
+		echo "LAB_VIOMMU_KERNEL=$(q "$VIOMMU_KERNEL_PATH")"
+		echo "LAB_L2_VIOMMU_INITRD=$(q "$L2_VIOMMU_INITRD")"
 		echo "LAB_BENCH_RUNS=$(q "${LAB_BENCH_RUNS:-5}")"
 		echo "LAB_INTERACTIVE=$(q "${INTERACTIVE:-0}")"
 		echo "LAB_TERM=$(q "${TERM:-linux}")"

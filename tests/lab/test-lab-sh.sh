@@ -21,7 +21,7 @@ fail=0
 # Stubs: no downloads, no QEMU. PLAN holds one line per boot:
 # "s1=0 s2=- stall" (scenario s1 passed, s2 gave no result, L1 printed an
 # RCU stall). Scenario names match tests/lab/scenarios to pass run()'s check.
-prepare() { KVER=test; CKVER=test-cloud; }
+prepare() { KVER=test; CKVER=test-cloud; VKVER=test-6.12; }
 scenario_accel() { echo "${ACCEL:-tcg}"; }
 boot_scenarios() {
 	local attempt=$1 plan w s r n

@@ -94,13 +94,19 @@ static int send(const void *req, size_t len, size_t out_len)
 	return n ? out[n - 4] : -1; /* -1: returned without a status */
 }
 
-static int attach(uint32_t dom, uint32_t ep)
+static int attach_flags(uint32_t dom, uint32_t ep, uint32_t flags)
 {
 	struct virtio_iommu_req_attach r = {
 		.head.type = VIRTIO_IOMMU_T_ATTACH, .domain = dom, .endpoint = ep,
+		.flags = flags,
 	};
 
 	return send(&r, sizeof(r) - 4, 4);
+}
+
+static int attach(uint32_t dom, uint32_t ep)
+{
+	return attach_flags(dom, ep, 0);
 }
 
 static int detach(uint32_t dom, uint32_t ep)
@@ -229,7 +235,7 @@ static void test_attach_map(void)
 	r.reserved[2] = 0;
 	r.flags = VIRTIO_IOMMU_ATTACH_F_BYPASS;
 	CHECK_MSG(send(&r, sizeof(r) - 4, 4) == VIRTIO_IOMMU_S_INVAL,
-		  "a bypass domain is refused (not offered)");
+		  "a bypass domain is refused without BYPASS_CONFIG negotiated");
 	CHECK(map(1, 0x100000, 0x100fff, 0x1000, RW) == VIRTIO_IOMMU_S_NOENT);
 	CHECK(attach(1, EP) == VIRTIO_IOMMU_S_OK && a.l.domain);
 	CHECK(attach(1, EP) == VIRTIO_IOMMU_S_OK);
@@ -332,6 +338,43 @@ static void test_detach(void)
 	CHECK_MSG(viommu_core_reset(&core) == 0 && !b.l.domain && !b.live &&
 			  !core.domains,
 		  "reset: no endpoint attached, no domain, nothing mapped");
+}
+
+/* ATTACH_F_BYPASS (Linux with iommu.passthrough=1): all of guest RAM. */
+static void test_bypass(void)
+{
+	uint64_t keep = feats;
+
+	feats |= 1ULL << VIRTIO_IOMMU_F_BYPASS_CONFIG;
+	a.maps = a.unmaps = 0;
+	CHECK(attach_flags(9, EP, 2) == VIRTIO_IOMMU_S_INVAL);
+	CHECK_MSG(attach_flags(9, EP, VIRTIO_IOMMU_ATTACH_F_BYPASS) ==
+				  VIRTIO_IOMMU_S_OK &&
+			  a.maps == 1 && a.live == 1 && a.last.iova == 0 &&
+			  a.last.gpa == 0 && a.last.len == RAM &&
+			  a.last.prot == (DMA_READ | DMA_WRITE),
+		  "ATTACH to a bypass domain: the endpoint maps all of guest "
+		  "RAM, IOVA == GPA");
+	CHECK(attach_flags(9, EP, VIRTIO_IOMMU_ATTACH_F_BYPASS) ==
+	      VIRTIO_IOMMU_S_OK && a.maps == 1);
+	CHECK_MSG(map(9, 0x40000000, 0x40000fff, 0x1000, RW) ==
+				  VIRTIO_IOMMU_S_INVAL &&
+			  unmap(9, 0, RAM - 1) == VIRTIO_IOMMU_S_INVAL &&
+			  a.live == 1,
+		  "MAP and UNMAP in a bypass domain: INVAL, nothing changes");
+	CHECK_MSG(attach(9, EP2) == VIRTIO_IOMMU_S_INVAL && !b.l.domain,
+		  "a bypass domain's ID taken without the flag: INVAL");
+	CHECK(attach(3, EP2) == VIRTIO_IOMMU_S_OK);
+	CHECK_MSG(attach_flags(3, EP, VIRTIO_IOMMU_ATTACH_F_BYPASS) ==
+				  VIRTIO_IOMMU_S_INVAL &&
+			  a.l.domain && a.live == 1,
+		  "a translated domain taken with the flag: INVAL, the endpoint "
+		  "stays where it was");
+	CHECK_MSG(attach(3, EP) == VIRTIO_IOMMU_S_OK && a.live == 0 &&
+			  core.domains && !core.domains->next,
+		  "leaving the bypass domain unmaps guest RAM; the domain goes");
+	CHECK(viommu_core_reset(&core) == 0);
+	feats = keep;
 }
 
 /* --- the whole device, a fake VFIO device behind it ------------------------ */
@@ -447,7 +490,13 @@ static void test_device(void)
 	CHECK(rd(VIRTIO_DEVICE_OFF + 32, 4) == VIOMMU_PROBE_SIZE);
 	wr(VIRTIO_PCI_COMMON_STATUS, 3, 1);
 	wr(VIRTIO_PCI_COMMON_DFSELECT, 0, 4);
-	CHECK(rd(VIRTIO_PCI_COMMON_DF, 4) == 0x15);
+	CHECK_MSG(rd(VIRTIO_PCI_COMMON_DF, 4) == 0x55,
+		  "features: INPUT_RANGE, MAP_UNMAP, PROBE, BYPASS_CONFIG");
+	CHECK_MSG(rd(VIRTIO_DEVICE_OFF + 36, 1) == 0,
+		  "config: bypass 0, endpoints in no domain cut off");
+	wr(VIRTIO_DEVICE_OFF + 36, 1, 1);
+	CHECK_MSG(rd(VIRTIO_DEVICE_OFF + 36, 1) == 0,
+		  "and a driver's write of 1 leaves it 0");
 	wr(VIRTIO_PCI_COMMON_GFSELECT, 0, 4);
 	wr(VIRTIO_PCI_COMMON_GF, 0x15, 4);
 	wr(VIRTIO_PCI_COMMON_GFSELECT, 1, 4);
@@ -532,6 +581,7 @@ int main(void)
 	test_unmap();
 	test_pinned();
 	test_detach();
+	test_bypass();
 	test_device();
 	mem_destroy(&mem);
 	return test_done();
