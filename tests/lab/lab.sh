@@ -491,7 +491,8 @@ boot_scenarios() {
 	qemu_l1 "$accel" 2G "softlockup_panic=1 $append" -display none -monitor none \
 		-serial "file:$RUN/attempt-$attempt/console.log"
 	say "booting L1 ($KVER, -accel $accel, ${budget} s) for: $* (attempt $attempt)"
-	run_showing "$RUN/attempt-$attempt/output.log" \
+	WATCH_CONSOLE=$RUN/attempt-$attempt/console.log \
+		run_showing "$RUN/attempt-$attempt/output.log" \
 		timeout "$budget" "${QEMU_CMD[@]}"
 	date +%s >"$RUN/attempt-$attempt/ended"
 	# L1's kernel messages (errors and worse: it boots quiet).
@@ -503,13 +504,36 @@ boot_scenarios() {
 # the serial console: an emulated UART is slow, and one that stalls would
 # stall the command writing to it).
 run_showing() {
-	local file=$1 pid
+	local file=$1 pid wd=
 	shift
 	: >"$file"
 	"$@" </dev/null >/dev/null 2>&1 &
 	pid=$!
+	if [ -n "${WATCH_CONSOLE:-}" ]; then
+		watchdog "$WATCH_CONSOLE" "$pid" &
+		wd=$!
+	fi
 	tail -n +1 -f --pid=$pid "$file" >&2
 	wait $pid || true
+	[ -z "$wd" ] || kill "$wd" 2>/dev/null || true
+}
+
+# watchdog CONSOLE PID: once L1's console (CONSOLE) has shown a heartbeat,
+# end PID (timeout, and with it L0's QEMU) when the console then stays
+# silent for FROZEN_AFTER seconds: a frozen L1 is retried at once (froze()
+# names it) instead of after the whole boot's budget.
+watchdog() {
+	local console=$1 pid=$2 last
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep "${WATCH_EVERY:-10}"
+		grep -q LAB-HEARTBEAT "$console" 2>/dev/null || continue
+		last=$(stat -c %Y "$console" 2>/dev/null) || continue
+		if [ $(($(date +%s) - last)) -ge $FROZEN_AFTER ]; then
+			say "L1's heartbeat stopped $FROZEN_AFTER s ago: ending this boot"
+			kill -TERM "$pid" 2>/dev/null || true
+			return 0
+		fi
+	done
 }
 
 # froze ATTEMPT: did L1's heartbeat (l1-init.sh, every 10 s on the

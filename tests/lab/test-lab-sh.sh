@@ -116,6 +116,27 @@ ACCEL=tcg,thread=single
 expect "single-threaded TCG: a stall is not L0's known one, no retry" 1 1 \
 	"$A=0 $B=- stall" "$B: FAIL: no result" "without the known L0 stall: not retried"
 unset ACCEL
+# The watchdog (boot_scenarios) ends a boot whose L1 went silent after its
+# first heartbeat, and leaves a live one alone.
+watch() { # WHAT AGE FROZEN: a console of that age, a 6 s "QEMU"; its status
+	local c=$CACHE/wd.console pid
+	[ "$1" = heartbeat ] && echo "LAB-HEARTBEAT 30.01" >"$c" || echo "booting" >"$c"
+	touch -d "-$2 seconds" "$c"
+	sleep 6 &
+	pid=$!
+	FROZEN_AFTER=$3 WATCH_EVERY=1 watchdog "$c" "$pid" 2>/dev/null &
+	wait "$pid"
+	echo $?
+}
+for t in "heartbeat 200 3 143 a frozen L1 is ended" \
+	"heartbeat 0 30 0 a live L1 is left alone" \
+	"booting 200 3 0 no heartbeat yet (L1 still booting): left alone"; do
+	# shellcheck disable=SC2086 # the words of one case
+	set -- $t
+	r=$(watch "$1" "$2" "$3")
+	[ "$r" = "$4" ] && echo "ok - watchdog: ${*:5}" ||
+		{ echo "not ok - watchdog: ${*:5} (status $r, want $4)"; fail=1; }
+done
 # Every attempt's results are kept in the run directory.
 # The newest run directory (names sort by second only; several runs share one).
 last=$(ls -1dt "$CACHE"/runs/*/ | head -n1)
