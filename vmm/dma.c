@@ -367,23 +367,13 @@ static void unmapper_end(struct dma_domain *d, struct dma_unmapper *w)
 	free(w);
 }
 
-/*
- * Hand mapping @m to @w once it is idle, waiting until @t. 1 posted, 0
- * not (still busy with a late job). Lock held; dropped while waiting.
- */
-static int post(struct dma_domain *d, struct dma_unmapper *w,
-		struct mapping *m, const struct timespec *t)
+/* Hand mapping @m to idle @w. Lock held. */
+static void post(struct dma_unmapper *w, struct mapping *m)
 {
-	while (w->state != JOB_IDLE)
-		if (pthread_cond_timedwait(&d->released, &d->lock, t) ==
-			    ETIMEDOUT &&
-		    w->state != JOB_IDLE)
-			return 0;
 	w->m = m;
 	w->late = 0;
 	w->state = JOB_POSTED;
 	pthread_cond_signal(&w->wake);
-	return 1;
 }
 
 /* Have the jobs of every listener in @posted ended? Lock held. */
@@ -431,7 +421,7 @@ static void say_late(struct dma_domain *d, const struct mapping *m,
 static int unmirror(struct dma_domain *d, struct mapping *m,
 		    const struct timespec *t)
 {
-	uint32_t posted = 0, late = 0;
+	uint32_t posted = 0, busy = 0, late;
 	unsigned int i;
 	int ret = 0, r;
 
@@ -445,10 +435,12 @@ static int unmirror(struct dma_domain *d, struct mapping *m,
 			continue;
 		}
 		if (t && l->unmapper) {
-			if (post(d, l->unmapper, m, t))
+			if (l->unmapper->state == JOB_IDLE) {
+				post(l->unmapper, m);
 				posted |= 1u << i;
-			else
-				late |= 1u << i;
+			} else {
+				busy |= 1u << i; /* on a late job */
+			}
 			continue;
 		}
 		r = call_unmap(l, &m->map);
@@ -460,10 +452,24 @@ static int unmirror(struct dma_domain *d, struct mapping *m,
 		}
 		m->mirrors &= ~(1u << i);
 	}
-	while (posted && !all_done(d, posted))
-		if (pthread_cond_timedwait(&d->released, &d->lock, t) ==
-		    ETIMEDOUT)
+	/* Those still busy get theirs when they are free, until @t. */
+	while (busy || (posted && !all_done(d, posted))) {
+		for (i = 0; i < DMA_MAX_LISTENERS; i++)
+			if ((busy & (1u << i)) &&
+			    d->listeners[i]->unmapper->state == JOB_IDLE) {
+				post(d->listeners[i]->unmapper, m);
+				busy &= ~(1u << i);
+				posted |= 1u << i;
+			}
+		if ((busy || !all_done(d, posted)) &&
+		    pthread_cond_timedwait(&d->released, &d->lock, t) ==
+			    ETIMEDOUT)
 			break;
+	}
+	late = busy;
+	for (i = 0; i < DMA_MAX_LISTENERS; i++)
+		if (busy & (1u << i))
+			d->listeners[i]->stats.late++;
 	for (i = 0; i < DMA_MAX_LISTENERS; i++) {
 		struct dma_unmapper *w;
 
