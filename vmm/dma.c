@@ -218,6 +218,26 @@ static struct timespec deadline(uint64_t ns)
 	return t;
 }
 
+/*
+ * A request's deadline for blocking listeners, read from the clock only
+ * when one is asked (a clock read costs as much as a whole unmap in an
+ * empty domain).
+ */
+struct req_deadline {
+	int set;
+	uint64_t ns;
+	struct timespec t;
+};
+
+static const struct timespec *req_deadline(struct req_deadline *r)
+{
+	if (!r->set) {
+		r->t = deadline(r->ns);
+		r->set = 1;
+	}
+	return &r->t;
+}
+
 /* One ops->unmap call of @l that took @ns and returned @r. Lock held. */
 static void account(struct dma_listener *l, uint64_t ns, int r)
 {
@@ -413,28 +433,30 @@ static void say_late(struct dma_domain *d, const struct mapping *m,
 
 /*
  * Remove @m's mirrors; the mask keeps those that failed. With a deadline
- * @t, blocking listeners run on their threads, all at once, waited for
- * until @t; without one, everything runs here. 0, the first listener's
+ * @rd, blocking listeners run on their threads, all at once, waited for
+ * until it; without one, everything runs here. 0, the first listener's
  * -errno, or -ETIMEDOUT (m->late counts the jobs still running). Lock
  * held; dropped while waiting (the caller keeps listeners attached).
  */
 static int unmirror(struct dma_domain *d, struct mapping *m,
-		    const struct timespec *t)
+		    struct req_deadline *rd)
 {
-	uint32_t posted = 0, busy = 0, late;
+	const struct timespec *t = NULL;
+	uint32_t posted = 0, busy = 0, late, todo;
 	unsigned int i;
 	int ret = 0, r;
 
-	for (i = 0; i < DMA_MAX_LISTENERS; i++) {
-		struct dma_listener *l = d->listeners[i];
+	for (todo = m->mirrors; todo; todo &= todo - 1) {
+		struct dma_listener *l;
 
-		if (!(m->mirrors & (1u << i)))
-			continue;
+		i = (unsigned int)__builtin_ctz(todo);
+		l = d->listeners[i];
 		if (!l || !l->ops->unmap) {
 			m->mirrors &= ~(1u << i);
 			continue;
 		}
-		if (t && l->unmapper) {
+		if (rd && l->unmapper) {
+			t = req_deadline(rd);
 			if (l->unmapper->state == JOB_IDLE) {
 				post(l->unmapper, m);
 				posted |= 1u << i;
@@ -452,6 +474,8 @@ static int unmirror(struct dma_domain *d, struct mapping *m,
 		}
 		m->mirrors &= ~(1u << i);
 	}
+	if (!posted && !busy)
+		return ret; /* nothing ran elsewhere */
 	/* Those still busy get theirs when they are free, until @t. */
 	while (busy || (posted && !all_done(d, posted))) {
 		for (i = 0; i < DMA_MAX_LISTENERS; i++)
@@ -653,8 +677,8 @@ static void say_stuck(struct dma_domain *d, uint64_t iova, uint64_t last,
 static int unmap_range(struct dma_domain *d, uint64_t iova, uint64_t last,
 		       uint64_t *unmapped, int bounded)
 {
+	struct req_deadline rd = { .ns = d->unmap_timeout_ns };
 	struct mapping *m, *next;
-	struct timespec t;
 	uint64_t bytes = 0;
 	uint32_t holders;
 	unsigned int i, nr, req;
@@ -712,14 +736,13 @@ static int unmap_range(struct dma_domain *d, uint64_t iova, uint64_t last,
 		say_stuck(d, iova, last, holders, nr);
 		goto out;
 	}
-	t = deadline(d->unmap_timeout_ns);
 	d->notifying++; /* unmirror() may drop the lock */
 	for (m = first_in(d, iova, last); m && m->map.iova <= last; m = next) {
 		if (m->unmapping != req) {
 			next = next_of(d, m);
 			continue;
 		}
-		r = unmirror(d, m, bounded ? &t : NULL);
+		r = unmirror(d, m, bounded ? &rd : NULL);
 		next = next_of(d, m);
 		if (r) {
 			if (!m->late)
@@ -736,7 +759,9 @@ static int unmap_range(struct dma_domain *d, uint64_t iova, uint64_t last,
 		free(m);
 	}
 	d->notifying--;
-	pthread_cond_broadcast(&d->released);
+	/* Only a dropped lock (a blocking listener) can have waiters. */
+	if (rd.set)
+		pthread_cond_broadcast(&d->released);
 	if (!ret)
 		d->stats.unmaps++;
 out:
