@@ -145,7 +145,7 @@ void viommu_print_stats(const struct viommu *v)
 		"stats: virtio-iommu requests=%llu failed=%llu unparsed=%llu "
 		"attach=%llu detach=%llu map=%llu unmap=%llu probe=%llu "
 		"kicks=%llu trapped-kicks=%llu interrupts=%llu resets=%llu "
-		"broken=%llu\n",
+		"broken=%llu unmap-avg-us=%llu unmap-max-us=%llu\n",
 		(unsigned long long)s->requests, (unsigned long long)s->failed,
 		(unsigned long long)s->unparsed, (unsigned long long)s->attach,
 		(unsigned long long)s->detach, (unsigned long long)s->map,
@@ -153,5 +153,9 @@ void viommu_print_stats(const struct viommu *v)
 		(unsigned long long)t->kicks,
 		(unsigned long long)t->trapped_kicks,
 		(unsigned long long)t->interrupts, (unsigned long long)t->resets,
-		(unsigned long long)t->broken);
+		(unsigned long long)t->broken,
+		(unsigned long long)(s->unmap_timed ? s->unmap_ns /
+							      s->unmap_timed / 1000
+						    : 0),
+		(unsigned long long)(s->unmap_max_ns / 1000));
 }

@@ -46,6 +46,8 @@ struct viommu_stats {
 	uint64_t requests, failed; /* failed: a status other than OK */
 	uint64_t attach, detach, map, unmap, probe;
 	uint64_t unparsed;	   /* returned without a status */
+	uint64_t unmap_ns, unmap_max_ns; /* UNMAPs of a domain, in the layer */
+	uint64_t unmap_timed;	   /* how many of them that is */
 };
 
 /* The request side: domains, endpoints, reserved regions. */
