@@ -16,7 +16,8 @@
 #             DEVERR naming it, a retry succeeds once it has finished)
 # After each: the module's counters (notifications, pinned_now back to
 # 0), ferry's --stats lines, VmLck/VmPin of ferry while pages are held.
-# lab-accel: tcg,thread=single
+# L0's default (multi-threaded) TCG, so that it shares an L1 boot with
+# vfio-mdev-pin: nothing here moves BARs (the churn docs/lab.md blames).
 # lab-timeout: 300
 # shellcheck source=tests/lab/lib.sh
 . "$LAB_REPO/tests/lab/lib.sh"
