@@ -16,7 +16,7 @@
  *             before the UNMAP completed; a canary in the old page is
  *             never overwritten; a new DMA to the IOVA fails.
  *   teardown  start a transfer holding its pages, say PINDMA-INFLIGHT,
- *             exit lab.linger= ms later (1500): ferry's teardown must
+ *             exit lab.linger= ms later (3000): ferry's teardown must
  *             stop it.
  *   term      the same, then wait to be stopped (SIGTERM from outside).
  *   two       two pindma devices in one domain, both reading one IOVA:
@@ -171,10 +171,18 @@ static void start(const struct pdev *p, uint64_t src, uint64_t dst,
 static int running(const struct pdev *p)
 {
 	uint64_t end = now_us() + 3000000;
+	uint32_t st = 0;
 
-	while (now_us() < end)
-		if (rd(p, R_STATUS) == ST_BUSY && rd(p, R_PINNED) >= 2 * PAGES)
+	while (now_us() < end) {
+		st = rd(p, R_STATUS);
+		if (st == ST_BUSY && rd(p, R_PINNED) >= 2 * PAGES)
 			return 1;
+		if (st != ST_BUSY)
+			break;
+	}
+	printf_("pindma at slot %d: no transfer running: status %u, error "
+		"%u, %u pages pinned\n", p->slot, st, rd(p, R_ERROR),
+		rd(p, R_PINNED));
 	return 0;
 }
 
@@ -312,7 +320,8 @@ static void mode_unmap(void)
 	report(rd(p, R_STATUS) == ST_DONE &&
 		       !memcmp((void *)(uintptr_t)GPA_SRC,
 			       (void *)(uintptr_t)GPA_DST, LEN),
-	       "status DONE, the destination holds the source");
+	       "status DONE, the destination holds the source (status %u, "
+	       "error %u)", rd(p, R_STATUS), rd(p, R_ERROR));
 
 	latency(p, rounds > ROUNDS_MAX ? ROUNDS_MAX : (unsigned int)rounds);
 
@@ -380,7 +389,7 @@ static void mode_inflight(int wait)
 		rd(p, R_PINNED), rd(p, R_NOTIFICATIONS));
 	if (!wait) {
 		/* Long enough to be seen holding them from outside. */
-		delay_ms((unsigned int)bootarg_ulong("lab.linger", 1500));
+		delay_ms((unsigned int)bootarg_ulong("lab.linger", 3000));
 		report_summary();
 	}
 	halt_forever();

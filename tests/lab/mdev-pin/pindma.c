@@ -159,7 +159,9 @@ static void pindma_work(struct work_struct *work)
 		ns = nd = 0;
 		goto out;
 	}
-	ret = pin(s, dst, nd, IOMMU_READ | IOMMU_WRITE);
+	/* Write only: a guest maps a DMA destination write-only, and type1
+	 * refuses a pin asking more than the mapping allows (-EPERM). */
+	ret = pin(s, dst, nd, IOMMU_WRITE);
 	if (ret) {
 		nd = 0;
 		goto out;

@@ -76,7 +76,7 @@ summary() {
 run() {
 	mode=$1
 	shift
-	timeout -k 5 150 "$FERRY" run -v --viommu --memory 512M --stats \
+	timeout -k 5 90 "$FERRY" run -v --viommu --memory 512M --stats \
 		--kernel "$GUEST" --cmdline "lab.mode=$mode" \
 		--device vfio,sysfsdev=/sys/bus/mdev/devices/$A "$@" \
 		</dev/null >"$out" 2>&1 &
@@ -84,17 +84,19 @@ run() {
 }
 # held [term]: while ferry runs, the peak VmLck and VmPin (kB) of its
 # process; with term, SIGTERM once the guest says a transfer holds pages
-# and VmLck shows them.
+# and VmLck shows them (or 2 s after the guest said so: the check fails
+# then, but ferry need not run into its timeout).
 held() {
-	lck=0 pin=0 sent="" i=0
+	lck=0 pin=0 sent="" i=0 seen=""
 	while kill -0 $pid 2>/dev/null && [ $i -lt 1200 ]; do
 		fp=$(pgrep -P $pid ferry || echo $pid)
 		v=$(sed -n 's/^VmLck:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$fp/status" 2>/dev/null)
 		w=$(sed -n 's/^VmPin:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$fp/status" 2>/dev/null)
 		[ "${v:-0}" -gt "$lck" ] && lck=$v
 		[ "${w:-0}" -gt "$pin" ] && pin=$w
-		if [ "$1" = term ] && [ -z "$sent" ] && [ "$lck" -gt 0 ] &&
-			grep -q PINDMA-INFLIGHT "$out"; then
+		[ -z "$seen" ] && grep -q PINDMA-INFLIGHT "$out" && seen=$i
+		if [ "$1" = term ] && [ -z "$sent" ] && [ -n "$seen" ] &&
+			{ [ "$lck" -gt 0 ] || [ $((i - seen)) -ge 20 ]; }; then
 			kill -TERM "$fp"
 			sent=1
 		fi
