@@ -159,8 +159,10 @@ static void pindma_work(struct work_struct *work)
 		ns = nd = 0;
 		goto out;
 	}
-	/* Write only: a guest maps a DMA destination write-only, and type1
-	 * refuses a pin asking more than the mapping allows (-EPERM). */
+	/* Write only: type1 refuses a pin asking more than the mapping
+	 * allows (-EPERM), and the device only writes there. (The copy,
+	 * vfio_dma_rw(), still needs the mapping readable: type1 checks
+	 * IOMMU_READ for writes too.) */
 	ret = pin(s, dst, nd, IOMMU_WRITE);
 	if (ret) {
 		nd = 0;
