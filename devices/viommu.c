@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include "virtio_iommu.h"
 
 /* The readable part of each request: its struct without the tail. */
@@ -353,11 +354,20 @@ static uint8_t map(struct viommu_core *c, const uint8_t *r)
 	}
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
 static uint8_t unmap(struct viommu_core *c, const uint8_t *r)
 {
 	uint32_t dom = le32(r + 4);
-	uint64_t start = le64(r + 8), last = le64(r + 16);
+	uint64_t start = le64(r + 8), last = le64(r + 16), t0, ns;
 	struct viommu_domain *d = domain_of(c, dom);
+	int ret;
 
 	c->stats.unmap++;
 	/* Reserved bytes: the device MAY refuse; it unmaps. */
@@ -365,7 +375,15 @@ static uint8_t unmap(struct viommu_core *c, const uint8_t *r)
 		return VIRTIO_IOMMU_S_NOENT;
 	if (last < start || d->bypass)
 		return VIRTIO_IOMMU_S_INVAL;
-	switch (dma_unmap(d->dma, start, last, NULL)) {
+	/* The guest waits this long: notifications and host unmaps. */
+	t0 = now_ns();
+	ret = dma_unmap(d->dma, start, last, NULL);
+	ns = now_ns() - t0;
+	c->stats.unmap_timed++;
+	c->stats.unmap_layer_ns += ns;
+	if (ns > c->stats.unmap_max_ns)
+		c->stats.unmap_max_ns = ns;
+	switch (ret) {
 	case 0:
 		return VIRTIO_IOMMU_S_OK;
 	case -ERANGE: /* it would split a mapping: nothing removed */

@@ -193,7 +193,8 @@ void viommu_print_stats(const struct viommu *v)
 		"stats: virtio-iommu requests=%llu failed=%llu unparsed=%llu "
 		"attach=%llu detach=%llu map=%llu unmap=%llu probe=%llu "
 		"kicks=%llu trapped-kicks=%llu interrupts=%llu resets=%llu "
-		"broken=%llu busy-ms=%.1f map-us=%.1f unmap-us=%.1f\n",
+		"broken=%llu busy-ms=%.1f map-us=%.1f unmap-us=%.1f "
+		"unmap-avg-us=%llu unmap-max-us=%llu\n",
 		(unsigned long long)s->requests, (unsigned long long)s->failed,
 		(unsigned long long)s->unparsed, (unsigned long long)s->attach,
 		(unsigned long long)s->detach, (unsigned long long)s->map,
@@ -203,5 +204,9 @@ void viommu_print_stats(const struct viommu *v)
 		(unsigned long long)t->interrupts, (unsigned long long)t->resets,
 		(unsigned long long)t->broken, (double)s->busy_ns / 1e6,
 		s->map ? (double)s->map_ns / 1e3 / (double)s->map : 0.0,
-		s->unmap ? (double)s->unmap_ns / 1e3 / (double)s->unmap : 0.0);
+		s->unmap ? (double)s->unmap_ns / 1e3 / (double)s->unmap : 0.0,
+		(unsigned long long)(s->unmap_timed ? s->unmap_layer_ns /
+							      s->unmap_timed / 1000
+						    : 0),
+		(unsigned long long)(s->unmap_max_ns / 1000));
 }

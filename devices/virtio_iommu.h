@@ -50,6 +50,9 @@ struct viommu_stats {
 	/* Time the device spent on requests (CLOCK_MONOTONIC, ns): all of
 	 * them, and MAPs and UNMAPs alone (their VFIO ioctls included). */
 	uint64_t busy_ns, map_ns, unmap_ns;
+	/* UNMAPs as the DMA-mapping layer served them (dma_unmap(), waits for
+	 * listeners included): how many were timed, their total and longest. */
+	uint64_t unmap_timed, unmap_layer_ns, unmap_max_ns;
 };
 
 /* The request side: domains, endpoints, reserved regions. */

@@ -429,6 +429,13 @@ int vfio_add_device(struct vfio *v, const struct vfio_spec *spec, int slot)
 		ret = vfio_map_ram(v);
 	else if (!v->ram && io->ops->pins_on_map(io))
 		ret = vfio_check_memlock(v->vm->mem.size);
+	/*
+	 * A mediated device's address space pins nothing itself: its vendor
+	 * driver does, and type1 makes every unmap wait until that driver
+	 * has unpinned. The guest's unmaps run it on a thread, bounded.
+	 */
+	if (!v->ram && !io->ops->pins_on_map(io))
+		io->listener.blocking = 1;
 	if (ret) {
 		vfio_device_close(d);
 		detach_device(v, d);
@@ -488,6 +495,32 @@ void vfio_destroy(struct vfio *v)
 	free(v);
 }
 
+static void print_listener(const struct dma_listener *l, const char *when)
+{
+	const struct dma_listener_stats *s = &l->stats;
+	uint64_t n = s->unmaps + s->unmap_failed;
+
+	fprintf(stderr,
+		"stats: %sdma-listener '%s' unmaps=%llu failed=%llu late=%llu "
+		"notified=%llu unmap-avg-us=%llu unmap-max-us=%llu\n",
+		when, l->name, (unsigned long long)s->unmaps,
+		(unsigned long long)s->unmap_failed,
+		(unsigned long long)s->late, (unsigned long long)s->notified,
+		(unsigned long long)(n ? s->unmap_ns / n / 1000 : 0),
+		(unsigned long long)(s->unmap_max_ns / 1000));
+}
+
+void vfio_print_dma_stats(const struct vfio *v, const char *when)
+{
+	unsigned int i;
+
+	for (i = 0; v && i < v->nr_devs; i++)
+		if (v->devs[i]->iommu && v->devs[i]->iommu != v->iommu)
+			print_listener(&v->devs[i]->iommu->listener, when);
+	if (v && v->iommu)
+		print_listener(&v->iommu->listener, when);
+}
+
 void vfio_print_stats(const struct vfio *v)
 {
 	unsigned int i;
@@ -523,4 +556,5 @@ void vfio_print_stats(const struct vfio *v)
 			(unsigned long long)d->stats.guest_resets,
 			(unsigned long long)d->stats.hidden_cap_writes);
 	}
+	vfio_print_dma_stats(v, "");
 }

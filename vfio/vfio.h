@@ -101,4 +101,13 @@ void vfio_destroy(struct vfio *v);
 /* Print per-device statistics (--stats) to stderr. */
 void vfio_print_stats(const struct vfio *v);
 
+/*
+ * --stats: the unmaps of each device's IOMMU address space as the
+ * DMA-mapping layer saw them (its listener: count, failures, past the
+ * deadline, notifications, average and longest time), one line each,
+ * after "stats: @when". For a mediated device, each host unmap of a
+ * range its vendor driver pinned is where type1 notifies that driver.
+ */
+void vfio_print_dma_stats(const struct vfio *v, const char *when);
+
 #endif

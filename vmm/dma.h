@@ -25,6 +25,8 @@ struct dma_listener;
 #define DMA_UNMAP_RETRIES 10	 /* re-checks after the notification */
 #define DMA_UNMAP_WAIT_NS 10000000ULL /* at most this long each */
 #define DMA_MAX_MAPPINGS 65536	 /* per domain, as type1's default limit */
+/* One unmap request waits at most this long for blocking listeners. */
+#define DMA_UNMAP_TIMEOUT_NS 1000000000ULL
 
 #define DMA_MAX_RANGES 16
 
@@ -100,14 +102,37 @@ struct dma_listener_ops {
 	void (*invalidate)(struct dma_listener *l, uint64_t iova, uint64_t last);
 };
 
+/* What the layer saw of one listener (all its domains, ever). */
+struct dma_listener_stats {
+	uint64_t notified;	 /* invalidate() calls */
+	uint64_t unmaps;	 /* ops->unmap() calls that succeeded */
+	uint64_t unmap_failed;	 /* ... and that failed */
+	uint64_t unmap_ns;	 /* their time, in all */
+	uint64_t unmap_max_ns;	 /* the longest */
+	uint64_t late;		 /* not done by the request's deadline */
+};
+
+struct dma_unmapper;
+
 /* Embedded in its user; get back with container_of. */
 struct dma_listener {
 	const struct dma_listener_ops *ops;
 	const char *name; /* named in the log line of a refused unmap */
+	/*
+	 * Set before attaching: ops->unmap may wait on someone else (type1
+	 * notifying a mediated device's vendor driver, which unpins when it
+	 * likes). Then an unmap request runs it on a thread of the
+	 * listener's own, beside the other listeners' (they are waited for
+	 * together, not one after the other), and waits for it at most
+	 * until the domain's unmap_timeout_ns.
+	 */
+	int blocking;
 	/* The layer's, under the domain's lock: */
 	struct dma_domain *domain; /* attached to, or NULL */
 	int slot;		   /* its bit in a mapping's mirror mask */
 	unsigned int pins;	   /* dma_pin()s it holds */
+	struct dma_unmapper *unmapper; /* its thread, if blocking */
+	struct dma_listener_stats stats;
 };
 
 /* A pinned piece of one mapping, in memory the pinner owns. */
@@ -126,6 +151,8 @@ struct dma_stats {
 	uint64_t unmap_stuck;	    /* a listener kept its pins (-EBUSY) */
 	uint64_t notifications;	    /* invalidate() calls */
 	uint64_t retries;	    /* re-checks after them */
+	uint64_t unmap_late;	    /* a blocking listener missed the
+				       deadline (-ETIMEDOUT) */
 };
 
 struct dma_domain {
@@ -135,10 +162,13 @@ struct dma_domain {
 	pthread_cond_t released; /* a pin went away */
 	void *root;		 /* the mappings, an AVL tree by IOVA */
 	unsigned int nr_mappings, max_mappings;
-	unsigned int notifying;	 /* unmaps calling invalidate() now */
+	unsigned int notifying;	 /* unmaps running with the lock dropped */
+	unsigned int late;	 /* blocking unmaps past their deadline */
+	unsigned int requests;	 /* the last unmap request's number */
 	struct dma_listener *listeners[DMA_MAX_LISTENERS];
 	unsigned int retries;	 /* DMA_UNMAP_RETRIES unless a test says */
 	uint64_t wait_ns;	 /* DMA_UNMAP_WAIT_NS unless a test says */
+	uint64_t unmap_timeout_ns; /* DMA_UNMAP_TIMEOUT_NS, ditto */
 	struct dma_stats stats;
 	struct log_ratelimit rl;
 };
@@ -151,11 +181,13 @@ int dma_domain_create(struct dma_domain **out, const struct guest_mem *mem,
 		      const char *name) __must_check;
 
 /*
- * Drain and free @d: unmap everything (listeners holding pins are
- * notified first, as for dma_unmap()), detach every listener, free.
- * Returns 0, or -EBUSY when a listener keeps its pins or a mirror cannot
- * be removed: then @d stays as it is (fail closed, logged) and the call
- * may be repeated. NULL: 0. Nothing may use @d concurrently.
+ * Drain and free @d: wait for blocking unmaps that missed their deadline,
+ * unmap everything (listeners holding pins are notified first, as for
+ * dma_unmap(); blocking listeners are waited for without a deadline),
+ * detach every listener, free. Returns 0, or -EBUSY when a listener
+ * keeps its pins or a mirror cannot be removed: then @d stays as it is
+ * (fail closed, logged) and the call may be repeated. NULL: 0. Nothing
+ * may use @d concurrently.
  */
 int dma_domain_destroy(struct dma_domain *d);
 
@@ -176,32 +208,40 @@ int dma_map(struct dma_domain *d, uint64_t iova, uint64_t len, uint64_t gpa,
  * is never split). In order: check the whole request; notify, once,
  * every listener holding pins in it (invalidate()); re-check up to
  * d->retries times, waiting at most d->wait_ns for a pin to go each
- * time; then remove the mirrors and the mappings. New pins in the range
- * are refused (-EBUSY) meanwhile. *@unmapped (may be NULL) gets the
- * bytes removed. Returns 0; -EINVAL (@last < @iova); -ERANGE (a mapping
- * would be split: nothing removed, nobody notified); -EBUSY (another
- * unmap is removing part of it, or a listener kept its pins: the range
- * stays mapped and pinned, and the listener is named in one log line);
- * -EIO (a mirror could not be removed: that mapping stays).
+ * time; then remove the mirrors and the mappings: blocking listeners'
+ * on their own threads, all at once, each waited for until
+ * d->unmap_timeout_ns after this step began. New pins in the range are
+ * refused (-EBUSY) meanwhile. *@unmapped (may be NULL) gets the bytes
+ * removed. Returns 0; -EINVAL (@last < @iova); -ERANGE (a mapping would
+ * be split: nothing removed, nobody notified); -EBUSY (another unmap is
+ * removing part of it, or a listener kept its pins: the range stays
+ * mapped and pinned, and the listener is named in one log line); -EIO (a
+ * mirror could not be removed: that mapping stays); -ETIMEDOUT (a
+ * blocking listener had not finished by the deadline: it is named in one
+ * log line, the mapping stays, busy, until it has finished; a later
+ * unmap then removes it without asking that listener again).
  */
 int dma_unmap(struct dma_domain *d, uint64_t iova, uint64_t last,
 	      uint64_t *unmapped) __must_check;
 
 /*
- * Attach @l to @d and replay every mapping into it (ops->map). 0,
- * -EBUSY (@l is attached somewhere), -ENOSPC (DMA_MAX_LISTENERS), or the
- * listener's -errno (then @l is not attached and holds nothing).
+ * Attach @l to @d and replay every mapping into it (ops->map); a
+ * blocking listener gets its thread. 0, -EBUSY (@l is attached
+ * somewhere), -ENOSPC (DMA_MAX_LISTENERS), -ENOMEM or -EAGAIN (no
+ * thread), or the listener's -errno (then @l is not attached and holds
+ * nothing).
  */
 int dma_listener_attach(struct dma_domain *d,
 			struct dma_listener *l) __must_check;
 
 /*
- * Detach @l from its domain, removing every mirror it holds (ops->unmap;
- * a failure is logged and the rest go on). Waits for unmaps notifying
- * listeners in this domain. Returns 0, -EBUSY if @l still holds pins
- * (it stays attached), or the first -errno of ops->unmap (detached
- * anyway: the listener's own mapping state is its to clean). Not
- * attached: 0.
+ * Detach @l from its domain, removing every mirror it holds (ops->unmap,
+ * in the calling thread, without a deadline; a failure is logged and the
+ * rest go on). Waits for unmaps notifying listeners in this domain and
+ * for @l's own late unmap, if any; ends @l's thread. Returns 0, -EBUSY
+ * if @l still holds pins (it stays attached), or the first -errno of
+ * ops->unmap (detached anyway: the listener's own mapping state is its
+ * to clean). Not attached: 0.
  */
 int dma_listener_detach(struct dma_listener *l);
 

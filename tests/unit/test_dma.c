@@ -3,10 +3,12 @@
  * The DMA-mapping layer (vmm/dma.h): map and overlap rules, the
  * virtio-iommu unmap rules (no split), listeners that mirror mappings,
  * and the unmap notification: once per request, before removal, bounded
- * retries, fail closed with one log line, a listener that releases late.
+ * retries, fail closed with one log line, a listener that releases late;
+ * blocking listeners (mediated devices): run together, bounded, named.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 #include "dma.h"
@@ -410,6 +412,247 @@ static void test_releases_late(void)
 	CHECK(dma_domain_destroy(d) == 0);
 }
 
+/* --- blocking listeners (a mediated device's container) ------------------ */
+
+/*
+ * A listener whose unmap takes its time: it sleeps @sleep_ms, or waits
+ * until @hold is cleared, or until @other has started its own unmap.
+ */
+struct slow {
+	struct dma_listener l;
+	atomic_int calls, started, returned, mirrors;
+	atomic_int hold;	  /* wait while set (at most 5 s) */
+	unsigned int sleep_ms;
+	struct slow *other;	  /* wait for it to start (at most 2 s) */
+	int saw_other;
+	struct dma_domain *map_into; /* map 0x2000 here while unmapping */
+	int gap_map;
+	int fail;
+};
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&t, NULL);
+}
+
+static int slow_map(struct dma_listener *l, const struct dma_map *m)
+{
+	struct slow *s = container_of(l, struct slow, l);
+
+	(void)m;
+	s->mirrors++;
+	return 0;
+}
+
+static int slow_unmap(struct dma_listener *l, const struct dma_map *m)
+{
+	struct slow *s = container_of(l, struct slow, l);
+	unsigned int i;
+
+	(void)m;
+	s->calls++;
+	s->started = 1;
+	for (i = 0; s->other && !s->other->started && i < 2000; i++)
+		sleep_ms(1);
+	if (s->other)
+		s->saw_other = s->other->started;
+	for (i = 0; s->hold && i < 5000; i++)
+		sleep_ms(1);
+	if (s->sleep_ms)
+		sleep_ms(s->sleep_ms);
+	if (s->map_into) { /* the layer's lock is not held here */
+		s->gap_map = dma_map(s->map_into, 0x2000, 0x1000, 0, DMA_READ);
+		s->map_into = NULL;
+	}
+	if (s->fail)
+		return -EIO;
+	s->mirrors--;
+	s->returned = 1;
+	return 0;
+}
+
+static const struct dma_listener_ops slow_ops = {
+	.map = slow_map, .unmap = slow_unmap,
+};
+
+static void slow_init(struct slow *s, const char *name)
+{
+	memset(s, 0, sizeof(*s));
+	s->l.ops = &slow_ops;
+	s->l.name = name;
+	s->l.blocking = 1;
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Two mediated devices in one domain, one slow to unpin. */
+static void test_blocking_together(void)
+{
+	struct dma_domain *d = domain("two-mdevs");
+	struct slow a, b;
+	struct rec plain;
+	struct timespec t0;
+	uint64_t n;
+	double ms;
+	int ret;
+
+	slow_init(&a, "mdev-a");
+	slow_init(&b, "mdev-b");
+	rec_init(&plain, "vfio-pci", &rec_ops);
+	a.other = &b; /* a's unmap ends only once b's has begun */
+	a.sleep_ms = 60;
+	CHECK(dma_listener_attach(d, &a.l) == 0 && a.l.unmapper);
+	CHECK(dma_listener_attach(d, &b.l) == 0);
+	CHECK(dma_listener_attach(d, &plain.l) == 0 && !plain.l.unmapper);
+	CHECK(dma_map(d, 0x10000, 0x1000, 0x1000, DMA_READ) == 0);
+	CHECK(a.mirrors == 1 && b.mirrors == 1 && plain.mirrors == 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = dma_unmap(d, 0x10000, 0x10fff, &n);
+	ms = ms_since(&t0);
+	CHECK_MSG(ret == 0 && n == 0x1000 && !dma_count(d),
+		  "an unmap through two blocking listeners completes");
+	CHECK_MSG(a.saw_other, "their unmaps ran at the same time, not one "
+			       "after the other");
+	CHECK_MSG(a.returned && b.returned && a.calls == 1 && b.calls == 1 &&
+			  plain.mirrors == 0,
+		  "each was asked once, and the request ended after the slow "
+		  "one had");
+	CHECK_MSG(ms >= 60 && ms < 1000, "it waited for the slow one, within "
+					 "the bound");
+	CHECK_MSG(a.l.stats.unmaps == 1 && b.l.stats.unmaps == 1 &&
+			  a.l.stats.unmap_max_ns >= 60000000ULL &&
+			  b.l.stats.unmap_max_ns < a.l.stats.unmap_max_ns &&
+			  plain.l.stats.unmaps == 1 && !a.l.stats.late,
+		  "per-listener counts and times");
+	b.fail = 1;
+	CHECK(dma_map(d, 0x20000, 0x1000, 0x1000, DMA_READ) == 0);
+	capture_begin();
+	ret = dma_unmap(d, 0x20000, 0x20fff, NULL);
+	{
+		char out[512];
+
+		capture_end(out, sizeof(out));
+		CHECK_MSG(ret == -EIO && dma_count(d) == 1 &&
+				  strstr(out, "listener 'mdev-b' cannot unmap "
+					      "0x20000-0x20fff") != NULL,
+			  "a failure on a listener's thread is said and keeps "
+			  "the mapping");
+	}
+	b.fail = 0;
+	CHECK(dma_unmap(d, 0x20000, 0x20fff, NULL) == 0 && b.calls == 3 &&
+	      a.calls == 2);
+	CHECK(dma_listener_detach(&a.l) == 0 && !a.l.unmapper && !a.l.domain);
+	CHECK(dma_domain_destroy(d) == 0 && !b.l.unmapper);
+}
+
+/* A vendor driver slower than ferry's bound. */
+static void test_blocking_late(void)
+{
+	struct dma_domain *d = domain("viommu domain 3");
+	const char *line = "ferry: error: dma: viommu domain 3: unmap of "
+			   "0x40000-0x40fff not done after 50 ms: listener "
+			   "'slow-mdev' still unmapping (a vendor driver slow "
+			   "to unpin?); it stays mapped until that has "
+			   "finished\n";
+	struct slow a, b;
+	struct dma_pin p;
+	struct timespec t0;
+	char out[1024];
+	unsigned int i;
+	double ms;
+	int ret;
+
+	slow_init(&a, "slow-mdev");
+	slow_init(&b, "fast-mdev");
+	d->unmap_timeout_ns = 50000000ULL;
+	CHECK(dma_listener_attach(d, &a.l) == 0);
+	CHECK(dma_listener_attach(d, &b.l) == 0);
+	CHECK(dma_map(d, 0x40000, 0x1000, 0x1000, DMA_READ) == 0);
+	CHECK(dma_map(d, 0x50000, 0x1000, 0x1000, DMA_READ) == 0);
+	a.hold = 1;
+	capture_begin();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = dma_unmap(d, 0x40000, 0x40fff, NULL);
+	ms = ms_since(&t0);
+	capture_end(out, sizeof(out));
+	CHECK_MSG(ret == -ETIMEDOUT, "a listener past the deadline fails the "
+				     "request");
+	CHECK_MSG(ms >= 50 && ms < 1000, "after the bound (50 ms), not after "
+					 "the listener");
+	CHECK_MSG(strcmp(out, line) == 0, "one log line names the listener");
+	if (strcmp(out, line) != 0)
+		printf("# got: %s", out);
+	CHECK_MSG(dma_count(d) == 2 && a.mirrors == 2 && b.mirrors == 1 &&
+			  b.calls == 1,
+		  "the mapping stays; the other listener's mirror went");
+	CHECK(a.l.stats.late == 1 && d->stats.unmap_late == 1 && d->late == 1);
+	CHECK_MSG(dma_unmap(d, 0x40000, 0x40fff, NULL) == -EBUSY &&
+			  dma_pin(&b.l, 0x40000, 16, DMA_READ, &p) == -EBUSY,
+		  "while it runs the mapping is busy: no unmap, no pin");
+	capture_begin();
+	ret = dma_unmap(d, 0x50000, 0x50fff, NULL);
+	capture_end(out, sizeof(out));
+	CHECK_MSG(ret == -ETIMEDOUT && dma_count(d) == 2 && b.calls == 2 &&
+			  b.mirrors == 0,
+		  "its thread is busy: another unmap through it is late too, "
+		  "the other listener's part is done");
+	CHECK(strstr(out, "listener 'slow-mdev' still unmapping") != NULL);
+	capture_begin();
+	a.hold = 0;
+	for (i = 0; i < 2000 && (ret = dma_unmap(d, 0x40000, 0x40fff,
+						 NULL)) == -EBUSY; i++)
+		sleep_ms(1);
+	capture_end(out, sizeof(out));
+	CHECK_MSG(ret == 0 && a.calls == 1 && a.mirrors == 1 &&
+			  dma_count(d) == 1,
+		  "once it has finished, the next unmap removes the mapping "
+		  "without asking it again");
+	CHECK(strstr(out, "listener 'slow-mdev' finished its unmap of "
+			  "0x40000-0x40fff") != NULL);
+	CHECK(d->late == 0 && a.l.stats.unmaps == 1);
+	/* A late job at destroy: waited for, with no bound. */
+	a.sleep_ms = 120;
+	capture_begin();
+	CHECK(dma_unmap(d, 0x50000, 0x50fff, NULL) == -ETIMEDOUT);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = dma_domain_destroy(d);
+	ms = ms_since(&t0);
+	capture_end(out, sizeof(out));
+	CHECK_MSG(ret == 0 && a.mirrors == 0 && !a.l.domain && !a.l.unmapper,
+		  "destroy waits for a late unmap and for a slow one, "
+		  "unbounded");
+	CHECK(ms >= 60);
+}
+
+/* A map into a gap of a range being unmapped is not that request's. */
+static void test_blocking_gap(void)
+{
+	struct dma_domain *d = domain("gap");
+	struct dma_map m;
+	struct slow a;
+
+	slow_init(&a, "mapper");
+	CHECK(dma_listener_attach(d, &a.l) == 0);
+	CHECK(dma_map(d, 0x1000, 0x1000, 0, DMA_READ) == 0);
+	CHECK(dma_map(d, 0x3000, 0x1000, 0, DMA_READ) == 0);
+	a.map_into = d;
+	CHECK(dma_unmap(d, 0, 0x4fff, NULL) == 0);
+	CHECK(a.gap_map == 0 && !a.map_into);
+	CHECK_MSG(dma_count(d) == 1 && dma_lookup(d, 0x2000, &m) &&
+			  a.mirrors == 1,
+		  "a mapping made while the request ran stays");
+	CHECK(dma_domain_destroy(d) == 0 && a.mirrors == 0);
+}
+
 /* Random maps and unmaps against a plain array of pages. */
 static void test_against_model(void)
 {
@@ -552,6 +795,9 @@ int main(void)
 	test_notify_order();
 	test_never_releases();
 	test_releases_late();
+	test_blocking_together();
+	test_blocking_late();
+	test_blocking_gap();
 	test_against_model();
 	test_many();
 	test_limits();

@@ -431,6 +431,9 @@ static void teardown(struct machine *m)
 	viommu_stop(m->viommu);
 	vfio_quiesce(m->vfio);
 	viommu_destroy(m->viommu);
+	/* The domains are drained: what each device's address space saw. */
+	if (m->opts->stats && m->viommu)
+		vfio_print_dma_stats(m->vfio, "after teardown ");
 	m->viommu = NULL;
 	vfio_destroy(m->vfio);
 	m->vfio = NULL;

@@ -18,8 +18,19 @@
  *   0x2c SLOW_MS   RW  "slow to unpin": a notification waits this long
  *                      before it stops the transfer (it always unpins:
  *                      type1 in 6.1 hits BUG_ON after 10 retries)
- * No interrupts: the guest polls STATUS. Bus mastering is not looked at,
- * so a transfer can outlive the guest's driver.
+ *   0x30 NOW_US    RO  the host's monotonic clock, microseconds (64 bit)
+ *   0x38 NOTIFY_US RO  when the last .dma_unmap began (64 bit)
+ *   0x40 UNPIN_US  RO  when the last transfer unpinned its pages (64 bit)
+ *   0x48 NOTIFICATIONS RO  .dma_unmap calls so far
+ *   0x4c PINNED    RO  pages pinned now
+ *   0x50 RETURN_US RO  when the last .dma_unmap returned (64 bit)
+ * The three times let a guest order its own UNMAP (read NOW_US before and
+ * after) against the notification and the unpinning, on one clock.
+ *
+ * A transfer's end (done, aborted, error) is signalled with an MSI (one
+ * vector; config space has the capability, VFIO_DEVICE_SET_IRQS takes
+ * its eventfd); STATUS can be polled too. Bus mastering is not looked
+ * at, so a transfer can outlive the guest's driver.
  *
  * sysfs, per device: notifications (.dma_unmap calls), hits (those that
  * found a transfer in their range), pinned_now (pages), aborted,
@@ -33,6 +44,9 @@
 #include <linux/wait.h>
 #include <linux/delay.h>
 #include <linux/completion.h>
+#include <linux/eventfd.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/workqueue.h>
 #include <linux/iommu.h>
 #include <linux/vfio.h>
@@ -48,9 +62,12 @@
 #define PINDMA_INDEX(off) ((off) >> PINDMA_SHIFT)
 #define PINDMA_OFF(off) ((off) & ((1ULL << PINDMA_SHIFT) - 1))
 
+#define PINDMA_MSI_CAP 0x40
+
 enum { R_ID = 0x00, R_SRC = 0x08, R_DST = 0x10, R_LEN = 0x18,
        R_HOLD = 0x1c, R_DOORBELL = 0x20, R_STATUS = 0x24, R_ERROR = 0x28,
-       R_SLOW = 0x2c };
+       R_SLOW = 0x2c, R_NOW = 0x30, R_NOTIFY = 0x38, R_UNPIN = 0x40,
+       R_NOTIFICATIONS = 0x48, R_PINNED = 0x4c, R_RETURN = 0x50 };
 enum { ST_IDLE, ST_BUSY, ST_DONE, ST_ABORTED, ST_ERROR };
 
 struct pindma {
@@ -64,6 +81,8 @@ struct pindma {
 	struct completion done;	/* the transfer ended, its pages unpinned */
 	struct work_struct work;
 	struct page *pages[PINDMA_MAX_PAGES];
+	struct eventfd_ctx *trigger; /* the MSI, or NULL */
+	u64 notify_us, unpin_us, return_us;
 	atomic_t notifications, hits, pinned_now, aborted, completed;
 };
 
@@ -78,6 +97,11 @@ static struct mdev_type pindma_type = {
 };
 static struct mdev_type *pindma_types[] = { &pindma_type };
 static const struct vfio_device_ops pindma_ops;
+
+static u64 now_us(void)
+{
+	return div_u64(ktime_get_ns(), 1000);
+}
 
 static bool overlaps(u64 a, u64 alen, u64 b, u64 blen)
 {
@@ -135,7 +159,11 @@ static void pindma_work(struct work_struct *work)
 		ns = nd = 0;
 		goto out;
 	}
-	ret = pin(s, dst, nd, IOMMU_READ | IOMMU_WRITE);
+	/* Write only: type1 refuses a pin asking more than the mapping
+	 * allows (-EPERM), and the device only writes there. (The copy,
+	 * vfio_dma_rw(), still needs the mapping readable: type1 checks
+	 * IOMMU_READ for writes too.) */
+	ret = pin(s, dst, nd, IOMMU_WRITE);
 	if (ret) {
 		nd = 0;
 		goto out;
@@ -155,6 +183,7 @@ out:
 	pin_release(s, src, ns);
 	kfree(buf);
 	mutex_lock(&s->lock);
+	s->unpin_us = now_us();
 	if (s->abort) {
 		s->status = ST_ABORTED;
 		atomic_inc(&s->aborted);
@@ -166,6 +195,8 @@ out:
 		atomic_inc(&s->completed);
 	}
 	s->busy = false;
+	if (s->trigger)
+		eventfd_signal(s->trigger, 1);
 	mutex_unlock(&s->lock);
 	complete_all(&s->done);
 }
@@ -197,9 +228,68 @@ static void pindma_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 {
 	struct pindma *s = container_of(vdev, struct pindma, vdev);
 
+	WRITE_ONCE(s->notify_us, now_us());
 	atomic_inc(&s->notifications);
 	if (pindma_stop(s, iova, length, false))
 		atomic_inc(&s->hits);
+	WRITE_ONCE(s->return_us, now_us());
+}
+
+/* The MSI's eventfd: @fd, or none (-1). */
+static int pindma_set_trigger(struct pindma *s, int fd)
+{
+	struct eventfd_ctx *ctx = NULL, *old;
+
+	if (fd >= 0) {
+		ctx = eventfd_ctx_fdget(fd);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	}
+	mutex_lock(&s->lock);
+	old = s->trigger;
+	s->trigger = ctx;
+	mutex_unlock(&s->lock);
+	if (old)
+		eventfd_ctx_put(old);
+	return 0;
+}
+
+static int pindma_set_irqs(struct pindma *s, unsigned long arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_set, count);
+	struct vfio_irq_set hdr;
+	size_t data_size = 0;
+	s32 fd;
+	u8 fire = 1;
+	int ret;
+
+	if (copy_from_user(&hdr, (void __user *)arg, minsz))
+		return -EFAULT;
+	ret = vfio_set_irqs_validate_and_prepare(&hdr,
+		hdr.index == VFIO_PCI_MSI_IRQ_INDEX ? 1 : 0,
+		VFIO_PCI_NUM_IRQS, &data_size);
+	if (ret)
+		return ret;
+	if (hdr.index != VFIO_PCI_MSI_IRQ_INDEX ||
+	    (hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) !=
+		    VFIO_IRQ_SET_ACTION_TRIGGER)
+		return -EINVAL;
+	if (hdr.flags & VFIO_IRQ_SET_DATA_EVENTFD) {
+		if (copy_from_user(&fd, (void __user *)(arg + minsz),
+				   sizeof(fd)))
+			return -EFAULT;
+		return pindma_set_trigger(s, fd);
+	}
+	if (!hdr.count)
+		return pindma_set_trigger(s, -1); /* MSI off */
+	if ((hdr.flags & VFIO_IRQ_SET_DATA_BOOL) &&
+	    copy_from_user(&fire, (void __user *)(arg + minsz), 1))
+		return -EFAULT;
+	mutex_lock(&s->lock);
+	if (fire && s->trigger)
+		eventfd_signal(s->trigger, 1); /* a loopback test */
+	mutex_unlock(&s->lock);
+	return 0;
 }
 
 static void pindma_close(struct vfio_device *vdev)
@@ -208,6 +298,7 @@ static void pindma_close(struct vfio_device *vdev)
 
 	pindma_stop(s, 0, 0, true);
 	flush_work(&s->work);
+	pindma_set_trigger(s, -1);
 }
 
 static void cfg_init(struct pindma *s)
@@ -221,6 +312,11 @@ static void cfg_init(struct pindma *s)
 	*(__le16 *)&c[PCI_CLASS_DEVICE] = cpu_to_le16(0x0880);
 	*(__le32 *)&c[PCI_BASE_ADDRESS_0] =
 		cpu_to_le32(PCI_BASE_ADDRESS_SPACE_MEMORY);
+	/* One MSI vector, 32-bit address, no mask bits. */
+	*(__le16 *)&c[PCI_STATUS] = cpu_to_le16(PCI_STATUS_CAP_LIST);
+	c[PCI_CAPABILITY_LIST] = PINDMA_MSI_CAP;
+	c[PINDMA_MSI_CAP + PCI_CAP_LIST_ID] = PCI_CAP_ID_MSI;
+	c[PINDMA_MSI_CAP + PCI_CAP_LIST_NEXT] = 0;
 }
 
 static void cfg_write(struct pindma *s, u32 off, const u8 *v, u32 n)
@@ -239,6 +335,11 @@ static void cfg_write(struct pindma *s, u32 off, const u8 *v, u32 n)
 				      v[i] & 0xf0 : v[i];
 		else if (off == PCI_INTERRUPT_LINE)
 			s->cfg[off] = v[i];
+		else if (off == PINDMA_MSI_CAP + PCI_MSI_FLAGS)
+			s->cfg[off] = v[i] & PCI_MSI_FLAGS_ENABLE;
+		else if (off >= PINDMA_MSI_CAP + PCI_MSI_ADDRESS_LO &&
+			 off < PINDMA_MSI_CAP + PCI_MSI_DATA_32 + 2)
+			s->cfg[off] = v[i];
 	}
 }
 
@@ -255,6 +356,16 @@ static u64 reg_read(struct pindma *s, u32 off)
 	case R_STATUS: return s->status;
 	case R_ERROR: return s->error;
 	case R_SLOW: return s->slow_ms;
+	case R_NOW: return now_us();
+	case R_NOW + 4: return now_us() >> 32;
+	case R_NOTIFY: return READ_ONCE(s->notify_us);
+	case R_NOTIFY + 4: return READ_ONCE(s->notify_us) >> 32;
+	case R_UNPIN: return s->unpin_us;
+	case R_UNPIN + 4: return s->unpin_us >> 32;
+	case R_NOTIFICATIONS: return (u32)atomic_read(&s->notifications);
+	case R_PINNED: return (u32)atomic_read(&s->pinned_now);
+	case R_RETURN: return READ_ONCE(s->return_us);
+	case R_RETURN + 4: return READ_ONCE(s->return_us) >> 32;
 	}
 	return 0;
 }
@@ -401,13 +512,15 @@ static long pindma_ioctl(struct vfio_device *vdev, unsigned int cmd,
 			return -EFAULT;
 		if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
 			return -EINVAL;
-		info.flags = 0;
-		info.count = 0; /* no interrupts: STATUS is polled */
+		/* One MSI vector; no INTx (interrupt pin 0), no MSI-X. */
+		info.flags = info.index == VFIO_PCI_MSI_IRQ_INDEX ?
+			     VFIO_IRQ_INFO_EVENTFD : 0;
+		info.count = info.index == VFIO_PCI_MSI_IRQ_INDEX ? 1 : 0;
 		return copy_to_user((void __user *)arg, &info, minsz) ?
 			-EFAULT : 0;
 	}
 	case VFIO_DEVICE_SET_IRQS:
-		return -EINVAL;
+		return pindma_set_irqs(s, arg);
 	case VFIO_DEVICE_RESET:
 		pindma_stop(s, 0, 0, true);
 		mutex_lock(&s->lock);
