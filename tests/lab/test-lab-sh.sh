@@ -167,5 +167,5 @@ expect "arm64: a live heartbeat and no result: not retried" 1 1 \
 A=linux-boot B=arm64-kvm
 expect "x86 and arm64 scenarios never share an L1" 125 0 "$A=0 $B=0" \
 	"x86 and arm64 scenarios cannot share an L1 boot"
-echo "1..19"
+echo "1..22"
 exit $fail
