@@ -112,6 +112,21 @@ void board_free_kernel(struct boot_image *img);
 int board_check_boot(const struct boot_image *img,
 		     const struct guest_mem *mem) __must_check;
 
+/* One device a board creates at board_create(), in its table's order. */
+struct board_device {
+	const char *name; /* named in the error line */
+	int (*init)(struct board *b, const struct board_config *cfg);
+};
+
+/*
+ * Create @n devices of @devs on @b in order; at the first failure say
+ * which device in one line and return its -errno (what was made stays
+ * for board_destroy()). 0 when all are made.
+ */
+int board_create_devices(struct board *b, const struct board_config *cfg,
+			 const struct board_device *devs,
+			 unsigned int n) __must_check;
+
 /*
  * Create the board's devices on @vm's buses, as @cfg says: console UART,
  * clock, reset and debug-exit devices, the PCI bus with its host bridge.

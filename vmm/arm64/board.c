@@ -121,10 +121,7 @@ static int pci_setup(struct board *b, const struct board_config *cfg)
 	return ret;
 }
 
-static const struct {
-	const char *name;
-	int (*init)(struct board *b, const struct board_config *cfg);
-} arm64_devices[] = {
+static const struct board_device arm64_devices[] = {
 	{ "serial (16550A)", serial_setup },
 	{ "rtc (PL031)", rtc_setup },
 	{ "debug-exit", debug_exit_setup },
@@ -135,8 +132,6 @@ int board_create(struct board **out, struct vm *vm,
 		 const struct board_config *cfg)
 {
 	struct board *b = calloc(1, sizeof(*b));
-	unsigned int i;
-	int ret;
 
 	*out = b;
 	if (!b) {
@@ -144,15 +139,8 @@ int board_create(struct board **out, struct vm *vm,
 		return -ENOMEM;
 	}
 	b->vm = vm;
-	for (i = 0; i < ARRAY_SIZE(arm64_devices); i++) {
-		ret = arm64_devices[i].init(b, cfg);
-		if (ret) {
-			err("cannot create device %s: %s", arm64_devices[i].name,
-			    strerror(-ret));
-			return ret;
-		}
-	}
-	return 0;
+	return board_create_devices(b, cfg, arm64_devices,
+				    ARRAY_SIZE(arm64_devices));
 }
 
 void board_destroy(struct board *b)

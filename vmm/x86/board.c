@@ -114,10 +114,7 @@ static int pci_setup(struct board *b, const struct board_config *cfg)
 	return ret;
 }
 
-static const struct {
-	const char *name;
-	int (*init)(struct board *b, const struct board_config *cfg);
-} x86_devices[] = {
+static const struct board_device x86_devices[] = {
 	{ "serial (COM1)", serial_setup },
 	{ "debug-exit", debug_exit_setup },
 	{ "i8042", i8042_setup },
@@ -130,8 +127,6 @@ int board_create(struct board **out, struct vm *vm,
 		 const struct board_config *cfg)
 {
 	struct board *b = calloc(1, sizeof(*b));
-	unsigned int i;
-	int ret;
 
 	*out = b;
 	if (!b) {
@@ -140,15 +135,8 @@ int board_create(struct board **out, struct vm *vm,
 	}
 	b->vm = vm;
 	b->cfg = *cfg;
-	for (i = 0; i < ARRAY_SIZE(x86_devices); i++) {
-		ret = x86_devices[i].init(b, cfg);
-		if (ret) {
-			err("cannot create device %s: %s", x86_devices[i].name,
-			    strerror(-ret));
-			return ret;
-		}
-	}
-	return 0;
+	return board_create_devices(b, cfg, x86_devices,
+				    ARRAY_SIZE(x86_devices));
 }
 
 void board_destroy(struct board *b)
