@@ -11,41 +11,8 @@
 set -u
 ferry=$1
 hello=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
-
-dump() {
-	name=$1
-	shift
-	echo "== ferry run $* --dump-dtb"
-	if ! "$ferry" run --dump-dtb "$tmp/$name.dtb" "$@"; then
-		bad "--dump-dtb $* failed"
-		return
-	fi
-	dtc -I dtb -O dts -o "$tmp/$name.dts" "$tmp/$name.dtb" 2>"$tmp/err"
-	if [ -s "$tmp/err" ]; then
-		bad "dtc warned about the tree of $*:"
-		cat "$tmp/err"
-	fi
-}
-# node TREE TYPE NODE [PROPERTY] = VALUE: fdtget's answer, one line.
-node() {
-	tree=$1 ty=$2
-	shift 2
-	args=""
-	while [ "$1" != = ]; do args="$args $1"; shift; done
-	shift
-	# shellcheck disable=SC2086
-	got=$(fdtget -t$ty "$tmp/$tree.dtb" $args 2>&1 | tr '\n' ' ' |
-		sed 's/ *$//')
-	if [ "$got" = "$*" ]; then
-		echo "ok: $tree:$args = $*"
-	else
-		bad "$tree:$args = '$got', expected '$*'"
-	fi
-}
+# shellcheck source=tests/kvm/dtb-lib.sh
+. "$(dirname "$0")/dtb-lib.sh"
 
 head -c 100000 /dev/zero >"$tmp/initrd"
 dump big --cpus 17 --memory 1G --cmdline "console=ttyS0 x=1" \
