@@ -5,9 +5,9 @@
  * over the ECAM window must not shadow or break them (ferry refuses to
  * decode there), and moving it back to a free place works again.
  */
+#include "lib/edu.h"
 #include "lib/guest.h"
 
-#define EDU_ID 0x010000ed
 #define MiB (1024UL * 1024)
 
 /* 2 MiB of RAM, so that one 1 MiB-aligned MiB lies inside it. */
@@ -27,13 +27,13 @@ int main(void)
 	unsigned long i;
 	int intact = 1;
 
-	slot = pci_find(0x1234, 0x11e8);
+	slot = pci_find(EDU_VENDOR, EDU_DEVICE);
 	report(slot >= 0, "edu found");
 	if (slot < 0)
 		report_summary();
 	ecam_id = pci_cfg_read32((unsigned int)slot, 0);
 	a = pci_cfg_read32((unsigned int)slot, 0x10) & ~0xfULL;
-	report(mmio_read32(a) == EDU_ID, "BAR0 at 0x%lx reads the ID",
+	report(mmio_read32(a) == EDU_ID_VALUE, "BAR0 at 0x%lx reads the ID",
 	       (unsigned long)a);
 
 	b = a + 16 * MiB;
@@ -41,7 +41,7 @@ int main(void)
 	report((pci_cfg_read32((unsigned int)slot, 0x10) & ~0xfu) == b,
 	       "BAR0 moved to 0x%lx with decode on", (unsigned long)b);
 	report(mmio_read32(a) == 0xffffffff, "the old address reads all-ones");
-	report(mmio_read32(b) == EDU_ID, "the new address reads the ID");
+	report(mmio_read32(b) == EDU_ID_VALUE, "the new address reads the ID");
 	mmio_write32(b + 4, 0x5a5a0000);
 	report(mmio_read32(b + 4) == ~0x5a5a0000u, "liveness at the new address");
 
@@ -53,7 +53,7 @@ int main(void)
 	((volatile uint32_t *)(uintptr_t)in_ram)[1] = 0x11223344;
 	for (i = 8; i < 4096; i++)
 		intact &= ((volatile uint8_t *)(uintptr_t)in_ram)[i] == (uint8_t)i;
-	report(intact && mmio_read32(in_ram) != EDU_ID &&
+	report(intact && mmio_read32(in_ram) != EDU_ID_VALUE &&
 		       ((volatile uint32_t *)(uintptr_t)in_ram)[1] == 0x11223344,
 	       "a BAR placed over RAM does not shadow it");
 
@@ -63,9 +63,9 @@ int main(void)
 	       "a BAR placed over ECAM does not break config space");
 
 	move_bar(b);
-	report(mmio_read32(b) == EDU_ID, "moved back to a free place: works");
+	report(mmio_read32(b) == EDU_ID_VALUE, "moved back to a free place: works");
 	move_bar(a);
-	report(mmio_read32(a) == EDU_ID && mmio_read32(b) == 0xffffffff,
+	report(mmio_read32(a) == EDU_ID_VALUE && mmio_read32(b) == 0xffffffff,
 	       "and home again");
 	report_summary();
 }

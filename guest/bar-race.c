@@ -12,9 +12,9 @@
  * reader to see each "on" and each "off" before moving on, so every
  * enable window is touched (ferry's --stats: one installation each).
  */
+#include "lib/edu.h"
 #include "lib/guest.h"
 
-#define EDU_ID 0x010000ed
 #define SPINS 200000000UL
 
 static volatile uint64_t bar0;
@@ -56,7 +56,7 @@ void secondary_main(unsigned int cpu)
 	__atomic_fetch_add(&arrived, 1, __ATOMIC_SEQ_CST);
 	while (!go)
 		cpu_relax();
-	if (mmio_read32(bar0) == EDU_ID)
+	if (mmio_read32(bar0) == EDU_ID_VALUE)
 		__atomic_fetch_add(&first_ok, 1, __ATOMIC_SEQ_CST);
 	while (!done) {
 		uint32_t p1 = phase, v, p2;
@@ -70,7 +70,7 @@ void secondary_main(unsigned int cpu)
 		nth = p1 == last ? nth + 1 : 0;
 		last = p1;
 		if (p1 % 4 == 0) {
-			if (v == EDU_ID) {
+			if (v == EDU_ID_VALUE) {
 				good_on[cpu]++;
 				seen_on_phase = p1;
 			} else {
@@ -101,7 +101,7 @@ int main(void)
 	unsigned int cpus = (unsigned int)fdt_count_cpus(), i;
 	unsigned long toggles = bootarg_ulong("toggles", 1000), t;
 	unsigned long on = 0, off = 0, bad_reads = 0, spins = SPINS;
-	int slot = pci_find(0x1234, 0x11e8), stuck = 0;
+	int slot = pci_find(EDU_VENDOR, EDU_DEVICE), stuck = 0;
 	uint16_t cmd;
 
 	report(slot >= 0 && cpus >= 2, "edu found, %u vCPUs", cpus);
@@ -145,6 +145,6 @@ int main(void)
 	report(bad_reads == 0, "no wrong value (%lu reads while on returned the ID, "
 	       "%lu while off returned all-ones)", on, off);
 	report(on >= toggles && off >= toggles, "reads in both states");
-	report(mmio_read32(bar0) == EDU_ID, "BAR reads the ID at the end");
+	report(mmio_read32(bar0) == EDU_ID_VALUE, "BAR reads the ID at the end");
 	report_summary();
 }

@@ -12,9 +12,9 @@
  * kind) so drift on a shared machine hits both alike; the TSC times them.
  * Every read must return edu's ID.
  */
+#include "lib/edu.h"
 #include "lib/guest.h"
 
-#define EDU_ID 0x010000ed
 #define BLOCK 50
 
 static uint64_t bar0;
@@ -30,7 +30,7 @@ static uint64_t block(uint16_t a, uint16_t b)
 	for (i = 0; i < BLOCK; i++) {
 		pci_cfg_write16(slot, 0x04, a);
 		pci_cfg_write16(slot, 0x04, b);
-		wrong += mmio_read32(bar0) != EDU_ID;
+		wrong += mmio_read32(bar0) != EDU_ID_VALUE;
 	}
 	return rdtsc() - t;
 }
@@ -39,7 +39,7 @@ int main(void)
 {
 	unsigned long rounds = bootarg_ulong("rounds", 1000), n;
 	uint64_t plain = 0, toggle = 0;
-	int s = pci_find(0x1234, 0x11e8);
+	int s = pci_find(EDU_VENDOR, EDU_DEVICE);
 	uint16_t cmd;
 
 	report(s >= 0, "edu found");
@@ -49,7 +49,7 @@ int main(void)
 	bar0 = pci_cfg_read32(slot, 0x10) & ~0xfULL;
 	cmd = pci_cfg_read16(slot, 0x04) | 2;
 	pci_cfg_write16(slot, 0x04, cmd);
-	report(mmio_read32(bar0) == EDU_ID, "BAR0 reads the ID");
+	report(mmio_read32(bar0) == EDU_ID_VALUE, "BAR0 reads the ID");
 	rounds = (rounds + BLOCK - 1) / BLOCK * BLOCK;
 	for (n = 0; n < rounds; n += BLOCK) {
 		plain += block(cmd, cmd);

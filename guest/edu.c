@@ -7,27 +7,9 @@
  * guest buffer), and the expansion ROM when the device has one. DMA stays
  * under 4096 bytes: QEMU 7.2's edu aborts on a full page (docs/lab.md).
  */
+#include "lib/edu.h"
 #include "lib/guest.h"
 
-#define EDU_VENDOR 0x1234
-#define EDU_DEVICE 0x11e8
-#define EDU_ID 0x00
-#define EDU_LIVENESS 0x04
-#define EDU_FACTORIAL 0x08
-#define EDU_STATUS 0x20
-#define EDU_IRQ_STATUS 0x24
-#define EDU_IRQ_ACK 0x64
-#define EDU_DMA_SRC 0x80
-#define EDU_DMA_DST 0x88
-#define EDU_DMA_COUNT 0x90
-#define EDU_DMA_CMD 0x98
-#define EDU_DMA_BUF 0x40000
-#define STATUS_IRQ_FACT 0x80
-#define DMA_START 1
-#define DMA_TO_RAM 2
-#define DMA_IRQ 4
-#define IRQ_FACT 0x001
-#define IRQ_DMA 0x100
 #define VECTOR 0x40
 #define DMA_LEN 4000
 #define SPINS 200000UL /* x 1000 interrupt windows */
@@ -148,7 +130,7 @@ int main(void)
 	       (unsigned long)bar0);
 	pci_cfg_write16((unsigned int)slot, 0x04, cmd | 0x4); /* bus master */
 
-	report(rd(EDU_ID) == 0x010000ed, "identification register 0x%x",
+	report(rd(EDU_ID) == EDU_ID_VALUE, "identification register 0x%x",
 	       rd(EDU_ID));
 	/* edu has no reset: acknowledge what an earlier run left raised. */
 	wr(EDU_IRQ_ACK, rd(EDU_IRQ_STATUS));
@@ -183,7 +165,7 @@ int main(void)
 
 	/* Mapped BAR reads: ferry --stats counts how many exited. */
 	for (i = 0; i < reads; i++)
-		ok_reads += rd(EDU_ID) == 0x010000ed;
+		ok_reads += rd(EDU_ID) == EDU_ID_VALUE;
 	report(ok_reads == reads, "%lu reads of the mapped BAR", reads);
 	printf_("edu: irqs=%u\n", irq_seen(VECTOR));
 	/* hold=1: stay up, bus master on, until stopped from outside. */

@@ -23,9 +23,9 @@
  * port; ferry's side (fds, routes, slots, log volume) is checked by the
  * lab scenario vfio-hostile.
  */
+#include "lib/edu.h"
 #include "lib/guest.h"
 
-#define EDU_ID 0x010000ed
 #define CF8 0xcf8
 #define CFC 0xcfc
 
@@ -123,7 +123,7 @@ void secondary_main(unsigned int cpu)
 		}
 		v = mmio_read32(edu_bar0);
 		reads[cpu]++;
-		if (v != EDU_ID && v != 0xffffffff) {
+		if (v != EDU_ID_VALUE && v != 0xffffffff) {
 			bad_reads[cpu]++;
 			bad_value = v;
 		}
@@ -347,7 +347,7 @@ int main(void)
 	uint16_t nvme_cmd;
 
 	rng ^= bootarg_ulong("seed", 1);
-	edu = pci_find(0x1234, 0x11e8);
+	edu = pci_find(EDU_VENDOR, EDU_DEVICE);
 	nvme = pci_find(0x1b36, 0x0010);
 	report(edu >= 0 && nvme >= 0, "edu at slot %d, nvme at slot %d", edu,
 	       nvme);
@@ -358,7 +358,7 @@ int main(void)
 	nvme_bar_hi = pci_cfg_read32((unsigned int)nvme, 0x14);
 	nvme_cmd = pci_cfg_read16((unsigned int)nvme, 0x04);
 	edu_bar0 = edu_bar & ~0xfULL;
-	report(mmio_read32(edu_bar0) == EDU_ID, "edu answers before");
+	report(mmio_read32(edu_bar0) == EDU_ID_VALUE, "edu answers before");
 
 	readers_go = 1;
 	random_config(bootarg_ulong("cfg", 20000));
@@ -386,7 +386,7 @@ int main(void)
 	       total, nr - 1);
 	report(bad == 0, "every read was edu's ID or all-ones (%lu others, "
 	       "last 0x%x)", bad, bad_value);
-	report(mmio_read32(edu_bar0) == EDU_ID, "edu's ID after the storm");
+	report(mmio_read32(edu_bar0) == EDU_ID_VALUE, "edu's ID after the storm");
 	mmio_write32(edu_bar0 + 4, 0x12345678);
 	report(mmio_read32(edu_bar0 + 4) == ~0x12345678u,
 	       "edu's liveness register works after the storm");

@@ -13,21 +13,10 @@
  * arm64 (RAM from 2 GiB) no RAM lies at GPA == IOVA.
  */
 #include <string.h>
+#include "lib/edu.h"
 #include "lib/guest.h"
 #include "lib/virtio.h"
 
-#define EDU_ID 0x00
-#define EDU_IRQ_STATUS 0x24
-#define EDU_IRQ_ACK 0x64
-#define EDU_DMA_SRC 0x80
-#define EDU_DMA_DST 0x88
-#define EDU_DMA_COUNT 0x90
-#define EDU_DMA_CMD 0x98
-#define EDU_DMA_BUF 0x40000
-#define DMA_START 1
-#define DMA_TO_RAM 2
-#define DMA_IRQ 4
-#define IRQ_DMA 0x100
 #define VECTOR 0x40
 #define DMA_LEN 4000 /* QEMU 7.2's edu aborts on a full page */
 #define SPINS 200000UL
@@ -194,7 +183,7 @@ int main(void)
 	uint8_t type[8];
 
 	irq_handler(VECTOR, edu_isr);
-	slot = pci_find(0x1234, 0x11e8);
+	slot = pci_find(EDU_VENDOR, EDU_DEVICE);
 	report(slot > 0 && vslot > 0, "edu at slot %d, virtio-iommu at %d", slot,
 	       vslot);
 	if (slot <= 0 || vslot <= 0)
@@ -214,7 +203,7 @@ int main(void)
 	bar0 = pci_cfg_read32((unsigned int)slot, 0x10) & ~0xfULL;
 	pci_cfg_write16((unsigned int)slot, 0x04,
 			pci_cfg_read16((unsigned int)slot, 0x04) | 0x6);
-	report(rd(EDU_ID) == 0x010000ed, "edu identification register");
+	report(rd(EDU_ID) == EDU_ID_VALUE, "edu identification register");
 	wr(EDU_IRQ_ACK, rd(EDU_IRQ_STATUS));
 	report(msi_enable((unsigned int)slot), "MSI enabled (bypasses "
 						"translation)");
