@@ -96,18 +96,36 @@ run)
 	# Everything goes to output.log, which the host shows as it grows,
 	# and each scenario's part to its own log as well.
 	exec >>"$dir/output.log" 2>&1
+	# scenario NAME BUDGET: run it once, its output appended to its log,
+	# its status in NAME.status. coreutils timeout signals the scenario's
+	# whole process group, so nothing it started outlives its budget.
+	scenario() {
+		{
+			in_host timeout -k 10 "$2" /bin/sh \
+				"$LAB_REPO/tests/lab/scenarios/$1.sh" </dev/null
+			echo $? >"$dir/$1.status.tmp"
+			mv "$dir/$1.status.tmp" "$dir/$1.status"
+		} 2>&1 | tee -a "$dir/$1.log"
+	}
+	# l0_broke_l2 LOG: did ferry's L2 triple-fault in this log while L0
+	# runs multi-threaded TCG? Its nested SVM does that to L2 now and then
+	# (docs/lab.md: 8 of 12 bar-race runs, 0 of 12 on one thread; about
+	# one Linux boot in 200), so such a failure is not yet ferry's.
+	l0_broke_l2() {
+		case $LAB_ACCEL in *thread=single*) return 1 ;; esac
+		grep -aq 'ferry: error: vCPU [0-9]*: the guest triple-faulted' "$1"
+	}
 	for s in $LAB_SCENARIOS; do
 		eval "budget=\$LAB_BUDGET_$(echo "$s" | tr -c 'A-Za-z0-9\n' _)"
 		echo "LAB-BEGIN $s (budget ${budget}s)"
 		t0=$(cut -d. -f1 /proc/uptime)
-		# coreutils timeout signals the scenario's whole process group,
-		# so nothing it started outlives its budget.
-		{
-			in_host timeout -k 10 "$budget" /bin/sh \
-				"$LAB_REPO/tests/lab/scenarios/$s.sh" </dev/null
-			echo $? >"$dir/$s.status.tmp"
-			mv "$dir/$s.status.tmp" "$dir/$s.status"
-		} 2>&1 | tee "$dir/$s.log"
+		: >"$dir/$s.log"
+		scenario "$s" "$budget"
+		if [ "$(cat "$dir/$s.status" 2>/dev/null)" != 0 ] &&
+			l0_broke_l2 "$dir/$s.log"; then
+			echo "LAB-RERUN $s: an L2 triple-faulted with L0 on multi-threaded TCG (docs/lab.md); running $s once more, its second result is final"
+			scenario "$s" "$budget"
+		fi
 		# Its wall time too (L1's clock runs at L0's pace): CI budgets.
 		echo "LAB-RESULT $s $(cat "$dir/$s.status" 2>/dev/null)" \
 			"($(($(cut -d. -f1 /proc/uptime) - t0)) s)"
