@@ -185,7 +185,14 @@ if [ -n "$pindma" ]; then
 	if [ "$pindma" = inflight ]; then
 		pw 0x1c 60000
 		pw 0x20 1
-		echo "PINDMA-INFLIGHT status=$(pr 0x24)"
+		# Said once the worker holds both sides (PINNED, 0x4c: 128).
+		i=0
+		while [ $(($(pr 0x4c))) -lt 128 ] && [ "$(pr 0x24)" = 0x00000001 ] &&
+			[ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		echo "PINDMA-INFLIGHT status=$(pr 0x24) pinned=$(($(pr 0x4c)))"
 		sleep 2 # long enough to be seen holding its pages
 	else
 		pw 0x1c 0
