@@ -112,23 +112,6 @@ static void delay_ms(unsigned int ms)
 		;
 }
 
-/*
- * Wait @ms on the host's clock with few exits: each NOW_US read is a
- * trapped MMIO read (an exit to ferry and a VFIO region read in L1), and
- * back to back they kept L1 so busy that a shell sampling ferry's
- * /proc/PID/status from outside ran one iteration in 15 s (lab, one
- * run). Read the clock after every 65536 spins instead.
- */
-static void linger_ms(unsigned int ms)
-{
-	uint64_t end = now_us() + ms * 1000ULL;
-	volatile unsigned int i;
-
-	while (now_us() < end)
-		for (i = 0; i < 65536; i++)
-			;
-}
-
 static int msi_enable(const struct pdev *p)
 {
 	unsigned int slot = (unsigned int)p->slot;
@@ -414,7 +397,7 @@ static void mode_inflight(int wait)
 		rd(p, R_PINNED), rd(p, R_NOTIFICATIONS));
 	if (!wait) {
 		/* Long enough to be seen holding them from outside. */
-		linger_ms((unsigned int)bootarg_ulong("lab.linger", 3000));
+		delay_ms((unsigned int)bootarg_ulong("lab.linger", 3000));
 		report_summary();
 	}
 	halt_forever();
