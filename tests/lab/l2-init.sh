@@ -10,7 +10,7 @@
 #   port: write 0 to the debug-exit device (ferry: status 1): port 0xf4
 #         on x86, MMIO 0x01020000 on ferry's arm64 board
 #   wait: (with lab.pindma=inflight) wait to be stopped from outside
-# lab.nvme=MIB, lab.mtty=1, lab.bochs=1, lab.pindma=copy|inflight exercise
+# lab.nvme=MIB (lab.mapbench=N4:N2 first), lab.mtty=1, lab.bochs=1, lab.pindma=copy|inflight exercise
 # passed-through devices; lab.viommu=1 loads the virtio-iommu driver first
 # and reports what Linux made of it.
 /bin/busybox --install -s /bin
@@ -22,6 +22,7 @@ how=reboot
 nvme=
 nvme_reset=
 nvme_tag=
+mapbench=
 mtty=
 bochs=
 pindma=
@@ -32,6 +33,7 @@ for w in $(cat /proc/cmdline); do
 	lab.nvme=*) nvme=${w#lab.nvme=} ;;
 	lab.nvme_reset=*) nvme_reset=${w#lab.nvme_reset=} ;;
 	lab.nvme_tag=*) nvme_tag=${w#lab.nvme_tag=} ;;
+	lab.mapbench=*) mapbench=${w#lab.mapbench=} ;;
 	lab.mtty=*) mtty=${w#lab.mtty=} ;;
 	lab.bochs=*) bochs=${w#lab.bochs=} ;;
 	lab.pindma=*) pindma=${w#lab.pindma=} ;;
@@ -69,6 +71,35 @@ nvme_test() {
 	rm -f /tmp/p /tmp/r
 }
 
+# map_bench N4 N2: (lab.mapbench=N4:N2, before the disk test) N4 direct
+# reads of 4 KiB and N2 of 2 MiB from the disk, timed. Behind a vIOMMU
+# with iommu.strict=1 (group type DMA) Linux maps each read's buffer
+# before it and unmaps it when it completes: a 4 KiB read is one MAP and
+# one UNMAP, a 2 MiB one a MAP per physically contiguous piece and an
+# UNMAP per NVMe command. Then the group goes to DMA-FQ (Linux allows
+# that change while the driver is bound), so that the disk test after it
+# runs with the flush queue as without lab.mapbench.
+map_bench() {
+	d="" g="" type=none fq=none
+	for x in /sys/bus/pci/devices/*; do
+		[ "$(cat "$x/class")" = 0x010802 ] && d=$x
+	done
+	if [ -e "$d/iommu_group" ]; then
+		g=/sys/kernel/iommu_groups/$(basename "$(readlink "$d/iommu_group")")/type
+		type=$(cat "$g")
+	fi
+	t0=$(now)
+	dd if=/dev/nvme0n1 of=/dev/null bs=4k count="$1" iflag=direct 2>/dev/null
+	t1=$(now)
+	dd if=/dev/nvme0n1 of=/dev/null bs=2M count="$2" iflag=direct 2>/dev/null
+	t2=$(now)
+	if [ -n "$g" ]; then
+		[ "$type" = DMA ] && echo DMA-FQ >"$g"
+		fq=$(cat "$g")
+	fi
+	echo "MAPBENCH n4k=$1 n2m=$2 t0=$t0 t1=$t1 t2=$t2 type=$type after=$fq"
+}
+
 # lab.viommu=1: the virtio-iommu driver (a module in 6.12), loaded before
 # the NVMe driver, whose probe waits for it (VIOT names it as the NVMe's
 # IOMMU). Then the driver, the IOMMUs, and each device behind one: its
@@ -103,6 +134,7 @@ if [ -n "$nvme" ]; then
 	i=0
 	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	if [ -b /dev/nvme0n1 ]; then
+		[ -n "$mapbench" ] && map_bench "${mapbench%:*}" "${mapbench#*:}"
 		nvme_test NVME-RESULT "ferry-nvme-pattern-0123456789abcdef$nvme_tag"
 		if [ -n "$nvme_reset" ]; then
 			for d in /sys/bus/pci/devices/*; do
@@ -185,7 +217,14 @@ if [ -n "$pindma" ]; then
 	if [ "$pindma" = inflight ]; then
 		pw 0x1c 60000
 		pw 0x20 1
-		echo "PINDMA-INFLIGHT status=$(pr 0x24)"
+		# Said once the worker holds both sides (PINNED, 0x4c: 128).
+		i=0
+		while [ $(($(pr 0x4c))) -lt 128 ] && [ "$(pr 0x24)" = 0x00000001 ] &&
+			[ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		echo "PINDMA-INFLIGHT status=$(pr 0x24) pinned=$(($(pr 0x4c)))"
 		sleep 2 # long enough to be seen holding its pages
 	else
 		pw 0x1c 0
