@@ -56,11 +56,12 @@ const char *unpack_unsupported(const void *buf, size_t size)
 }
 
 int unpack(const struct unpack_format *fmt, const void *in, size_t in_len,
-	   void *out, size_t out_len, char *why, size_t whylen)
+	   void *out, size_t out_len, unsigned int flags, char *why,
+	   size_t whylen)
 {
 	if (!fmt || in_len < fmt->magic_len ||
 	    memcmp(in, fmt->magic, fmt->magic_len) != 0)
 		return why_set(why, whylen, -EINVAL, "the payload is not %s "
 			       "data", fmt ? fmt->name : "compressed");
-	return fmt->decode(in, in_len, out, out_len, why, whylen);
+	return fmt->decode(in, in_len, out, out_len, flags, why, whylen);
 }

@@ -7,6 +7,14 @@
 #include <stdint.h>
 #include "util.h"
 
+/*
+ * unpack()'s flags. UNPACK_INPUT_VERIFIED: the caller has verified the
+ * compressed bytes against a checksum of their own (a bzImage's CRC-32),
+ * so a format may skip the check its stream carries over the output (xz
+ * does: a CRC-32 over 8x the bytes); gzip checks all the same.
+ */
+#define UNPACK_INPUT_VERIFIED 1u
+
 /* One compression format ferry can read (unpack.c's table). */
 struct unpack_format {
 	const char *name;	/* "xz", "gzip" */
@@ -17,10 +25,12 @@ struct unpack_format {
 	 * exactly @out_len bytes. 0 when the stream ends having produced
 	 * exactly @out_len bytes; -E2BIG as soon as it would produce more
 	 * (it never writes past @out_len); -EINVAL if it is corrupt or ends
-	 * short. One sentence in @why on failure.
+	 * short, or fails its own check (unless @flags says the input is
+	 * verified). One sentence in @why on failure.
 	 */
 	int (*decode)(const uint8_t *in, size_t in_len, uint8_t *out,
-		      size_t out_len, char *why, size_t whylen);
+		      size_t out_len, unsigned int flags, char *why,
+		      size_t whylen);
 };
 
 /*
@@ -41,11 +51,12 @@ const char *unpack_unsupported(const void *buf, size_t size);
  * bytes at @out (the size the caller expects, bounded by what it
  * allows: a stream that decodes to more is refused before it fills
  * more memory). Bytes after the end of the stream are ignored (Linux
- * appends the decompressed size). 0, -E2BIG or -EINVAL with one
- * sentence in @why.
+ * appends the decompressed size). @flags: UNPACK_INPUT_VERIFIED or 0.
+ * 0, -E2BIG or -EINVAL with one sentence in @why.
  */
 int unpack(const struct unpack_format *fmt, const void *in, size_t in_len,
-	   void *out, size_t out_len, char *why, size_t whylen) __must_check;
+	   void *out, size_t out_len, unsigned int flags, char *why,
+	   size_t whylen) __must_check;
 
 /* Formats, each in its own file and built only with its library. */
 extern const struct unpack_format unpack_xz, unpack_gzip;

@@ -42,7 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!in || !out)
 		goto out;
 	why[0] = 0;
-	ret = unpack(f, in, size, out, want, why, sizeof(why));
+	ret = unpack(f, in, size, out, want, size & 1 ? UNPACK_INPUT_VERIFIED : 0,
+		     why, sizeof(why));
 	if (ret != 0 && ret != -E2BIG && ret != -EINVAL)
 		abort();
 	if (ret && !why[0])

@@ -80,6 +80,8 @@ struct x86_unpacked {
 	const char *format; /* "xz", "gzip" */
 	int mapped;	    /* mapped from the cache; else heap */
 	int cached;	    /* the cache had it */
+	int crc_ok;	    /* decoded: the bzImage's CRC-32 held (then the
+			       stream's own check was skipped) */
 };
 
 /*
