@@ -9,10 +9,12 @@
 #include <asm/bootparam.h>
 #include "crc32.h"
 #include "kcache.h"
+#include "mem.h"
 #include "sha256.h"
 #include "unpack.h"
 #include "x86/board_x86.h"
 #include "x86/bzimage.h"
+#include "x86/pvh.h"
 #include "pvh_elf.h"
 #include "test.h"
 
@@ -342,21 +344,21 @@ static void test_image_crc(const uint8_t *c, size_t clen,
 
 	b = with_crc(bzimage(c, clen, &size), &size);
 	CHECK_MSG(bzimage_crc_ok(b, size), "a bzImage's CRC-32 is found good");
-	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, &u, why,
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, NULL, &u, why,
 				     sizeof(why)) == 1 && u.crc_ok &&
 			  memcmp(u.buf, k, sizeof(*k)) == 0,
 		  "CRC-32 good: decoded without the stream's check");
 	x86_unpacked_free(&u);
 	b[size - 1] ^= 0x80;
 	CHECK_MSG(!bzimage_crc_ok(b, size), "a wrong CRC-32 is seen");
-	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, &u, why,
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, NULL, &u, why,
 				     sizeof(why)) == 1 && !u.crc_ok &&
 			  memcmp(u.buf, k, sizeof(*k)) == 0,
 		  "CRC-32 wrong, payload whole: the stream's check vouches");
 	x86_unpacked_free(&u);
 	b[size - 1] ^= 0x80;
 	b[size - 4 - 20] ^= 0x01; /* in the xz index or footer */
-	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, &u, why,
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, NULL, &u, why,
 				     sizeof(why)) == -EINVAL &&
 			  strstr(why, "its CRC-32 does not match its bytes, "
 				      "and the xz payload is corrupt"),
@@ -381,6 +383,129 @@ static void test_image_crc(const uint8_t *c, size_t clen,
 	CHECK_MSG(!bzimage_crc_ok("abc", 3), "three bytes have no CRC-32");
 }
 
+#define RAM_SIZE (32 * MiB)
+
+/* @k's load segment starts @off bytes into the file, from the notes on
+ * (so a note lies inside it) or at its text. */
+static void kelf_covering(struct kelf *k, int notes)
+{
+	kelf_make(k, KELF_ENTRY, 8);
+	if (notes) {
+		k->ph[1].p_offset = offsetof(struct kelf, notes);
+		k->ph[1].p_filesz = sizeof(k->notes) + sizeof(k->text);
+	}
+}
+
+/* @k, xz-packed in a bzImage with its CRC, decoded with @mem (fresh
+ * contents 0xee at the kernel) into @u. Its return value. */
+static int unpack_into(struct guest_mem *mem, const struct kelf *k,
+		       struct x86_unpacked *u, char *why, size_t whylen)
+{
+	size_t clen, size;
+	uint8_t *c = xz((const uint8_t *)k, sizeof(*k), &clen, sizeof(*k));
+	uint8_t *b = with_crc(bzimage(c, clen, &size), &size);
+	int ret;
+
+	memset(mem->base + KELF_PADDR, 0xee, 0x4000);
+	ret = x86_unpack_payload(b, size, RAM_SIZE, NULL, mem, u, why, whylen);
+	free(b);
+	free(c);
+	return ret;
+}
+
+static int all(const uint8_t *p, uint8_t v, size_t n)
+{
+	while (n--)
+		if (*p++ != v)
+			return 0;
+	return 1;
+}
+
+/* The vmlinux's segments decoded straight into guest RAM. */
+static void test_ram(void)
+{
+	static const uint8_t zero[sizeof(((struct kelf *)0)->text)];
+	struct boot_image img = { .format = KERNEL_BZIMAGE };
+	struct x86_linux_plan p;
+	struct guest_mem mem;
+	struct x86_unpacked u;
+	const uint8_t *ram;
+	uint32_t entry = 0;
+	struct kelf k;
+	char why[256] = "";
+
+	CHECK(mem_create(&mem, RAM_SIZE, MEM_ANON) == 0 &&
+	      mem_add_region(&mem, 0, RAM_SIZE) == 0);
+	ram = mem.base + KELF_PADDR;
+
+	kelf_covering(&k, 1);
+	CHECK_MSG(unpack_into(&mem, &k, &u, why, sizeof(why)) == 1 &&
+			  u.in_ram,
+		  "a vmlinux is decoded into guest RAM");
+	CHECK_MSG(memcmp(ram, k.notes, sizeof(k.notes)) == 0 &&
+			  memcmp(ram + sizeof(k.notes), k.text,
+				 sizeof(k.text)) == 0,
+		  "its segment is at its physical address");
+	CHECK_MSG(all(ram + sizeof(k.notes) + sizeof(k.text), 0,
+		      0x2000 - sizeof(k.notes) - sizeof(k.text)) &&
+			  all(ram + 0x2000, 0xee, 0x2000),
+		  "its .bss is zero, and RAM after it untouched");
+	CHECK_MSG(memcmp(u.buf, &k, offsetof(struct kelf, notes)) == 0 &&
+			  memcmp(u.buf + offsetof(struct kelf, text), zero,
+				 sizeof(zero)) == 0,
+		  "the flat image has the headers, not the segment's bytes");
+	CHECK_MSG(pvh_find_entry(u.buf, u.size, &entry, why, sizeof(why)) ==
+				  1 && entry == KELF_ENTRY,
+		  "notes inside the segment are copied back to the flat image");
+	img.unpacked = u.buf;
+	img.unpacked_size = u.size;
+	img.unpacked_in_ram = u.in_ram;
+	CHECK_MSG(x86_linux_plan(&img, &p, why, sizeof(why)) == 1 &&
+			  p.how == X86_LINUX_PVH &&
+			  x86_linux_check(&img, &mem, &p, why, sizeof(why)) == 0,
+		  "and it boots through PVH, checked as ever");
+	x86_unpacked_free(&u);
+
+	/* Hostile or unusual layouts: all of it flat, RAM untouched. */
+	kelf_covering(&k, 0);
+	k.ph[1].p_paddr = RAM_SIZE - 0x1000;
+	CHECK_MSG(unpack_into(&mem, &k, &u, why, sizeof(why)) == 1 &&
+			  !u.in_ram && all(ram, 0xee, 0x4000) &&
+			  memcmp(u.buf, &k, sizeof(k)) == 0,
+		  "a segment past the end of RAM: flat, nothing in RAM");
+	x86_unpacked_free(&u);
+	kelf_covering(&k, 0);
+	k.ph[1].p_offset = 0;
+	k.ph[1].p_filesz = sizeof(k);
+	CHECK_MSG(unpack_into(&mem, &k, &u, why, sizeof(why)) == 1 &&
+			  !u.in_ram && all(ram, 0xee, 0x4000) &&
+			  memcmp(u.buf, &k, sizeof(k)) == 0,
+		  "a segment holding the headers: flat");
+	x86_unpacked_free(&u);
+	kelf_covering(&k, 0);
+	k.ph[1].p_paddr = 0x1000; /* ferry's boot data */
+	CHECK_MSG(unpack_into(&mem, &k, &u, why, sizeof(why)) == 1 &&
+			  !u.in_ram && all(mem.base + 0x1000, 0, 0x1000),
+		  "a segment over the boot data: flat");
+	x86_unpacked_free(&u);
+	kelf_covering(&k, 0);
+	k.eh.e_phoff = 70000;
+	CHECK_MSG(unpack_into(&mem, &k, &u, why, sizeof(why)) == 1 &&
+			  !u.in_ram && memcmp(u.buf, &k, sizeof(k)) == 0,
+		  "headers past where they are looked for: flat");
+	x86_unpacked_free(&u);
+	kelf_covering(&k, 0);
+	k.ph[0] = k.ph[1];
+	k.ph[0].p_paddr += 0x100000;
+	k.ph[0].p_offset += 8; /* the file's bytes overlap */
+	k.ph[0].p_filesz -= 8;
+	CHECK_MSG(unpack_into(&mem, &k, &u, why, sizeof(why)) == 1 &&
+			  !u.in_ram && all(ram, 0xee, 0x4000),
+		  "segments sharing file bytes: flat");
+	x86_unpacked_free(&u);
+	mem_destroy(&mem);
+}
+
 static void test_payload(void)
 {
 	struct x86_unpacked u;
@@ -393,39 +518,39 @@ static void test_payload(void)
 	c = xz((const uint8_t *)&k, sizeof(k), &clen, sizeof(k));
 	test_image_crc(c, clen, &k);
 	b = bzimage(c, clen, &size);
-	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, &u, why,
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, NULL, &u, why,
 				     sizeof(why)) == 1 &&
 			  u.size == sizeof(k) && strcmp(u.format, "xz") == 0 &&
 			  memcmp(u.buf, &k, sizeof(k)) == 0,
 		  "a bzImage's xz payload decompresses to its vmlinux");
 	x86_unpacked_free(&u);
-	CHECK_MSG(x86_unpack_payload(b, size, sizeof(k) - 1, NULL, &u, why,
+	CHECK_MSG(x86_unpack_payload(b, size, sizeof(k) - 1, NULL, NULL, &u, why,
 				     sizeof(why)) == -EINVAL &&
 			  strstr(why, "cannot be a kernel"),
 		  "a payload claiming more than guest RAM is refused before "
 		  "decoding");
 	b[size - 10] ^= 0xff;
-	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, &u, why,
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, NULL, &u, why,
 				     sizeof(why)) == -EINVAL,
 		  "a corrupt payload is refused");
 	free(b);
 	c[0] = 'B', c[1] = 'Z', c[2] = 'h';
 	b = bzimage(c, clen, &size);
-	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, &u, why,
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, NULL, &u, why,
 				     sizeof(why)) == 0 && strstr(why, "bzip2"),
 		  "a bzip2 payload is left to the kernel's own decompressor");
 	free(b);
 	free(c);
 	c = gz((const uint8_t *)&k, sizeof(k), &clen, sizeof(k));
 	b = bzimage(c, clen, &size);
-	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, &u, why,
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, NULL, &u, why,
 				     sizeof(why)) == 1 &&
 			  strcmp(u.format, "gzip") == 0 &&
 			  memcmp(u.buf, &k, sizeof(k)) == 0,
 		  "a gzip payload decompresses too");
 	x86_unpacked_free(&u);
 	((struct setup_header *)(b + 0x1f1))->payload_length += 1;
-	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, &u, why,
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, NULL, &u, why,
 				     sizeof(why)) == 0,
 		  "a payload running past the file: the header is refused "
 		  "later, by board_check_boot");
@@ -443,5 +568,6 @@ int main(void)
 	test_detect();
 	test_cache();
 	test_payload();
+	test_ram();
 	return test_done();
 }
