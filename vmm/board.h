@@ -37,8 +37,10 @@ struct boot_image {
 	 */
 	const uint8_t *unpacked;
 	size_t unpacked_size;
-	int unpacked_mapped; /* from the cache (mapped), not the heap */
 	int unpacked_cached; /* --stats: the cache had it */
+	/* Its loadable segments are in guest RAM already (decoded there),
+	 * not in @unpacked, which has its headers and notes. */
+	int unpacked_in_ram;
 };
 
 /*
@@ -94,7 +96,9 @@ uint64_t board_initrd_limit(const struct boot_image *img,
  * before /dev/kvm is opened: on x86 a bzImage whose payload is in a
  * format this build reads is decompressed (or taken from the cache in
  * @img->cache_dir) into @img->unpacked, bounded by the size the kernel
- * states and by @mem's size. A kernel left as it is is no error. Logs
+ * states and by @mem's size. When @mem is backed (x86: a bzImage
+ * kernel) the vmlinux's segments are decoded straight to their places
+ * in it (@img->unpacked_in_ram). A kernel left as it is is no error. Logs
  * one sentence and returns -errno when the payload is corrupt or too
  * large (a user's bad image: exit status 4).
  */

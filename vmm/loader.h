@@ -8,6 +8,9 @@
 #include "mem.h"
 #include "util.h"
 
+/* The most program headers an ELF64 image may have. */
+#define ELF_MAX_PHDRS 64
+
 /* A guest-physical range a loader must not write (boot data, holes). */
 struct gpa_range {
 	uint64_t gpa;
@@ -44,6 +47,8 @@ struct elf_rules {
 	 */
 	int physical;
 	uint64_t entry;
+	/* 1: the entry is not known yet (checked later): not checked. */
+	int any_entry;
 };
 
 /*

@@ -6,8 +6,6 @@
 #include "loader.h"
 #include "log.h"
 
-#define ELF_MAX_PHDRS 64
-
 enum kernel_format loader_detect(const void *buf, size_t size)
 {
 	const uint8_t *b = buf;
@@ -153,7 +151,7 @@ static int check_all(const struct guest_mem *mem, const void *buf, size_t size,
 	}
 	if (n == 0)
 		return why_set(why, whylen, -ENOEXEC, "it has no loadable segment");
-	if (!entry_ok)
+	if (!entry_ok && !rules->any_entry)
 		return why_set(why, whylen, -EINVAL, "its entry point 0x%llx is "
 			    "not inside an executable segment",
 			    (unsigned long long)entry);

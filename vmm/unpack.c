@@ -55,12 +55,29 @@ const char *unpack_unsupported(const void *buf, size_t size)
 	return NULL;
 }
 
-int unpack(const struct unpack_format *fmt, const void *in, size_t in_len,
-	   void *out, size_t out_len, char *why, size_t whylen)
+int unpack_to(const struct unpack_format *fmt, const void *in, size_t in_len,
+	      const struct unpack_sink *sink, size_t out_len,
+	      unsigned int flags, char *why, size_t whylen)
 {
 	if (!fmt || in_len < fmt->magic_len ||
 	    memcmp(in, fmt->magic, fmt->magic_len) != 0)
 		return why_set(why, whylen, -EINVAL, "the payload is not %s "
 			       "data", fmt ? fmt->name : "compressed");
-	return fmt->decode(in, in_len, out, out_len, why, whylen);
+	return fmt->decode(in, in_len, sink, out_len, flags, why, whylen);
+}
+
+/* The flat sink: all of it at @ctx. */
+static uint8_t *flat(void *ctx, size_t off, size_t *len)
+{
+	(void)len;
+	return (uint8_t *)ctx + off;
+}
+
+int unpack(const struct unpack_format *fmt, const void *in, size_t in_len,
+	   void *out, size_t out_len, unsigned int flags, char *why,
+	   size_t whylen)
+{
+	const struct unpack_sink sink = { flat, out };
+
+	return unpack_to(fmt, in, in_len, &sink, out_len, flags, why, whylen);
 }

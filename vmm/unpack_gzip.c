@@ -6,12 +6,25 @@
 #include "log.h"
 #include "unpack.h"
 
-static int decode(const uint8_t *in, size_t in_len, uint8_t *out,
-		  size_t out_len, char *why, size_t whylen)
+/* As unpack_xz.c's: the sink's room for what comes next. 0 or -EINVAL. */
+static int refill(z_stream *s, const struct unpack_sink *sink, size_t out_len)
+{
+	size_t left = out_len - (size_t)s->total_out, room = left;
+
+	s->next_out = sink->place(sink->ctx, (size_t)s->total_out, &room);
+	s->avail_out = (uInt)room;
+	return s->next_out && room && room <= left ? 0 : -EINVAL;
+}
+
+static int decode(const uint8_t *in, size_t in_len,
+		  const struct unpack_sink *sink, size_t out_len,
+		  unsigned int flags, char *why, size_t whylen)
 {
 	z_stream s;
 	int r, ret;
 
+	/* zlib checks the gzip trailer's CRC-32 whatever the flags say. */
+	(void)flags;
 	/* zlib counts in 32 bits; kernels are far smaller. */
 	if (in_len > UINT_MAX || out_len > UINT_MAX)
 		return why_set(why, whylen, -E2BIG, "the gzip payload is larger "
@@ -22,12 +35,22 @@ static int decode(const uint8_t *in, size_t in_len, uint8_t *out,
 			       "decoder");
 	s.next_in = (Bytef *)in;
 	s.avail_in = (uInt)in_len;
-	s.next_out = out;
-	s.avail_out = (uInt)out_len;
-	r = inflate(&s, Z_FINISH);
+	/* Until the stream ends, fails, or the room given is not all used
+	 * (out of input), or all @out_len bytes are out. */
+	do {
+		if (s.avail_out == 0 && s.total_out < out_len &&
+		    refill(&s, sink, out_len)) {
+			inflateEnd(&s);
+			return why_set(why, whylen, -EINVAL, "no room for the "
+				       "decoded kernel at byte %lu",
+				       s.total_out);
+		}
+		r = inflate(&s, Z_FINISH);
+	} while ((r == Z_OK || r == Z_BUF_ERROR) && s.avail_out == 0 &&
+		 s.total_out < out_len);
 	/* Out of room: does the stream hold more? Ask for one byte more,
-	 * into a scratch byte, never into @out. */
-	if (r == Z_BUF_ERROR && s.avail_out == 0) {
+	 * into a scratch byte, never into the sink's memory. */
+	if ((r == Z_OK || r == Z_BUF_ERROR) && s.avail_out == 0) {
 		uint8_t extra;
 
 		s.next_out = &extra;

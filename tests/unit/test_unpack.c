@@ -7,10 +7,14 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <asm/bootparam.h>
+#include "crc32.h"
 #include "kcache.h"
+#include "mem.h"
 #include "sha256.h"
 #include "unpack.h"
 #include "x86/board_x86.h"
+#include "x86/bzimage.h"
+#include "x86/pvh.h"
 #include "pvh_elf.h"
 #include "test.h"
 
@@ -123,31 +127,31 @@ static void test_format(const char *name,
 	CHECK_MSG(f && strcmp(f->name, name) == 0, what);
 	memset(out + n, 0xa5, GUARD);
 	snprintf(what, sizeof(what), "%s: decodes to exactly the bytes", name);
-	CHECK_MSG(unpack(f, c, clen, out, n, why, sizeof(why)) == 0 &&
+	CHECK_MSG(unpack(f, c, clen, out, n, 0, why, sizeof(why)) == 0 &&
 			  memcmp(out, data, n) == 0 && guard_ok(out + n),
 		  what);
 	memset(out + n - 1, 0xa5, GUARD);
 	snprintf(what, sizeof(what), "%s: one byte less room is refused "
 		 "without writing past it", name);
-	CHECK_MSG(unpack(f, c, clen, out, n - 1, why, sizeof(why)) == -E2BIG &&
+	CHECK_MSG(unpack(f, c, clen, out, n - 1, 0, why, sizeof(why)) == -E2BIG &&
 			  guard_ok(out + n - 1) && strstr(why, "refused"),
 		  what);
 	snprintf(what, sizeof(what), "%s: a stream shorter than said is "
 		 "refused", name);
-	CHECK_MSG(unpack(f, c, clen, out, n + 10, why, sizeof(why)) ==
+	CHECK_MSG(unpack(f, c, clen, out, n + 10, 0, why, sizeof(why)) ==
 				  -EINVAL && strstr(why, "holds 300000 bytes"),
 		  what);
 	snprintf(what, sizeof(what), "%s: a stream missing its last bytes is "
 		 "refused", name);
-	CHECK_MSG(unpack(f, c, clen - 4 - 6, out, n, why, sizeof(why)) ==
+	CHECK_MSG(unpack(f, c, clen - 4 - 6, out, n, 0, why, sizeof(why)) ==
 			  -EINVAL, what);
 	snprintf(what, sizeof(what), "%s: a stream cut in half is refused",
 		 name);
-	CHECK_MSG(unpack(f, c, clen / 2, out, n, why, sizeof(why)) == -EINVAL,
+	CHECK_MSG(unpack(f, c, clen / 2, out, n, 0, why, sizeof(why)) == -EINVAL,
 		  what);
 	c[clen / 2] ^= 0x55;
 	snprintf(what, sizeof(what), "%s: a corrupt stream is refused", name);
-	CHECK_MSG(unpack(f, c, clen, out, n, why, sizeof(why)) < 0, what);
+	CHECK_MSG(unpack(f, c, clen, out, n, 0, why, sizeof(why)) < 0, what);
 	free(c);
 
 	/* A bomb: 16 MiB of zeros in a few KiB, claiming 64 KiB. */
@@ -156,11 +160,76 @@ static void test_format(const char *name,
 	snprintf(what, sizeof(what), "%s: a bomb (16 MiB in %zu bytes) stops "
 		 "at the 64 KiB bound", name, clen);
 	CHECK_MSG(clen < 64 * 1024 &&
-			  unpack(f, c, clen, out, 65536, why, sizeof(why)) ==
+			  unpack(f, c, clen, out, 65536, 0, why, sizeof(why)) ==
 				  -E2BIG && guard_ok(out + 65536),
 		  what);
 	free(c);
 	free(zeros);
+	free(data);
+	free(out);
+}
+
+static void test_crc32(void)
+{
+	static uint8_t buf[100003];
+	unsigned int i;
+	int same = 1;
+
+	CHECK_MSG(crc32_ieee(0, "123456789", 9) == 0xcbf43926,
+		  "CRC-32 of 123456789 (the check value of the catalogue)");
+	CHECK_MSG(crc32_ieee(0, "", 0) == 0, "CRC-32 of nothing");
+	fill(buf, sizeof(buf));
+	/* Every alignment and tail length against zlib's, and in pieces. */
+	for (i = 0; i < 16; i++)
+		same &= crc32_ieee(0, buf + i, sizeof(buf) - 2 * i) ==
+			(uint32_t)crc32_z(0, buf + i, sizeof(buf) - 2 * i);
+	CHECK_MSG(same, "CRC-32 agrees with zlib's at every alignment");
+	CHECK_MSG(crc32_ieee(crc32_ieee(0, buf, 777), buf + 777, sizeof(buf) - 777) ==
+			  crc32_ieee(0, buf, sizeof(buf)),
+		  "CRC-32 continues across pieces");
+}
+
+/* An xz stream's CRC-32 check field (of @data/@n) in @c/@clen, or NULL. */
+static uint8_t *xz_check_field(uint8_t *c, size_t clen, const uint8_t *data,
+			       size_t n)
+{
+	uint32_t want = crc32_ieee(0, data, n);
+	size_t i;
+
+	for (i = clen - 4; i-- > clen / 2;)
+		if (memcmp(c + i, &want, 4) == 0)
+			return c + i;
+	return NULL;
+}
+
+/* UNPACK_INPUT_VERIFIED skips xz's check over the output, nothing else. */
+static void test_xz_check(void)
+{
+	size_t n = 200000, clen;
+	uint8_t *data = malloc(n), *out = malloc(n), *c, *check;
+	char why[200] = "";
+
+	fill(data, n);
+	c = xz(data, n, &clen, (uint32_t)n);
+	check = xz_check_field(c, clen, data, n);
+	CHECK_MSG(check != NULL, "the xz stream carries the CRC-32 of its "
+		  "output");
+	if (check)
+		check[0] ^= 1;
+	CHECK_MSG(unpack(&unpack_xz, c, clen, out, n, 0, why, sizeof(why)) ==
+			  -EINVAL && strstr(why, "corrupt"),
+		  "xz: a wrong check is refused when the input is not "
+		  "verified");
+	CHECK_MSG(unpack(&unpack_xz, c, clen, out, n, UNPACK_INPUT_VERIFIED,
+			 why, sizeof(why)) == 0 && memcmp(out, data, n) == 0,
+		  "xz: with the input verified the check is skipped");
+	c[clen / 3] ^= 0x55;
+	CHECK_MSG(unpack(&unpack_xz, c, clen, out, n, UNPACK_INPUT_VERIFIED,
+			 why, sizeof(why)) < 0 ||
+			  memcmp(out, data, n) != 0,
+		  "xz: verified or not, corrupt data never decodes to the "
+		  "original");
+	free(c);
 	free(data);
 	free(out);
 }
@@ -178,7 +247,7 @@ static void test_detect(void)
 				  0,
 		  "formats this build cannot read are named");
 	CHECK(unpack_unsupported(junk, sizeof(junk)) == NULL);
-	CHECK_MSG(unpack(&unpack_xz, junk, sizeof(junk), why, 1, why,
+	CHECK_MSG(unpack(&unpack_xz, junk, sizeof(junk), why, 1, 0, why,
 			 sizeof(why)) == -EINVAL,
 		  "data without the format's magic is refused");
 }
@@ -236,6 +305,207 @@ static uint8_t *bzimage(const uint8_t *payload, size_t len, size_t *size)
 	return b;
 }
 
+/* Linux's build: the CRC-32 register over the file, appended. */
+static uint8_t *with_crc(uint8_t *b, size_t *size)
+{
+	uint32_t crc = ~crc32_ieee(0, b, *size);
+
+	b = realloc(b, *size + 4);
+	memcpy(b + *size, &crc, 4);
+	*size += 4;
+	return b;
+}
+
+/* sbsign's: a PE32+ header saying where the certificate table is, and
+ * the table appended (the header's bytes are covered by the CRC, so
+ * they are written before with_crc()). */
+#define PE_AT 0x80
+static void pe_header(uint8_t *b, uint32_t cert_off, uint32_t cert_len)
+{
+	uint32_t pe = PE_AT, nr = 16;
+	uint16_t magic = 0x20b;
+
+	memcpy(b + 0x3c, &pe, 4);
+	memcpy(b + PE_AT, "PE\0\0", 4);
+	memcpy(b + PE_AT + 24, &magic, 2);
+	memcpy(b + PE_AT + 24 + 108, &nr, 4);
+	memcpy(b + PE_AT + 24 + 112 + 8 * 4, &cert_off, 4);
+	memcpy(b + PE_AT + 24 + 112 + 8 * 4 + 4, &cert_len, 4);
+}
+
+/* The CRC-32 decides whether the xz check is needed; signed images too. */
+static void test_image_crc(const uint8_t *c, size_t clen,
+			   const struct kelf *k)
+{
+	struct x86_unpacked u;
+	size_t size;
+	uint8_t *b;
+	char why[300] = "";
+
+	b = with_crc(bzimage(c, clen, &size), &size);
+	CHECK_MSG(bzimage_crc_ok(b, size), "a bzImage's CRC-32 is found good");
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, NULL, &u, why,
+				     sizeof(why)) == 1 && u.crc_ok &&
+			  memcmp(u.buf, k, sizeof(*k)) == 0,
+		  "CRC-32 good: decoded without the stream's check");
+	x86_unpacked_free(&u);
+	b[size - 1] ^= 0x80;
+	CHECK_MSG(!bzimage_crc_ok(b, size), "a wrong CRC-32 is seen");
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, NULL, &u, why,
+				     sizeof(why)) == 1 && !u.crc_ok &&
+			  memcmp(u.buf, k, sizeof(*k)) == 0,
+		  "CRC-32 wrong, payload whole: the stream's check vouches");
+	x86_unpacked_free(&u);
+	b[size - 1] ^= 0x80;
+	b[size - 4 - 20] ^= 0x01; /* in the xz index or footer */
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, NULL, &u, why,
+				     sizeof(why)) == -EINVAL &&
+			  strstr(why, "its CRC-32 does not match its bytes, "
+				      "and the xz payload is corrupt"),
+		  "payload corrupt: refused, saying both");
+	free(b);
+
+	/* Signed: the table follows the CRC and is not covered by it. */
+	b = bzimage(c, clen, &size);
+	pe_header(b, (uint32_t)size + 4, 1000);
+	b = with_crc(b, &size);
+	b = realloc(b, size + 1000);
+	memset(b + size, 0x5a, 1000);
+	size += 1000;
+	CHECK_MSG(bzimage_crc_ok(b, size), "a signed bzImage: the CRC-32 "
+		  "before its certificate table is found good");
+	pe_header(b, (uint32_t)(size - 1000), 999);
+	CHECK_MSG(!bzimage_crc_ok(b, size), "a certificate table that does "
+		  "not end at the file's end is not believed");
+	pe_header(b, 0xffffffff, 0xffffffff);
+	CHECK_MSG(!bzimage_crc_ok(b, size), "nor one past the end");
+	free(b);
+	CHECK_MSG(!bzimage_crc_ok("abc", 3), "three bytes have no CRC-32");
+}
+
+#define RAM_SIZE (32 * MiB)
+
+/* @k's load segment starts @off bytes into the file, from the notes on
+ * (so a note lies inside it) or at its text. */
+static void kelf_covering(struct kelf *k, int notes)
+{
+	kelf_make(k, KELF_ENTRY, 8);
+	if (notes) {
+		k->ph[1].p_offset = offsetof(struct kelf, notes);
+		k->ph[1].p_filesz = sizeof(k->notes) + sizeof(k->text);
+	}
+}
+
+/* @k, xz-packed in a bzImage with its CRC, decoded with @mem (fresh
+ * contents 0xee at the kernel) into @u. Its return value. */
+static int unpack_into(struct guest_mem *mem, const struct kelf *k,
+		       struct x86_unpacked *u, char *why, size_t whylen)
+{
+	size_t clen, size;
+	uint8_t *c = xz((const uint8_t *)k, sizeof(*k), &clen, sizeof(*k));
+	uint8_t *b = with_crc(bzimage(c, clen, &size), &size);
+	int ret;
+
+	memset(mem->base + KELF_PADDR, 0xee, 0x4000);
+	ret = x86_unpack_payload(b, size, RAM_SIZE, NULL, mem, u, why, whylen);
+	free(b);
+	free(c);
+	return ret;
+}
+
+static int all(const uint8_t *p, uint8_t v, size_t n)
+{
+	while (n--)
+		if (*p++ != v)
+			return 0;
+	return 1;
+}
+
+/* The vmlinux's segments decoded straight into guest RAM. */
+static void test_ram(void)
+{
+	static const uint8_t zero[sizeof(((struct kelf *)0)->text)];
+	struct boot_image img = { .format = KERNEL_BZIMAGE };
+	struct x86_linux_plan p;
+	struct guest_mem mem;
+	struct x86_unpacked u;
+	const uint8_t *ram;
+	uint32_t entry = 0;
+	struct kelf k;
+	char why[256] = "";
+
+	CHECK(mem_create(&mem, RAM_SIZE, MEM_ANON) == 0 &&
+	      mem_add_region(&mem, 0, RAM_SIZE) == 0);
+	ram = mem.base + KELF_PADDR;
+
+	kelf_covering(&k, 1);
+	CHECK_MSG(unpack_into(&mem, &k, &u, why, sizeof(why)) == 1 &&
+			  u.in_ram,
+		  "a vmlinux is decoded into guest RAM");
+	CHECK_MSG(memcmp(ram, k.notes, sizeof(k.notes)) == 0 &&
+			  memcmp(ram + sizeof(k.notes), k.text,
+				 sizeof(k.text)) == 0,
+		  "its segment is at its physical address");
+	CHECK_MSG(all(ram + sizeof(k.notes) + sizeof(k.text), 0,
+		      0x2000 - sizeof(k.notes) - sizeof(k.text)) &&
+			  all(ram + 0x2000, 0xee, 0x2000),
+		  "its .bss is zero, and RAM after it untouched");
+	CHECK_MSG(memcmp(u.buf, &k, offsetof(struct kelf, notes)) == 0 &&
+			  memcmp(u.buf + offsetof(struct kelf, text), zero,
+				 sizeof(zero)) == 0,
+		  "the flat image has the headers, not the segment's bytes");
+	CHECK_MSG(pvh_find_entry(u.buf, u.size, &entry, why, sizeof(why)) ==
+				  1 && entry == KELF_ENTRY,
+		  "notes inside the segment are copied back to the flat image");
+	img.unpacked = u.buf;
+	img.unpacked_size = u.size;
+	img.unpacked_in_ram = u.in_ram;
+	CHECK_MSG(x86_linux_plan(&img, &p, why, sizeof(why)) == 1 &&
+			  p.how == X86_LINUX_PVH &&
+			  x86_linux_check(&img, &mem, &p, why, sizeof(why)) == 0,
+		  "and it boots through PVH, checked as ever");
+	x86_unpacked_free(&u);
+
+	/* Hostile or unusual layouts: all of it flat, RAM untouched. */
+	kelf_covering(&k, 0);
+	k.ph[1].p_paddr = RAM_SIZE - 0x1000;
+	CHECK_MSG(unpack_into(&mem, &k, &u, why, sizeof(why)) == 1 &&
+			  !u.in_ram && all(ram, 0xee, 0x4000) &&
+			  memcmp(u.buf, &k, sizeof(k)) == 0,
+		  "a segment past the end of RAM: flat, nothing in RAM");
+	x86_unpacked_free(&u);
+	kelf_covering(&k, 0);
+	k.ph[1].p_offset = 0;
+	k.ph[1].p_filesz = sizeof(k);
+	CHECK_MSG(unpack_into(&mem, &k, &u, why, sizeof(why)) == 1 &&
+			  !u.in_ram && all(ram, 0xee, 0x4000) &&
+			  memcmp(u.buf, &k, sizeof(k)) == 0,
+		  "a segment holding the headers: flat");
+	x86_unpacked_free(&u);
+	kelf_covering(&k, 0);
+	k.ph[1].p_paddr = 0x1000; /* ferry's boot data */
+	CHECK_MSG(unpack_into(&mem, &k, &u, why, sizeof(why)) == 1 &&
+			  !u.in_ram && all(mem.base + 0x1000, 0, 0x1000),
+		  "a segment over the boot data: flat");
+	x86_unpacked_free(&u);
+	kelf_covering(&k, 0);
+	k.eh.e_phoff = 70000;
+	CHECK_MSG(unpack_into(&mem, &k, &u, why, sizeof(why)) == 1 &&
+			  !u.in_ram && memcmp(u.buf, &k, sizeof(k)) == 0,
+		  "headers past where they are looked for: flat");
+	x86_unpacked_free(&u);
+	kelf_covering(&k, 0);
+	k.ph[0] = k.ph[1];
+	k.ph[0].p_paddr += 0x100000;
+	k.ph[0].p_offset += 8; /* the file's bytes overlap */
+	k.ph[0].p_filesz -= 8;
+	CHECK_MSG(unpack_into(&mem, &k, &u, why, sizeof(why)) == 1 &&
+			  !u.in_ram && all(ram, 0xee, 0x4000),
+		  "segments sharing file bytes: flat");
+	x86_unpacked_free(&u);
+	mem_destroy(&mem);
+}
+
 static void test_payload(void)
 {
 	struct x86_unpacked u;
@@ -246,40 +516,41 @@ static void test_payload(void)
 
 	kelf_make(&k, KELF_ENTRY, 8);
 	c = xz((const uint8_t *)&k, sizeof(k), &clen, sizeof(k));
+	test_image_crc(c, clen, &k);
 	b = bzimage(c, clen, &size);
-	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, &u, why,
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, NULL, &u, why,
 				     sizeof(why)) == 1 &&
 			  u.size == sizeof(k) && strcmp(u.format, "xz") == 0 &&
 			  memcmp(u.buf, &k, sizeof(k)) == 0,
 		  "a bzImage's xz payload decompresses to its vmlinux");
 	x86_unpacked_free(&u);
-	CHECK_MSG(x86_unpack_payload(b, size, sizeof(k) - 1, NULL, &u, why,
+	CHECK_MSG(x86_unpack_payload(b, size, sizeof(k) - 1, NULL, NULL, &u, why,
 				     sizeof(why)) == -EINVAL &&
 			  strstr(why, "cannot be a kernel"),
 		  "a payload claiming more than guest RAM is refused before "
 		  "decoding");
 	b[size - 10] ^= 0xff;
-	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, &u, why,
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, NULL, &u, why,
 				     sizeof(why)) == -EINVAL,
 		  "a corrupt payload is refused");
 	free(b);
 	c[0] = 'B', c[1] = 'Z', c[2] = 'h';
 	b = bzimage(c, clen, &size);
-	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, &u, why,
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, NULL, &u, why,
 				     sizeof(why)) == 0 && strstr(why, "bzip2"),
 		  "a bzip2 payload is left to the kernel's own decompressor");
 	free(b);
 	free(c);
 	c = gz((const uint8_t *)&k, sizeof(k), &clen, sizeof(k));
 	b = bzimage(c, clen, &size);
-	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, &u, why,
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, NULL, &u, why,
 				     sizeof(why)) == 1 &&
 			  strcmp(u.format, "gzip") == 0 &&
 			  memcmp(u.buf, &k, sizeof(k)) == 0,
 		  "a gzip payload decompresses too");
 	x86_unpacked_free(&u);
 	((struct setup_header *)(b + 0x1f1))->payload_length += 1;
-	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, &u, why,
+	CHECK_MSG(x86_unpack_payload(b, size, 64 * MiB, NULL, NULL, &u, why,
 				     sizeof(why)) == 0,
 		  "a payload running past the file: the header is refused "
 		  "later, by board_check_boot");
@@ -292,8 +563,11 @@ int main(void)
 	test_sha256();
 	test_format("xz", xz);
 	test_format("gzip", gz);
+	test_crc32();
+	test_xz_check();
 	test_detect();
 	test_cache();
 	test_payload();
+	test_ram();
 	return test_done();
 }

@@ -135,6 +135,8 @@ void machine_plan_slots(struct machine *m)
  * so a typo is never hidden behind a host problem. Returns an exit
  * status (FERRY_EXIT_OK to go on); every failure said in one sentence.
  */
+static int back_mem(struct machine *m);
+
 static int prepare(struct machine *m)
 {
 	const struct run_opts *o = m->opts;
@@ -154,8 +156,20 @@ static int prepare(struct machine *m)
 		return FERRY_EXIT_USAGE;
 	}
 	m->vm.nr_vcpus = o->cpus;
-	if (images_plan_initrd(m) || images_unpack(m) ||
-	    board_check_boot(&m->img, &m->vm.mem))
+	if (images_plan_initrd(m))
+		return FERRY_EXIT_LOAD;
+	/*
+	 * A bzImage is decoded straight into guest RAM (x86): back it now.
+	 * That is an mmap; the host's refusal (of huge pages) is the one
+	 * host problem said before a kernel's.
+	 */
+	if (m->img.format == KERNEL_BZIMAGE && !o->dump_dtb && !o->dump_acpi) {
+		int status = back_mem(m);
+
+		if (status != FERRY_EXIT_OK)
+			return status;
+	}
+	if (images_unpack(m) || board_check_boot(&m->img, &m->vm.mem))
 		return FERRY_EXIT_LOAD;
 	machine_plan_slots(m);
 	/* A Linux kernel gets ACPI tables: can they say what was asked? */
@@ -237,13 +251,15 @@ static int stopped_during_setup(void)
 	return sig != 0;
 }
 
-/* Guest RAM, backed now and given to KVM; an exit status. */
-static int back_ram(struct machine *m)
+/* Guest RAM backed (once: prepare() may have); an exit status. */
+static int back_mem(struct machine *m)
 {
 	const struct run_opts *o = m->opts;
-	int ret = mem_back(&m->vm.mem,
-			   o->hugepages ? MEM_HUGETLB : MEM_ANON);
+	int ret;
 
+	if (m->vm.mem.base)
+		return FERRY_EXIT_OK;
+	ret = mem_back(&m->vm.mem, o->hugepages ? MEM_HUGETLB : MEM_ANON);
 	if (ret && o->hugepages) {
 		hugepages_advice(o->memory, ret);
 		return FERRY_EXIT_HOST;
@@ -253,6 +269,16 @@ static int back_ram(struct machine *m)
 		    (unsigned long long)(o->memory >> 20), strerror(-ret));
 		return FERRY_EXIT_HOST;
 	}
+	return FERRY_EXIT_OK;
+}
+
+/* Guest RAM, backed now and given to KVM; an exit status. */
+static int back_ram(struct machine *m)
+{
+	int ret, status = back_mem(m);
+
+	if (status != FERRY_EXIT_OK)
+		return status;
 	if (vm_add_ram(&m->vm))
 		return FERRY_EXIT_HOST;
 	ret = dma_domain_identity(&m->ram_dma, &m->vm.mem);
@@ -490,6 +516,7 @@ int machine_run(const struct run_opts *opts)
 	teardown(m);
 out:
 	images_free(m);
+	mem_destroy(&m->vm.mem); /* prepare() may have backed it */
 	if (opts->stats)
 		fprintf(stderr, "stats: open-fds start=%d end=%d\n",
 			fds_at_start, stats_count_fds());

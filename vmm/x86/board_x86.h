@@ -12,6 +12,7 @@
 #include "../../devices/serial.h"
 #include "../board.h"
 #include "../loader.h"
+#include "../unpack.h"
 #include "pci_io.h"
 
 /* What board_create() makes for a VM (struct board is opaque outside). */
@@ -73,13 +74,20 @@ int x86_linux_check(const struct boot_image *img, const struct guest_mem *mem,
 int x86_linux_boot(struct board *b, const struct boot_image *img,
 		   const struct x86_linux_plan *p) __must_check;
 
+/* The ELF rules every Linux kernel (vmlinux) loads by on this board. */
+void x86_linux_rules(struct elf_rules *rules);
+
 /* A bzImage's payload, decompressed (unpack_kernel.c). */
 struct x86_unpacked {
-	const uint8_t *buf;
+	const uint8_t *buf; /* mapped: from the cache or anonymous */
 	size_t size;
 	const char *format; /* "xz", "gzip" */
-	int mapped;	    /* mapped from the cache; else heap */
 	int cached;	    /* the cache had it */
+	/* Its loadable segments were decoded into guest RAM, in place,
+	 * and are not in @buf (whose headers and notes are). */
+	int in_ram;
+	int crc_ok;	    /* decoded: the bzImage's CRC-32 held (then the
+			       stream's own check was skipped) */
 };
 
 /*
@@ -92,8 +100,51 @@ struct x86_unpacked {
  * to more than it says (refused at the bound).
  */
 int x86_unpack_payload(const uint8_t *kernel, size_t size, uint64_t max_out,
-		       const char *cache_dir, struct x86_unpacked *out,
-		       char *why, size_t whylen) __must_check;
+		       const char *cache_dir, const struct guest_mem *ram,
+		       struct x86_unpacked *out, char *why,
+		       size_t whylen) __must_check;
 void x86_unpacked_free(struct x86_unpacked *u);
+
+/* unpack_ram.c: the sink that decodes a vmlinux into guest RAM. */
+struct x86_ram_seg {
+	uint64_t off, end; /* file bytes [off, end) */
+	uint8_t *hva;	   /* where they go */
+};
+struct x86_ram_bss {
+	uint8_t *hva;
+	uint64_t len;
+};
+enum x86_ram_state { X86_RAM_HEADERS, X86_RAM_STREAM, X86_RAM_FLAT };
+struct x86_ram_sink {
+	struct unpack_sink sink; /* give this to unpack_to() */
+	const struct guest_mem *mem;
+	uint8_t *flat; /* the whole image's room; gets what RAM does not */
+	size_t len;
+	enum x86_ram_state state;
+	size_t have; /* header bytes in, while X86_RAM_HEADERS */
+	struct x86_ram_seg seg[ELF_MAX_PHDRS];
+	unsigned int nr, cur;
+	struct x86_ram_bss bss[ELF_MAX_PHDRS];
+	unsigned int nr_bss;
+};
+
+/*
+ * Start a sink for an image of @len bytes: its headers (an ELF64
+ * vmlinux's, within the first 64 KiB) go to @flat; once they pass
+ * every check of x86_linux_rules() but the entry's against @mem
+ * (backed; NULL: never), each loadable segment's bytes go to its
+ * physical address in @mem and the rest to @flat at its offset.
+ * Anything else (no ELF, bad headers, overlapping or early segments)
+ * goes to @flat whole.
+ */
+void x86_ram_sink_init(struct x86_ram_sink *k, const struct guest_mem *mem,
+		       uint8_t *flat, size_t len);
+
+/*
+ * After a successful decode: zero the segments' .bss and copy the notes
+ * that lie inside segments back into @flat. 1 if the segments are in
+ * guest RAM (not in @flat), 0 if @flat holds the whole image.
+ */
+int x86_ram_sink_finish(struct x86_ram_sink *k);
 
 #endif

@@ -22,6 +22,14 @@ static const struct gpa_range linux_reserved[] = {
 	{ X86_MMIO_HOLE_GPA, X86_HIGH_RAM_GPA - X86_MMIO_HOLE_GPA },
 };
 
+void x86_linux_rules(struct elf_rules *rules)
+{
+	*rules = (struct elf_rules){
+		.machine = EM_X86_64, .reserved = linux_reserved,
+		.nr_reserved = ARRAY_SIZE(linux_reserved), .physical = 1,
+	};
+}
+
 int x86_linux_plan(const struct boot_image *img, struct x86_linux_plan *p,
 		   char *why, size_t whylen)
 {
@@ -29,10 +37,7 @@ int x86_linux_plan(const struct boot_image *img, struct x86_linux_plan *p,
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	p->rules = (struct elf_rules){
-		.machine = EM_X86_64, .reserved = linux_reserved,
-		.nr_reserved = ARRAY_SIZE(linux_reserved), .physical = 1,
-	};
+	x86_linux_rules(&p->rules);
 	if (img->format == KERNEL_BZIMAGE && !img->unpacked) {
 		p->how = X86_LINUX_BZIMAGE;
 		return 1;
@@ -68,6 +73,9 @@ static int elf_fit(const struct boot_image *img, const struct guest_mem *mem,
 	struct elf_image elf;
 	int ret;
 
+	/* Decoded into RAM already: the same checks, nothing to copy. */
+	if (img->unpacked_in_ram)
+		load = 0;
 	ret = (load ? elf_load : elf_check)(mem, p->elf, p->elf_size,
 					   &p->rules, &elf, why, whylen);
 	if (ret)

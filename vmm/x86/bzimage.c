@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <asm/bootparam.h>
+#include "../crc32.h"
 #include "../log.h"
 #include "bzimage.h"
 #include "e820.h"
@@ -77,6 +78,57 @@ int bzimage_parse(const void *buf, size_t size, struct bzimage_hdr *h,
 		return why_set(why, whylen, -ENOEXEC, "its preferred load address "
 			    "0x%llx is unusable", (unsigned long long)h->load_gpa);
 	return 0;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* The PE header's offset (at 0x3c) and its certificate table entry. */
+#define PE_OFF_AT 0x3c
+#define PE_DIR_SECURITY 4
+
+/*
+ * Where the image Linux built ends in @img/@size: the file's end, or
+ * the start of a PE certificate table (a signed kernel) that ends where
+ * the file does.
+ */
+static size_t built_end(const uint8_t *img, size_t size)
+{
+	uint64_t pe, opt, dirs, nr, off, len;
+
+	if (size < PE_OFF_AT + 4)
+		return size;
+	pe = le32(img + PE_OFF_AT);
+	opt = pe + 24; /* "PE\0\0" and the COFF header */
+	if (opt + 2 > size || memcmp(img + pe, "PE\0\0", 4) != 0)
+		return size;
+	switch (img[opt] | img[opt + 1] << 8) {
+	case 0x10b: dirs = opt + 96; break;  /* PE32 */
+	case 0x20b: dirs = opt + 112; break; /* PE32+ */
+	default: return size;
+	}
+	if (dirs + 8 * (PE_DIR_SECURITY + 1) > size)
+		return size;
+	nr = le32(img + dirs - 4);
+	if (nr <= PE_DIR_SECURITY)
+		return size;
+	off = le32(img + dirs + 8 * PE_DIR_SECURITY);
+	len = le32(img + dirs + 8 * PE_DIR_SECURITY + 4);
+	return len && off >= 4 && off + len == size ? (size_t)off : size;
+}
+
+int bzimage_crc_ok(const void *buf, size_t size)
+{
+	const uint8_t *img = buf;
+	size_t end = built_end(img, size);
+
+	if (end < 4)
+		return 0;
+	/* Linux stores its CRC register as it ends, not inverted. */
+	return le32(img + end - 4) == ~crc32_ieee(0, img, end - 4);
 }
 
 /* RAM as Linux should see it: legacy holes below 1 MiB are reserved. */

@@ -34,6 +34,15 @@ int bzimage_parse(const void *buf, size_t size, struct bzimage_hdr *hdr,
 		  char *why, size_t whylen) __must_check;
 
 /*
+ * Does the CRC-32 that Linux's build appends to a bzImage (its last 4
+ * bytes, over everything before them) match @buf/@size? For a signed
+ * image, whose PE certificate table follows, the CRC is the 4 bytes
+ * before the table. 1 if it matches, 0 if not. Never reads outside
+ * @buf, whatever it holds.
+ */
+int bzimage_crc_ok(const void *buf, size_t size);
+
+/*
  * Check that the kernel of @buf/@size, its command line and an initrd of
  * @initrd_size bytes at @initrd_gpa (0: none) fit the RAM layout @mem
  * (backing not needed): everything bzimage_load() checks. Fills @hdr.
