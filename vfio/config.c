@@ -3,15 +3,15 @@
  * Virtualised config space of a VFIO PCI device. Reads go to the device
  * (through the kernel's own filtering) and ferry overlays what it owns:
  * the capability chain (only MSI, MSI-X and PCI Express are shown), the
- * MSI and MSI-X capabilities (their messages become KVM routes), and an
- * empty extended space. The BARs, ROM BAR and interrupt line/pin are
+ * MSI and MSI-X capabilities (their messages become KVM routes), and the
+ * extended space (config_ext.c). The BARs, ROM BAR and interrupt line/pin are
  * emulated by the PCI layer before a request gets here.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include "vfio_priv.h"
 
-#define CFG_SIZE 256 /* what ferry virtualises; extended space is empty */
+#define CFG_SIZE 256 /* the standard header and capabilities */
 #define CAP_MAX 48 /* capabilities a walk of the chain visits at most */
 #define MSIX_MAX_BIR 5
 /* The whole PCI Express capability: v1 through Root Status, v2 through
@@ -258,7 +258,8 @@ int vfio_config_init(struct vfio_pci_dev *d)
 		d->pci.bars[PCI_ROM_BAR].size =
 			d->regions[VFIO_PCI_ROM_REGION_INDEX].size;
 	}
-	return caps_init(d);
+	ret = caps_init(d);
+	return ret ? ret : vfio_ext_init(d);
 }
 
 /*
@@ -332,7 +333,7 @@ static void vfio_cfg_read(struct pci_dev *pdev, uint32_t off, void *data,
 	uint8_t *b = data;
 
 	if (off >= CFG_SIZE) {
-		memset(data, 0, len); /* no extended capabilities */
+		vfio_ext_read(d, off, data, len);
 		return;
 	}
 	dev_cfg_io(d, off, data, len, 0);
@@ -385,8 +386,10 @@ static void vfio_cfg_write(struct pci_dev *pdev, uint32_t off,
 	const uint8_t *b = data;
 	uint32_t i, flr;
 
-	if (off >= CFG_SIZE)
+	if (off >= CFG_SIZE) {
+		vfio_ext_write(d, off, len);
 		return;
+	}
 	if (d->msi.off && off >= d->msi.off && off < d->msi.off + msi_len(d)) {
 		pthread_mutex_lock(&d->irq_lock);
 		for (i = 0; i < len; i++)
