@@ -19,7 +19,8 @@ log=/dev/console
 tty=/dev/ttyS0
 [ -e /sys/class/tty/ttyAMA0 ] && tty=/dev/ttyAMA0
 
-# The modules lab.sh put in this initramfs (KVM, VFIO, 9p: x86 or arm64).
+# The modules lab.sh put in this initramfs (KVM, VFIO, 9p: x86 or arm64;
+# fewer for the lab's own kernels, which build most in).
 read -r modules </etc/lab-modules
 for m in $modules; do
 	modprobe "$m" 2>/dev/null || echo "LAB: cannot load module $m"

@@ -32,7 +32,9 @@
 # ~/.cache/ferry-lab), FERRY_LAB_ACCEL (L0's -accel for every scenario,
 # overriding the default tcg and a scenario's "# lab-accel:" line),
 # FERRY_LAB_MEM (L1's RAM for exec, default 4G), FERRY_LAB_TIMEOUT
-# (seconds for an exec, default none). exec runs L0 on single-threaded TCG
+# (seconds for an exec, default none), FERRY_LAB_KERNEL (L1's kernel for
+# exec and shell: debian, the default, or a kernel.sh NAME such as
+# iommufd; scenarios say theirs with "# lab-kernel: NAME"). exec runs L0 on single-threaded TCG
 # (see lab_exec).
 #
 # Time limits: each scenario runs under its own budget ("# lab-timeout: S",
@@ -129,8 +131,10 @@ extract_vmlinux() {
 	fi
 }
 
-# Modules L1 and L2 need, with their dependencies from modules.dep.
+# Modules L1 and L2 need, with their dependencies from modules.dep. The
+# lab's own kernels (kernel.sh) build in what L1 always needs.
 L1_MODULES="kvm-amd vfio-pci vfio_iommu_type1 mdev 9p 9pnet_virtio virtio_pci"
+L1_MODULES_BUILT="mdev"
 L2_MODULES="nvme"
 # The virtio-iommu scenarios' L2 (the 6.12 kernel, where virtio-iommu is a
 # module; 6.1 has none).
@@ -205,6 +209,25 @@ build_l1() {
 build_l2() {
 	# shellcheck disable=SC2086
 	build_initrd "$CACHE/l2.cpio.gz" "$LAB/l2-init.sh" "$1" $L2_MODULES
+}
+
+# use_l1_kernel NAME: L1 boots Debian's kernel ("debian") or one the lab
+# builds (tests/lab/kernel/NAME.config, "# lab-kernel: NAME"); sets
+# L1_KERNEL, L1_INITRD, L1_NAME. L2 always boots Debian's ($LAB_KERNEL).
+use_l1_kernel() {
+	L1_NAME=$1
+	if [ "$1" = debian ]; then
+		L1_KERNEL=$CACHE/$KVER/root/boot/vmlinuz-$KVER
+		L1_INITRD=$CACHE/$KVER/l1.cpio.gz
+		return 0
+	fi
+	# shellcheck source=kernel.sh
+	LAB_KERNEL_SOURCE_ONLY=1 . "$LAB/kernel.sh"
+	lab_kernel "$1"
+	# shellcheck disable=SC2086
+	KROOT=$LK_DIR/root build_initrd "$LK_DIR/l1.cpio.gz" "$LAB/l1-init.sh" "$LK_VER" $L1_MODULES_BUILT
+	L1_KERNEL=$LK_DIR/bzImage
+	L1_INITRD=$LK_DIR/l1.cpio.gz
 }
 
 build_l2_viommu() {
@@ -411,6 +434,7 @@ write_config() {
 		echo "LAB_MDEV_DIR=$(q "$MDEV_DIR")"
 		echo "LAB_VIOMMU_KERNEL=$(q "$VIOMMU_KERNEL_PATH")"
 		echo "LAB_L2_VIOMMU_INITRD=$(q "$L2_VIOMMU_INITRD")"
+		echo "LAB_L1_KERNEL=$(q "${L1_NAME:-debian}")"
 		echo "LAB_BENCH_RUNS=$(q "${LAB_BENCH_RUNS:-5}")"
 		echo "LAB_INTERACTIVE=$(q "${INTERACTIVE:-0}")"
 		echo "LAB_TERM=$(q "${TERM:-linux}")"
@@ -437,6 +461,13 @@ scenario_budget() {
 	echo "${b:-$DEFAULT_BUDGET}"
 }
 
+# L1's kernel: the scenario's "# lab-kernel: NAME" line, else debian.
+scenario_kernel() {
+	local k
+	k=$(scenario_line "$1" kernel)
+	echo "${k:-debian}"
+}
+
 # L0's -accel: FERRY_LAB_ACCEL, else the scenario's "# lab-accel:" line
 # (tcg,thread=single where multi-threaded TCG's nested SVM breaks L2; see
 # docs/lab.md), else tcg.
@@ -446,10 +477,16 @@ scenario_accel() {
 	echo "${FERRY_LAB_ACCEL:-${a:-tcg}}"
 }
 
-# qemu_l1 ACCEL MEM APPEND CONSOLE-ARGS...: the L0 command line for L1.
+# Devices only the lab's own kernels' L1 has: an e1000e, whose extended
+# capabilities (AER, serial number) the ext-caps scenarios compare.
+L1_EXTRA_DEVICES_iommufd="-device e1000e"
+
+# qemu_l1 ACCEL MEM APPEND CONSOLE-ARGS...: the L0 command line for L1
+# (use_l1_kernel first).
 qemu_l1() {
-	local accel=$1 mem=$2 append=$3 kdir=$CACHE/$KVER tag=0 s
+	local accel=$1 mem=$2 append=$3 tag=0 s extra
 	shift 3
+	eval "extra=\${L1_EXTRA_DEVICES_$L1_NAME:-}"
 	VIRTFS=(-virtfs "local,path=$HOST_ROOT,mount_tag=host,security_model=none,readonly=on,multidevs=remap"
 		-virtfs "local,path=$RUN,mount_tag=run,security_model=none,multidevs=remap")
 	for s in "${SHARES[@]}"; do
@@ -465,7 +502,7 @@ qemu_l1() {
 	QEMU_CMD=(qemu-system-x86_64
 		-accel "$accel" -machine q35 -cpu qemu64,+svm,+npt -m "$mem" -smp 2
 		-no-reboot -net none "$@"
-		-kernel "$kdir/root/boot/vmlinuz-$KVER" -initrd "$kdir/l1.cpio.gz"
+		-kernel "$L1_KERNEL" -initrd "$L1_INITRD"
 		-append "console=ttyS0 panic=-1 quiet intel_iommu=on $append"
 		-device intel-iommu,caching-mode=on
 		-device edu,romfile="$CACHE/edu-rom.bin"
@@ -473,7 +510,7 @@ qemu_l1() {
 		-device edu,bus=br1,addr=1 -device virtio-rng-pci,bus=br1,addr=2
 		-drive file="$CACHE/nvme.img",if=none,id=nv0,format=raw
 		-device nvme,serial=lab,drive=nv0
-		"${VIRTFS[@]}")
+		$extra "${VIRTFS[@]}")
 }
 
 # boot_scenarios ATTEMPT ACCEL APPEND SCENARIO...: one L1 boot; its
@@ -490,7 +527,7 @@ boot_scenarios() {
 	# starts, so a run that will be retried is not held to its budget.
 	qemu_l1 "$accel" 2G "softlockup_panic=1 $append" -display none -monitor none \
 		-serial "file:$RUN/attempt-$attempt/console.log"
-	say "booting L1 ($KVER, -accel $accel, ${budget} s) for: $* (attempt $attempt)"
+	say "booting L1 (${L1_NAME:-debian} kernel, -accel $accel, ${budget} s) for: $* (attempt $attempt)"
 	WATCH_CONSOLE=$RUN/attempt-$attempt/console.log \
 		run_showing "$RUN/attempt-$attempt/output.log" \
 		timeout "$budget" "${QEMU_CMD[@]}"
@@ -579,15 +616,19 @@ run() {
 	new_run
 	# Scenarios asking for other L1 kernel arguments or another -accel need
 	# an L1 of their own.
-	local extra accel
+	local extra accel kernel
 	extra=$(scenario_line "$1" append)
 	accel=$(scenario_accel "$1")
+	kernel=$(scenario_kernel "$1")
 	for s in "$@"; do
 		[ "$(scenario_line "$s" append)" = "$extra" ] ||
 			die "scenarios with different lab-append lines cannot share an L1 boot"
 		[ "$(scenario_accel "$s")" = "$accel" ] ||
 			die "scenarios with different lab-accel lines cannot share an L1 boot"
+		[ "$(scenario_kernel "$s")" = "$kernel" ] ||
+			die "scenarios with different lab-kernel lines cannot share an L1 boot"
 	done
+	use_l1_kernel "$kernel"
 	local attempt=1 todo=("$@") missing retries=0 r
 	declare -A final
 	while :; do
@@ -654,6 +695,7 @@ lab_exec() {
 	add_share "$BUILD" ro
 	add_share "$CACHE" ro
 	add_share "$PWD" ro
+	use_l1_kernel "${FERRY_LAB_KERNEL:-debian}"
 	new_run
 	INTERACTIVE=0
 	[ -t 0 ] && [ -t 1 ] && INTERACTIVE=1
@@ -714,6 +756,7 @@ shell)
 	prepare
 	add_share "$REPO" ro
 	add_share "$BUILD" ro
+	use_l1_kernel "${FERRY_LAB_KERNEL:-debian}"
 	new_run
 	write_config shell 1 ""
 	qemu_l1 "${FERRY_LAB_ACCEL:-tcg}" 2G "" -nographic
