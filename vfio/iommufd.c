@@ -30,6 +30,7 @@
 
 struct ifd_dev {
 	int fd;	       /* our reference to the device's cdev file; -1: free */
+	const char *sysfs; /* the spec's, during attach() only */
 	uint32_t devid;	   /* iommufd's object id of the bound device */
 	int kvm_added;
 	int attached;
@@ -201,6 +202,43 @@ static void query_hw(struct ifd *t, struct ifd_dev *dev)
 		dev->hw.coherent = 1;
 }
 
+/*
+ * The kernel refused DMA ownership of @dev's IOMMU group (EPERM): another
+ * device of the group is bound to a host driver (the group is not
+ * viable), or another process owns it. Say which.
+ */
+static void explain_group(const struct ifd_dev *dev)
+{
+	char grp[32], dir[128], path[512], drv[128];
+	struct dirent *e;
+	DIR *d;
+
+	if (vfio_sysfs_link(dev->sysfs, "iommu_group", grp, sizeof(grp)) == 0) {
+		snprintf(dir, sizeof(dir), "/sys/kernel/iommu_groups/%s/devices",
+			 grp);
+		d = opendir(dir);
+		while (d && (e = readdir(d)) != NULL) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			if (vfio_sysfs_link(path, "driver", drv, sizeof(drv)) ||
+			    strcmp(drv, "vfio-pci") == 0)
+				continue;
+			err("IOMMU group %s of %s is not viable: %s in the same "
+			    "group is bound to host driver '%s'; bind every "
+			    "device in %s to vfio-pci", grp, dev->name,
+			    e->d_name, drv, dir);
+			closedir(d);
+			return;
+		}
+		if (d)
+			closedir(d);
+	}
+	err("%s: another process owns DMA of its IOMMU group (it has another "
+	    "device of the group); stop it or pass the whole group here",
+	    dev->name);
+}
+
 /* Bind @dev's open cdev to our iommufd; one sentence on failure. */
 static int bind_dev(struct ifd *t, struct ifd_dev *dev)
 {
@@ -222,6 +260,8 @@ static int bind_dev(struct ifd *t, struct ifd_dev *dev)
 	else if (ret == -EINVAL)
 		err("%s is already in use: another process has bound it to an "
 		    "iommufd through its cdev; stop it first", dev->name);
+	else if (ret == -EPERM)
+		explain_group(dev);
 	else
 		err("%s: cannot bind the device to iommufd: %s", dev->name,
 		    strerror(-ret));
@@ -293,6 +333,7 @@ static int ifd_attach(struct vfio_iommu *io, const struct vfio_spec *spec,
 	*dev = (struct ifd_dev){ .fd = open(path, O_RDWR | O_CLOEXEC) };
 	snprintf(dev->name, sizeof(dev->name), "%s", spec->name);
 	dev->mdev = vfio_spec_is_mdev(spec);
+	dev->sysfs = spec->sysfs;
 	if (dev->fd < 0) {
 		ret = -errno;
 		if (ret == -ENOENT)

@@ -211,6 +211,44 @@ build_l2() {
 	build_initrd "$CACHE/l2.cpio.gz" "$LAB/l2-init.sh" "$1" $L2_MODULES
 }
 
+# QEMU 10.0 from bookworm-backports for L1 (the yardstick needs 8.2 or
+# later for -object iommufd; bookworm has 7.2), unpacked once under the
+# cache with a private apt configuration (the system's sources are left
+# alone). Its wrapper runs it in a mount namespace of its own, where its
+# modules are bound over the host's 7.2 ones (QEMU refuses modules of
+# another build). Sets LAB_QEMU_BPO to the wrapper.
+fetch_qemu_bpo() {
+	local dir=$CACHE/qemu-bpo apt tmp d
+	LAB_QEMU_BPO=$dir/qemu-system-x86_64
+	[ -f "$dir/.done" ] && return 0
+	say "downloading QEMU from bookworm-backports (for the iommufd yardstick)"
+	rm -rf "$dir"
+	mkdir -p "$dir/apt/lists/partial" "$dir/root"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main" \
+		>"$dir/apt/sources.list"
+	apt=(-o "Dir::Etc::SourceList=$dir/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$dir/apt/lists" -o Debug::NoLocking=1)
+	apt-get "${apt[@]}" update -qq 2>&1 | grep -v unsandboxed >&2 || true
+	tmp=$(mktemp -d "$CACHE/dl-XXXX")
+	(cd "$tmp" && apt-get "${apt[@]}" download -q qemu-system-x86 qemu-system-common \
+		qemu-system-data 2>&1 | grep -v unsandboxed >&2 || true)
+	ls "$tmp"/qemu-system-x86_*.deb >/dev/null 2>&1 || die "download of QEMU from bookworm-backports failed"
+	for d in "$tmp"/*.deb; do dpkg-deb -x "$d" "$dir/root"; done
+	rm -rf "$tmp" "$dir/apt"
+	if ldd "$dir/root/usr/bin/qemu-system-x86_64" | grep -q 'not found'; then
+		die "QEMU from bookworm-backports needs libraries this host lacks: $(ldd "$dir/root/usr/bin/qemu-system-x86_64" | grep 'not found' | tr -s ' \n' ' ')"
+	fi
+	cat >"$LAB_QEMU_BPO" <<'WRAP'
+#!/bin/sh
+# QEMU from bookworm-backports (lab.sh fetch_qemu_bpo), with its own modules.
+d=$(cd "$(dirname "$0")" && pwd)/root
+exec unshare -m /bin/sh -c 'mount --bind "$0/usr/lib/x86_64-linux-gnu/qemu" /usr/lib/x86_64-linux-gnu/qemu &&
+	exec "$0/usr/bin/qemu-system-x86_64" -L "$0/usr/share/qemu" "$@"' "$d" "$@"
+WRAP
+	chmod +x "$LAB_QEMU_BPO"
+	touch "$dir/.done"
+}
+
 # use_l1_kernel NAME: L1 boots Debian's kernel ("debian") or one the lab
 # builds (tests/lab/kernel/NAME.config, "# lab-kernel: NAME"); sets
 # L1_KERNEL, L1_INITRD, L1_NAME. L2 always boots Debian's ($LAB_KERNEL).
@@ -228,6 +266,7 @@ use_l1_kernel() {
 	KROOT=$LK_DIR/root build_initrd "$LK_DIR/l1.cpio.gz" "$LAB/l1-init.sh" "$LK_VER" $L1_MODULES_BUILT
 	L1_KERNEL=$LK_DIR/bzImage
 	L1_INITRD=$LK_DIR/l1.cpio.gz
+	fetch_qemu_bpo
 }
 
 build_l2_viommu() {
@@ -435,6 +474,7 @@ write_config() {
 		echo "LAB_VIOMMU_KERNEL=$(q "$VIOMMU_KERNEL_PATH")"
 		echo "LAB_L2_VIOMMU_INITRD=$(q "$L2_VIOMMU_INITRD")"
 		echo "LAB_L1_KERNEL=$(q "${L1_NAME:-debian}")"
+		echo "LAB_QEMU_BPO=$(q "${LAB_QEMU_BPO:-}")"
 		echo "LAB_BENCH_RUNS=$(q "${LAB_BENCH_RUNS:-5}")"
 		echo "LAB_INTERACTIVE=$(q "${INTERACTIVE:-0}")"
 		echo "LAB_TERM=$(q "${TERM:-linux}")"

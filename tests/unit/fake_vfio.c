@@ -593,6 +593,8 @@ static int cdev_ioctl(struct fake_dev *f, uint32_t req, void *arg)
 			return fail(EBADF);
 		if (f->group_busy)
 			return fail(EBUSY);
+		if (f->group_owned)
+			return fail(EPERM);
 		if (f->bound)
 			return fail(EINVAL); /* open_count != 0 */
 		for (i = 0; i < FAKE_MAX_DEVS && devs[i] != f; i++)

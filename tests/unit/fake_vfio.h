@@ -57,6 +57,7 @@ struct fake_dev {
 	/* Reached through its cdev (fake_dev_cdev()): the kernel's rules. */
 	int cdev;
 	int group_busy;	    /* a legacy user has its group: BIND -> EBUSY */
+	int group_owned;    /* another owns its group's DMA: BIND -> EPERM */
 	int bound;	    /* VFIO_DEVICE_BIND_IOMMUFD done (and not closed) */
 	int kvm_at_bind;    /* KVM knew the device file when it was bound */
 	int attached;	    /* VFIO_DEVICE_ATTACH_IOMMUFD_PT */

@@ -184,6 +184,8 @@ static void refuse(const char *what, int want, const char *msg)
 		CHECK(rmdir(path) == 0);
 	} else if (strcmp(what, "group in use") == 0) {
 		dev.group_busy = 1;
+	} else if (strcmp(what, "group owned") == 0) {
+		dev.group_owned = 1;
 	} else if (strcmp(what, "already bound") == 0) {
 		dev.bound = 1;
 	} else if (strcmp(what, "memlock") == 0) {
@@ -211,12 +213,14 @@ static void refusals(void)
 	refuse("no cdev", -ENOENT, "has no VFIO device cdev");
 	refuse("group in use", -EBUSY,
 	       "already in use through its IOMMU group");
+	refuse("group owned", -EPERM,
+	       "another process owns DMA of its IOMMU group");
 	refuse("already bound", -EINVAL,
 	       "another process has bound it to an iommufd");
 	refuse("memlock", -ENOMEM, "iommufd counts the pinned memory of all "
 	       "processes of this user together");
 	fake_env_destroy(&env);
-	CHECK_MSG(fake_count_fds() == fds, "four refusals leak no descriptor");
+	CHECK_MSG(fake_count_fds() == fds, "five refusals leak no descriptor");
 }
 
 int main(void)

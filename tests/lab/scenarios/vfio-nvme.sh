@@ -45,6 +45,10 @@ else
 	echo "FAIL: the image file's checksum is $disk"
 	LAB_FAILED=1
 fi
+iommu=${LAB_EXPECT_IOMMU:-type1}
+grep -q "stats: $NVME .* iommu=$iommu" "$out" &&
+	echo "PASS: on the $iommu backend" ||
+	{ echo "FAIL: not on the $iommu backend"; LAB_FAILED=1; }
 grep -q "stats: $NVME .*msix-table-writes=[1-9]" "$out" &&
 	echo "PASS: the guest programmed MSI-X vectors" ||
 	{ echo "FAIL: no MSI-X table writes seen"; LAB_FAILED=1; }
