@@ -259,7 +259,7 @@ use_l1_kernel() {
 		L1_INITRD=$CACHE/$KVER/l1.cpio.gz
 		return 0
 	fi
-	# shellcheck source=kernel.sh
+	# shellcheck source=tests/lab/kernel.sh
 	LAB_KERNEL_SOURCE_ONLY=1 . "$LAB/kernel.sh"
 	lab_kernel "$1"
 	# shellcheck disable=SC2086
@@ -517,16 +517,22 @@ scenario_accel() {
 	echo "${FERRY_LAB_ACCEL:-${a:-tcg}}"
 }
 
-# Devices only the lab's own kernels' L1 has: an e1000e, whose extended
-# capabilities (AER, serial number) the ext-caps scenarios compare.
-L1_EXTRA_DEVICES_iommufd="-device e1000e"
+# l1_extra_devices: L0 options for devices only the lab's own kernels' L1
+# has: an e1000e, whose extended capabilities (AER, serial number) the
+# ext-caps scenarios compare. Sets L1_EXTRA.
+l1_extra_devices() {
+	L1_EXTRA=()
+	case ${L1_NAME:-debian} in
+	iommufd) L1_EXTRA=(-device e1000e) ;;
+	esac
+}
 
 # qemu_l1 ACCEL MEM APPEND CONSOLE-ARGS...: the L0 command line for L1
 # (use_l1_kernel first).
 qemu_l1() {
-	local accel=$1 mem=$2 append=$3 tag=0 s extra
+	local accel=$1 mem=$2 append=$3 tag=0 s
 	shift 3
-	eval "extra=\${L1_EXTRA_DEVICES_$L1_NAME:-}"
+	l1_extra_devices
 	VIRTFS=(-virtfs "local,path=$HOST_ROOT,mount_tag=host,security_model=none,readonly=on,multidevs=remap"
 		-virtfs "local,path=$RUN,mount_tag=run,security_model=none,multidevs=remap")
 	for s in "${SHARES[@]}"; do
@@ -550,7 +556,7 @@ qemu_l1() {
 		-device edu,bus=br1,addr=1 -device virtio-rng-pci,bus=br1,addr=2
 		-drive file="$CACHE/nvme.img",if=none,id=nv0,format=raw
 		-device nvme,serial=lab,drive=nv0
-		$extra "${VIRTFS[@]}")
+		"${L1_EXTRA[@]}" "${VIRTFS[@]}")
 }
 
 # boot_scenarios ATTEMPT ACCEL APPEND SCENARIO...: one L1 boot; its
