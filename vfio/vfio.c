@@ -705,7 +705,7 @@ void vfio_print_stats(const struct vfio *v)
 			(unsigned long long)d->stats.guest_resets,
 			(unsigned long long)d->stats.hidden_cap_writes,
 			d->ext.nr_shown, d->ext.nr_hidden,
-			v->iommu ? v->iommu->ops->name : "none", hw);
+			d->iommu ? d->iommu->ops->name : "none", hw);
 	}
 	vfio_print_dma_stats(v, "");
 }

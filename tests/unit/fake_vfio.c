@@ -479,7 +479,8 @@ static int ioas_ranges(struct iommu_ioas_iova_ranges *r)
 		out[i].last = fake_iommufd.ranges[i].end;
 	}
 	r->num_iovas = fake_iommufd.nr_ranges;
-	r->out_iova_alignment = 4096;
+	r->out_iova_alignment = fake_iommufd.alignment ? fake_iommufd.alignment
+						       : 4096;
 	return fake_iommufd.nr_ranges > max ? fail(EMSGSIZE) : 0;
 }
 
@@ -489,8 +490,14 @@ static int ioas_map(const struct iommu_ioas_map *m)
 
 	if (!fake_iommufd.ioas || m->ioas_id != fake_iommufd.ioas)
 		return fail(ENOENT);
+	fake_iommufd.map_calls++;
 	if (!(m->flags & IOMMU_IOAS_MAP_FIXED_IOVA))
 		fake_iommufd.unfixed_maps++;
+	if (!m->length || (m->flags & ~(IOMMU_IOAS_MAP_FIXED_IOVA |
+					IOMMU_IOAS_MAP_READABLE |
+					IOMMU_IOAS_MAP_WRITEABLE)) ||
+	    !(m->flags & (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)))
+		return fail(EINVAL);
 	if (fake_iommufd.fail_map)
 		return fail(fake_iommufd.fail_map);
 	for (i = 0; i < fake_iommufd.maps; i++)
@@ -500,24 +507,59 @@ static int ioas_map(const struct iommu_ioas_map *m)
 	if (fake_iommufd.maps == ARRAY_SIZE(fake_iommufd.map))
 		return fail(ENOSPC);
 	fake_iommufd.map[fake_iommufd.maps].iova = m->iova;
-	fake_iommufd.map[fake_iommufd.maps++].len = m->length;
+	fake_iommufd.map[fake_iommufd.maps].len = m->length;
+	fake_iommufd.map[fake_iommufd.maps].vaddr = m->user_va;
+	fake_iommufd.map[fake_iommufd.maps++].flags = m->flags;
 	return 0;
 }
 
+/*
+ * As iopt_unmap_iova(): every area inside [iova, iova + length) goes, one
+ * that the range cuts refuses the whole request (ENOENT), nothing there
+ * is ENOENT too; u->length gets what was unmapped.
+ */
 static int ioas_unmap(struct iommu_ioas_unmap *u)
 {
+	uint64_t last = u->iova + u->length - 1, done = 0;
 	unsigned int i;
 
 	if (!fake_iommufd.ioas || u->ioas_id != fake_iommufd.ioas)
 		return fail(ENOENT);
+	fake_iommufd.unmap_calls++;
+	if (fake_iommufd.fail_unmap)
+		return fail(fake_iommufd.fail_unmap);
 	for (i = 0; i < fake_iommufd.maps; i++)
-		if (fake_iommufd.map[i].iova == u->iova) {
-			u->length = fake_iommufd.map[i].len;
+		if (ranges_overlap(u->iova, u->length, fake_iommufd.map[i].iova,
+				   fake_iommufd.map[i].len) &&
+		    (fake_iommufd.map[i].iova < u->iova ||
+		     fake_iommufd.map[i].iova + fake_iommufd.map[i].len - 1 >
+			     last))
+			return fail(ENOENT);
+	for (i = 0; i < fake_iommufd.maps;) {
+		if (ranges_overlap(u->iova, u->length, fake_iommufd.map[i].iova,
+				   fake_iommufd.map[i].len)) {
+			done += fake_iommufd.map[i].len;
 			fake_iommufd.map[i] =
 				fake_iommufd.map[--fake_iommufd.maps];
-			return 0;
+			continue;
 		}
-	return fail(ENOENT);
+		i++;
+	}
+	if (!done)
+		return fail(ENOENT);
+	u->length = done;
+	return 0;
+}
+
+const struct fake_ioas_map *fake_ioas_at(uint64_t iova)
+{
+	unsigned int i;
+
+	for (i = 0; i < fake_iommufd.maps; i++)
+		if (iova >= fake_iommufd.map[i].iova &&
+		    iova - fake_iommufd.map[i].iova < fake_iommufd.map[i].len)
+			return &fake_iommufd.map[i];
+	return NULL;
 }
 
 static int hw_info(struct iommu_hw_info *h)

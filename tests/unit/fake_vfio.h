@@ -105,11 +105,15 @@ struct fake_iommufd {
 	unsigned int nr_ranges;	      /* usable IOVA ranges of the IOAS */
 	struct vfio_iova_range ranges[64];
 	unsigned int maps;	      /* live mappings */
-	struct {
-		uint64_t iova, len;
+	struct fake_ioas_map {
+		uint64_t iova, len, vaddr;
+		uint32_t flags;	      /* IOMMU_IOAS_MAP_* */
 	} map[16];
+	unsigned int map_calls, unmap_calls; /* IOAS_MAP / IOAS_UNMAP, ever */
 	unsigned int unfixed_maps;    /* IOAS_MAP without FIXED_IOVA */
 	int fail_map;		      /* errno IOAS_MAP fails with, 0: none */
+	int fail_unmap;		      /* errno IOAS_UNMAP fails with */
+	uint64_t alignment;	      /* IOVA_RANGES' out_iova_alignment; 0: 4 KiB */
 	uint8_t pasid_log2;	      /* GET_HW_INFO's answer */
 	int snoop;		      /* VT-d ECAP.SC */
 	uint32_t next_devid;
@@ -123,6 +127,9 @@ struct fake_kvm_vfio {
 };
 
 extern struct fake_iommufd fake_iommufd;
+
+/* The live IOAS mapping holding @iova, or NULL. */
+const struct fake_ioas_map *fake_ioas_at(uint64_t iova);
 extern struct fake_kvm_vfio fake_kvm_vfio;
 
 /* The IOMMU container as the fake sees it. */
