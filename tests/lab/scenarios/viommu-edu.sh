@@ -34,6 +34,17 @@ else
 	echo "FAIL: edu behind the virtio-iommu: exit status $status"
 	LAB_FAILED=1
 fi
+# The backend ferry picked by itself: iommufd where the kernel has it (the
+# viommu-iommufd wrapper sets LAB_EXPECT_IOMMU), else type1; either way a
+# listener of the guest's domain.
+iommu=${LAB_EXPECT_IOMMU:-type1}
+if grep -qF "$iommu IOMMU backend (" "$out" &&
+	grep -qF "($iommu IOMMU, behind the vIOMMU)" "$out"; then
+	echo "PASS: edu behind the vIOMMU on the $iommu backend"
+else
+	echo "FAIL: not on the $iommu backend (-v says otherwise)"
+	LAB_FAILED=1
+fi
 grep -Eq "open-fds start=([0-9]+) end=\1$" "$out" ||
 	{ echo "FAIL: descriptors left open"; LAB_FAILED=1; }
 after=$(faults)
