@@ -14,10 +14,28 @@
 #define CFG_SIZE 256 /* the standard header and capabilities */
 #define CAP_MAX 48 /* capabilities a walk of the chain visits at most */
 #define MSIX_MAX_BIR 5
-/* The whole PCI Express capability: v1 through Root Status, v2 through
- * Slot Status 2 (pci_regs.h's SIZEOF values stop earlier, by device type). */
+/* The whole PCI Express capability: v2 through Slot Status 2 for every
+ * device type; v1 through Root Status, except that a v1 endpoint's ends
+ * after Link Status and a v1 integrated endpoint's after Device Status
+ * (PCIe 1.1, 7.8: QEMU's e1000e and real 82574s have theirs at 0xe0). */
 #define PCIE_LEN_V1 (PCI_EXP_RTSTA + 4)
 #define PCIE_LEN_V2 (PCI_EXP_SLTSTA2 + 2)
+
+/* Bytes of a PCI Express capability with flags @flags. */
+static unsigned int pcie_len_of(uint16_t flags)
+{
+	if ((flags & PCI_EXP_FLAGS_VERS) >= 2)
+		return PCIE_LEN_V2;
+	switch ((flags & PCI_EXP_FLAGS_TYPE) >> 4) {
+	case PCI_EXP_TYPE_ENDPOINT:
+	case PCI_EXP_TYPE_LEG_END:
+		return PCI_CAP_EXP_ENDPOINT_SIZEOF_V1;
+	case PCI_EXP_TYPE_RC_END:
+		return PCI_CAP_EXP_RC_ENDPOINT_SIZEOF_V1;
+	default:
+		return PCIE_LEN_V1;
+	}
+}
 
 /* Bytes of an MSI capability with control word @ctrl. */
 static unsigned int msi_len_of(uint16_t ctrl)
@@ -137,9 +155,7 @@ static int cap_show(struct vfio_pci_dev *d, unsigned int ptr, uint8_t id)
 	case PCI_CAP_ID_EXP:
 		if (d->pcie_off)
 			return 0;
-		len = (get16(&c[ptr + PCI_EXP_FLAGS]) & PCI_EXP_FLAGS_VERS) >= 2
-			      ? PCIE_LEN_V2
-			      : PCIE_LEN_V1;
+		len = pcie_len_of(get16(&c[ptr + PCI_EXP_FLAGS]));
 		if (!cap_fits(ptr, len))
 			break;
 		d->is_pcie = 1;

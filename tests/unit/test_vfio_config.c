@@ -84,6 +84,26 @@ static void caps_at_the_end(void)
 	CHECK_MSG(dev.vdev->pcie_off == 0 && !dev.vdev->is_pcie,
 		  "no PCI Express capability taken from past the end");
 	fake_env_destroy(&env);
+
+	/* v1: an endpoint's ends after Link Status (0x14 bytes), a root
+	 * port's after Root Status (0x24). */
+	fake_dev_init(&dev);
+	fake_dev_cap(&dev, 0xe0, CAP_PCIE);
+	dev.cfg[0xe2] = 1;			/* v1 endpoint: 0xe0-0xf3 */
+	CHECK(up("0000:02:00.2"));
+	CHECK_MSG(strcmp(guest_chain(chain, sizeof(chain)), "10@e0") == 0 &&
+		  dev.vdev->pcie_off == 0xe0 && dev.vdev->is_pcie,
+		  "a v1 endpoint's PCI Express capability at 0xe0 (e1000e) "
+		  "fits and is shown");
+	fake_env_destroy(&env);
+	fake_dev_init(&dev);
+	fake_dev_cap(&dev, 0xe0, CAP_PCIE);
+	dev.cfg[0xe2] = 0x41;			/* v1 root port: 0xe0-0x103 */
+	CHECK(up("0000:02:00.3"));
+	CHECK_MSG(strcmp(guest_chain(chain, sizeof(chain)), "") == 0 &&
+		  !dev.vdev->is_pcie,
+		  "a v1 root port's at 0xe0 runs past 0xff and is hidden");
+	fake_env_destroy(&env);
 }
 
 /* Loops, duplicates and MSI-X tables outside the BARs. */
