@@ -20,12 +20,18 @@ for dev in $NVME $NIC; do
 	check "ext-caps guest on $dev" 1 "SUMMARY: [0-9]+ tests, 0 unexpected failures" \
 		$FERRY run -v --stats --kernel "$LAB_BUILD/guest/ext-caps.elf" \
 		--device vfio,host=$dev --cmdline "$host"
+	# Where a regex spans lines: sh -c 'o=...' puts CMD's output on one line
+	# and keeps CMD's exit status (a pipe into tr would give tr's).
 	check "$dev: host IOMMU and PASID width at -v and in --stats" 1 \
 		"host IOMMU intel-vtd, PASID width [0-9]+ bits.*stats: $dev .*iommu=iommufd host-iommu=intel-vtd pasid-bits=[0-9]+ coherent=(yes|no)" \
-		sh -c "$FERRY run -v --stats --kernel $LAB_BUILD/guest/ext-caps.elf --device vfio,host=$dev --cmdline '$host' 2>&1 | tr '\n' ' '"
+		sh -c 'o=$(mktemp); "$@" >"$o" 2>&1; s=$?; tr "\n" " " <"$o"; rm -f "$o"; exit $s' sh \
+		$FERRY run -v --stats --kernel "$LAB_BUILD/guest/ext-caps.elf" \
+		--device vfio,host=$dev --cmdline "$host"
 done
 # The e1000e has AER and DSN: both must have been shown and checked.
 check "e1000e: AER and the serial number reach the guest, read-only" 1 \
 	"serial number 0x.*AER is read-only" \
-	sh -c "$FERRY run --kernel $LAB_BUILD/guest/ext-caps.elf --device vfio,host=$NIC --cmdline '$(python3 "$LAB_REPO/tests/lab/tools/ext-caps.py" "$NIC")' 2>&1 | tr '\n' ' '"
+	sh -c 'o=$(mktemp); "$@" >"$o" 2>&1; s=$?; tr "\n" " " <"$o"; rm -f "$o"; exit $s' sh \
+	$FERRY run --kernel "$LAB_BUILD/guest/ext-caps.elf" --device vfio,host=$NIC \
+	--cmdline "$(python3 "$LAB_REPO/tests/lab/tools/ext-caps.py" "$NIC")"
 finish
