@@ -146,8 +146,8 @@ pkill -TERM -x ferry
 wait $!
 status=$?
 master=$(grep -n 'pwrite64(.*, 2, 7696581394436)' "$trace" | tail -n1 | cut -d: -f1)
-unmap=$(grep -n 'ioctl([0-9]*, 0x3b86,' "$trace" | head -n1 | cut -d: -f1)
-destroy=$(grep -n 'ioctl([0-9]*, 0x3b80,' "$trace" | tail -n1 | cut -d: -f1)
+unmap=$(grep -n 'ioctl([0-9a-fx]*, 0x3b86,' "$trace" | head -n1 | cut -d: -f1)
+destroy=$(grep -n 'ioctl([0-9a-fx]*, 0x3b80,' "$trace" | tail -n1 | cut -d: -f1)
 echo "    | strace: status $status, bus-master write at line ${master:-none}, first unmap at ${unmap:-none}, IOAS destroyed at ${destroy:-none}"
 if [ "$status" = 12 ] && [ -n "$master" ] && [ -n "$unmap" ] && [ -n "$destroy" ] &&
 	[ "$master" -lt "$unmap" ] && [ "$unmap" -lt "$destroy" ]; then
