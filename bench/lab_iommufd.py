@@ -34,10 +34,19 @@ NVME_MIB = 32
 BACKENDS = ('type1', 'iommufd')
 
 
-def run(cmd, timeout=600):
+def run(cmd, timeout=300):
+    """Status, output and seconds of @cmd; a run past @timeout ends the
+    benchmark with what it printed (a hang is a finding, not a sample)."""
     t0 = time.monotonic()
-    p = subprocess.run(cmd, capture_output=True, text=True,
-                       stdin=subprocess.DEVNULL, timeout=timeout)
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True,
+                           stdin=subprocess.DEVNULL, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b'') + (e.stderr or b'')
+        if isinstance(out, bytes):
+            out = out.decode(errors='replace')
+        sys.exit('still running after %d s, killed: %s\n%s'
+                 % (timeout, ' '.join(cmd), out[-4000:]))
     return p.returncode, p.stdout + p.stderr, time.monotonic() - t0
 
 
@@ -68,7 +77,8 @@ def ferry_startup(backend):
 
 
 def append(extra=''):
-    return ('console=ttyS0 quiet reboot=k panic=-1 lab.exit=port ' + extra).strip()
+    return ('console=ttyS0 quiet loglevel=5 reboot=k panic=-1 lab.exit=port ' +
+            extra).strip()
 
 
 def ferry_linux(backend, extra=''):
