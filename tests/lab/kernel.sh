@@ -78,9 +78,19 @@ lk_check_config() {
 	return $bad
 }
 
+# CPU time, in clock ticks, of this shell's waited-for children so far
+# (cutime + cstime of /proc/PID/stat; the fields after the command name).
+lk_child_ticks() {
+	local rest
+	rest=$(sed 's/^.*) //' "/proc/$$/stat")
+	# shellcheck disable=SC2086 # split into fields on purpose
+	set -- $rest
+	echo $((${14} + ${15}))
+}
+
 # lab_kernel NAME: build (or reuse) the kernel of kernel/NAME.config.
 lab_kernel() {
-	local name=$1 frag hash dir src jobs=${FERRY_LAB_JOBS:-2} t0 t1
+	local name=$1 frag hash dir src jobs=${FERRY_LAB_JOBS:-2} t0 t1 c0 c1
 	frag=$LK_HERE/kernel/$name.config
 	[ -f "$frag" ] || lk_die "no kernel configuration tests/lab/kernel/$name.config"
 	LK_CACHE=${CACHE:-${FERRY_LAB_CACHE:-${HOME:-/root}/.cache/ferry-lab}}
@@ -107,6 +117,7 @@ lab_kernel() {
 	fi
 	lk_say "building the $name L1 kernel from $LK_SRC_PKG $LK_SRC_VER (make -j$jobs; about 15 minutes on 2 cores)"
 	t0=$(date +%s)
+	c0=$(lk_child_ticks)
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	src=$dir/src
@@ -129,10 +140,14 @@ lab_kernel() {
 	cp -a "$src/usr/include" "$dir/headers/"
 	rm -rf "$src"
 	t1=$(date +%s)
+	c1=$(lk_child_ticks)
 	echo "$((t1 - t0))" >"$dir/build-seconds"
+	# CPU time (user + system of every process of the build): what the
+	# build costs whatever else shares the cores, unlike the wall time.
+	echo "$(((c1 - c0) / $(getconf CLK_TCK)))" >"$dir/build-cpu-seconds"
 	touch "$dir/.done"
 	LK_VER=$(cat "$dir/kernelrelease")
-	lk_say "built $name kernel $LK_VER in $((t1 - t0)) s: $dir"
+	lk_say "built $name kernel $LK_VER in $((t1 - t0)) s ($(cat "$dir/build-cpu-seconds") CPU-s): $dir"
 }
 
 LK_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
