@@ -114,6 +114,13 @@ run)
 		echo "LAB-RESULT $s $(cat "$dir/$s.status" 2>/dev/null)" \
 			"($(($(cut -d. -f1 /proc/uptime) - t0)) s)"
 	done
+	# L1's TSC as KVM saw it (lab.sh use_l1_kernel): the quick and the
+	# refined calibration, KVM's tolerance, and how often KVM could not
+	# give a guest the TSC rate it took for the host's.
+	echo "LAB-TSC early=$(dmesg | sed -n 's/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p' | head -n1)" \
+		"refined=$(dmesg | sed -n 's/.*Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p' | head -n1)" \
+		"tolerance-ppm=$(cat /sys/module/kvm/parameters/tsc_tolerance_ppm 2>/dev/null)" \
+		"rate-refused=$(dmesg | grep -c 'TSC rate below hardware speed')"
 	;;
 esac
 echo "LAB-DONE" >&3

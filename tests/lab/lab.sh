@@ -251,14 +251,32 @@ WRAP
 
 # use_l1_kernel NAME: L1 boots Debian's kernel ("debian") or one the lab
 # builds (tests/lab/kernel/NAME.config, "# lab-kernel: NAME"); sets
-# L1_KERNEL, L1_INITRD, L1_NAME. L2 always boots Debian's ($LAB_KERNEL).
+# L1_KERNEL, L1_INITRD, L1_NAME and L1_KERNEL_APPEND (arguments that
+# kernel needs). L2 always boots Debian's ($LAB_KERNEL).
+#
+# The lab's own kernels build KVM in, so KVM takes the host's TSC rate
+# from the kernel's first, quick calibration (under TCG the 7.2 kernel
+# cannot use the PIT and estimates 2093-2099.7 MHz against HPET), not the
+# refined one (2100.000 MHz) that the TSC then runs at. Every VM's vCPUs
+# then ask for a rate outside KVM's 250 ppm tolerance; with no TSC
+# scaling (TCG's SVM has none) kvm_set_tsc_khz() fails before it sets the
+# vCPU's TSC multiplier, which stays 0, so KVM takes the guest's TSC to be
+# constant and arms each TSC-deadline timer about L1's uptime too late: a
+# guest that uses that timer (ferry's Linux L2s) hangs at its first sleep
+# once L1 has run a while (seen as vfio-iommufd-nvme hanging before its
+# FLR, whatever ran before it). A wider tolerance keeps the multiplier at
+# 1; KVM's idea of the rate is then off by under 0.4%, which only moves
+# timer expiries by as much. Debian's modular KVM loads after the refined
+# calibration and needs none of this.
 use_l1_kernel() {
 	L1_NAME=$1
+	L1_KERNEL_APPEND=
 	if [ "$1" = debian ]; then
 		L1_KERNEL=$CACHE/$KVER/root/boot/vmlinuz-$KVER
 		L1_INITRD=$CACHE/$KVER/l1.cpio.gz
 		return 0
 	fi
+	L1_KERNEL_APPEND="kvm.tsc_tolerance_ppm=10000"
 	# shellcheck source=tests/lab/kernel.sh
 	LAB_KERNEL_SOURCE_ONLY=1 . "$LAB/kernel.sh"
 	lab_kernel "$1"
@@ -549,7 +567,7 @@ qemu_l1() {
 		-accel "$accel" -machine q35 -cpu qemu64,+svm,+npt -m "$mem" -smp 2
 		-no-reboot -net none "$@"
 		-kernel "$L1_KERNEL" -initrd "$L1_INITRD"
-		-append "console=ttyS0 panic=-1 quiet intel_iommu=on $append"
+		-append "console=ttyS0 panic=-1 quiet intel_iommu=on ${L1_KERNEL_APPEND:-} $append"
 		-device intel-iommu,caching-mode=on
 		-device edu,romfile="$CACHE/edu-rom.bin"
 		-device pci-bridge,id=br1,chassis_nr=1
