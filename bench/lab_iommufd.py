@@ -4,22 +4,28 @@
 the lab's 7.2 kernel has both, so every figure is side by side in the
 same L1, interleaved.
 
-1. Mapping guest RAM for DMA, ms per GiB (ferry logs the map time):
+1. Linux with the NVMe controller passed through, ferry and QEMU 10.0,
+   each on both backends, one of each per round, each round starting one
+   variant later: the wall time from the VMM's start to the guest's init
+   (its FERRY-L2-INIT line on the console), then its sequential direct
+   I/O on the NVMe (MiB/s, timed by the guest). One run gives both.
+2. Mapping guest RAM for DMA, ms per GiB (ferry logs the map time):
    4 KiB pages (memfd) and 2 MiB pages (--hugepages), each backend.
-2. Start-up with the NVMe controller passed through: wall time of
-   ferry running a tiny guest that exits at once (RAM mapped, device
-   reset and set up, torn down), and of a Linux guest to its init
-   (ferry and QEMU 10.0, each on both backends).
-3. NVMe sequential direct I/O from a Linux guest: ferry and QEMU, each
-   on both backends.
+3. Start-up with the NVMe passed through: wall time of ferry running a
+   tiny guest that exits at once (RAM mapped, device reset and set up,
+   torn down).
 Ratios are iommufd / type1 (time: below 1 is faster; throughput: above
 1 is faster) and ferry / QEMU on the same backend.
+
+--parts linux,map,start (default all, in that order) chooses parts.
 """
+import os
 import os
 import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 RUNS = int(os.environ.get('LAB_BENCH_RUNS', '5'))
@@ -29,6 +35,8 @@ KERNEL = os.environ['LAB_KERNEL']
 INITRD = os.environ['LAB_L2_INITRD']
 QEMU = os.environ['LAB_QEMU_BPO']
 EDU, NVME = sys.argv[1], sys.argv[2]
+PARTS = (sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == '--parts'
+         else 'linux,map,start').split(',')
 MAP_MEM_MIB = 512
 NVME_MIB = 32
 BACKENDS = ('type1', 'iommufd')
@@ -99,66 +107,70 @@ def qemu_linux(backend, extra=''):
             '-device', 'isa-debug-exit,iobase=0xf4,iosize=4'] + vfio
 
 
-def linux_boot(cmd):
-    status, out, secs = run(cmd)
-    if status != 1 or 'FERRY-L2-INIT' not in out:
-        sys.exit('Linux boot failed (%d):\n%s' % (status, out[-3000:]))
-    return secs
+def linux_nvme(cmd, timeout=300):
+    """(seconds from start to the guest's init, write MiB/s, read MiB/s)
+    of one Linux run on the NVMe; a failed or hung run ends the benchmark
+    with its output."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         stdin=subprocess.DEVNULL)
+    lines, seen = [], {}
 
+    def reader():
+        for raw in p.stdout:
+            line = raw.decode(errors='replace')
+            if 'FERRY-L2-INIT' in line and 'init' not in seen:
+                seen['init'] = time.monotonic() - t0
+            lines.append(line)
 
-def nvme(cmd):
-    status, out, _ = run(cmd)
+    th = threading.Thread(target=reader, daemon=True)
+    th.start()
+    try:
+        status = p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        th.join(5)
+        sys.exit('still running after %d s, killed: %s\n%s'
+                 % (timeout, ' '.join(cmd), ''.join(lines)[-4000:]))
+    th.join(5)
+    out = ''.join(lines).replace('\r', '')
     m = re.search(r'NVME-RESULT mib=(\d+) wrote=(\w+) read=(\w+) t0=([0-9.]+) '
                   r't1=([0-9.]+) t2=([0-9.]+)', out)
-    if not m or m.group(2) != m.group(3):
-        sys.exit('NVMe benchmark run failed (%d):\n%s' % (status, out[-3000:]))
+    if status != 1 or 'init' not in seen or not m or m.group(2) != m.group(3):
+        sys.exit('Linux/NVMe run failed (%d): %s\n%s'
+                 % (status, ' '.join(cmd), out[-3000:]))
     mib = int(m.group(1))
-    t0, t1, t2 = (float(m.group(i)) for i in (4, 5, 6))
-    return mib / max(t1 - t0, 0.01), mib / max(t2 - t1, 0.01)
+    g0, g1, g2 = (float(m.group(i)) for i in (4, 5, 6))
+    return seen['init'], mib / max(g1 - g0, 0.01), mib / max(g2 - g1, 0.01)
 
 
 def med(xs):
     return statistics.median(xs)
 
 
-def main():
-    print('iommufd vs type1, same L1 (%s), %d runs each, medians'
-          % (os.uname().release, RUNS))
-
-    maps = {(b, h): [] for b in BACKENDS for h in (False, True)}
-    for _ in range(RUNS):
-        for key in maps:
-            maps[key].append(map_ms(*key))
-    print('DMA map of guest RAM (%d MiB guest), ms per GiB:' % MAP_MEM_MIB)
-    print('  %-16s %9s %9s %9s' % ('pages', 'type1', 'iommufd', 'ratio'))
-    for huge, name in ((False, '4 KiB (memfd)'), (True, '2 MiB (huge)')):
-        t, i = med(maps[('type1', huge)]), med(maps[('iommufd', huge)])
-        print('  %-16s %9.1f %9.1f %9.2f' % (name, t, i, i / t))
-
-    starts = {b: [] for b in BACKENDS}
-    for _ in range(RUNS):
-        for b in BACKENDS:
-            starts[b].append(ferry_startup(b))
-    t, i = med(starts['type1']), med(starts['iommufd'])
-    print('Start-up and teardown with the NVMe passed through (tiny guest, '
-          '%d MiB RAM), ms:' % MAP_MEM_MIB)
-    print('  ferry            %9.1f %9.1f %9.2f' % (t, i, i / t))
-
+def part_linux():
     variants = [('ferry', b, ferry_linux) for b in BACKENDS] + \
                [('QEMU', b, qemu_linux) for b in BACKENDS]
     boot = {(n, b): [] for n, b, _ in variants}
     io = {(n, b): ([], []) for n, b, _ in variants}
-    for _ in range(max(3, RUNS // 2)):
-        for n, b, mk in variants:
-            boot[(n, b)].append(linux_boot(mk(b)))
-            w, r = nvme(mk(b, 'lab.nvme=%d' % NVME_MIB))
+    for r in range(max(3, RUNS // 2)):
+        for k in range(len(variants)):
+            n, b, mk = variants[(r + k) % len(variants)]
+            secs, w, rd = linux_nvme(mk(b, 'lab.nvme=%d' % NVME_MIB))
+            boot[(n, b)].append(secs)
             io[(n, b)][0].append(w)
-            io[(n, b)][1].append(r)
-    print('Linux guest to init with the NVMe passed through (wall, s):')
+            io[(n, b)][1].append(rd)
+            print('  round %d %-16s init %.2f s, write %.1f, read %.1f MiB/s'
+                  % (r + 1, '%s %s' % (n, b), secs, w, rd), flush=True)
+    print('Linux guest with the NVMe passed through, start to init (wall, s):')
     print('  %-16s %9s %9s %9s' % ('', 'type1', 'iommufd', 'ratio'))
     for n in ('ferry', 'QEMU'):
         t, i = med(boot[(n, 'type1')]), med(boot[(n, 'iommufd')])
         print('  %-16s %9.2f %9.2f %9.2f' % (n, t, i, i / t))
+    for b in BACKENDS:
+        print('  ferry/QEMU on %-8s %.2f' % (b, med(boot[('ferry', b)]) /
+                                            med(boot[('QEMU', b)])))
     print('NVMe sequential direct I/O from a Linux guest (%d MiB, MiB/s):'
           % NVME_MIB)
     print('  %-16s %9s %9s %9s %9s' % ('', 'write', 'read', 'w/type1',
@@ -174,6 +186,37 @@ def main():
         qw, qr = (med(x) for x in io[('QEMU', b)])
         print('  ferry/QEMU on %-8s write %.2f, read %.2f' % (b, fw / qw,
                                                            fr / qr))
+
+
+def part_map():
+    maps = {(b, h): [] for b in BACKENDS for h in (False, True)}
+    for _ in range(RUNS):
+        for key in maps:
+            maps[key].append(map_ms(*key))
+    print('DMA map of guest RAM (%d MiB guest), ms per GiB:' % MAP_MEM_MIB)
+    print('  %-16s %9s %9s %9s' % ('pages', 'type1', 'iommufd', 'ratio'))
+    for huge, name in ((False, '4 KiB (memfd)'), (True, '2 MiB (huge)')):
+        t, i = med(maps[('type1', huge)]), med(maps[('iommufd', huge)])
+        print('  %-16s %9.1f %9.1f %9.2f' % (name, t, i, i / t))
+
+
+def part_start():
+    starts = {b: [] for b in BACKENDS}
+    for _ in range(RUNS):
+        for b in BACKENDS:
+            starts[b].append(ferry_startup(b))
+    t, i = med(starts['type1']), med(starts['iommufd'])
+    print('Start-up and teardown with the NVMe passed through (tiny guest, '
+          '%d MiB RAM), ms:' % MAP_MEM_MIB)
+    print('  ferry            %9.1f %9.1f %9.2f' % (t, i, i / t))
+
+
+def main():
+    print('iommufd vs type1, same L1 (%s), %d runs each, medians; parts %s'
+          % (os.uname().release, RUNS, ','.join(PARTS)), flush=True)
+    parts = {'linux': part_linux, 'map': part_map, 'start': part_start}
+    for name in PARTS:
+        parts[name]()
 
 
 if __name__ == '__main__':
