@@ -3,21 +3,39 @@
  * Virtualised config space of a VFIO PCI device. Reads go to the device
  * (through the kernel's own filtering) and ferry overlays what it owns:
  * the capability chain (only MSI, MSI-X and PCI Express are shown), the
- * MSI and MSI-X capabilities (their messages become KVM routes), and an
- * empty extended space. The BARs, ROM BAR and interrupt line/pin are
+ * MSI and MSI-X capabilities (their messages become KVM routes), and the
+ * extended space (config_ext.c). The BARs, ROM BAR and interrupt line/pin are
  * emulated by the PCI layer before a request gets here.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include "vfio_priv.h"
 
-#define CFG_SIZE 256 /* what ferry virtualises; extended space is empty */
+#define CFG_SIZE 256 /* the standard header and capabilities */
 #define CAP_MAX 48 /* capabilities a walk of the chain visits at most */
 #define MSIX_MAX_BIR 5
-/* The whole PCI Express capability: v1 through Root Status, v2 through
- * Slot Status 2 (pci_regs.h's SIZEOF values stop earlier, by device type). */
+/* The whole PCI Express capability: v2 through Slot Status 2 for every
+ * device type; v1 through Root Status, except that a v1 endpoint's ends
+ * after Link Status and a v1 integrated endpoint's after Device Status
+ * (PCIe 1.1, 7.8: QEMU's e1000e and real 82574s have theirs at 0xe0). */
 #define PCIE_LEN_V1 (PCI_EXP_RTSTA + 4)
 #define PCIE_LEN_V2 (PCI_EXP_SLTSTA2 + 2)
+
+/* Bytes of a PCI Express capability with flags @flags. */
+static unsigned int pcie_len_of(uint16_t flags)
+{
+	if ((flags & PCI_EXP_FLAGS_VERS) >= 2)
+		return PCIE_LEN_V2;
+	switch ((flags & PCI_EXP_FLAGS_TYPE) >> 4) {
+	case PCI_EXP_TYPE_ENDPOINT:
+	case PCI_EXP_TYPE_LEG_END:
+		return PCI_CAP_EXP_ENDPOINT_SIZEOF_V1;
+	case PCI_EXP_TYPE_RC_END:
+		return PCI_CAP_EXP_RC_ENDPOINT_SIZEOF_V1;
+	default:
+		return PCIE_LEN_V1;
+	}
+}
 
 /* Bytes of an MSI capability with control word @ctrl. */
 static unsigned int msi_len_of(uint16_t ctrl)
@@ -137,9 +155,7 @@ static int cap_show(struct vfio_pci_dev *d, unsigned int ptr, uint8_t id)
 	case PCI_CAP_ID_EXP:
 		if (d->pcie_off)
 			return 0;
-		len = (get16(&c[ptr + PCI_EXP_FLAGS]) & PCI_EXP_FLAGS_VERS) >= 2
-			      ? PCIE_LEN_V2
-			      : PCIE_LEN_V1;
+		len = pcie_len_of(get16(&c[ptr + PCI_EXP_FLAGS]));
 		if (!cap_fits(ptr, len))
 			break;
 		d->is_pcie = 1;
@@ -258,7 +274,8 @@ int vfio_config_init(struct vfio_pci_dev *d)
 		d->pci.bars[PCI_ROM_BAR].size =
 			d->regions[VFIO_PCI_ROM_REGION_INDEX].size;
 	}
-	return caps_init(d);
+	ret = caps_init(d);
+	return ret ? ret : vfio_ext_init(d);
 }
 
 /*
@@ -332,7 +349,7 @@ static void vfio_cfg_read(struct pci_dev *pdev, uint32_t off, void *data,
 	uint8_t *b = data;
 
 	if (off >= CFG_SIZE) {
-		memset(data, 0, len); /* no extended capabilities */
+		vfio_ext_read(d, off, data, len);
 		return;
 	}
 	dev_cfg_io(d, off, data, len, 0);
@@ -385,8 +402,10 @@ static void vfio_cfg_write(struct pci_dev *pdev, uint32_t off,
 	const uint8_t *b = data;
 	uint32_t i, flr;
 
-	if (off >= CFG_SIZE)
+	if (off >= CFG_SIZE) {
+		vfio_ext_write(d, off, len);
 		return;
+	}
 	if (d->msi.off && off >= d->msi.off && off < d->msi.off + msi_len(d)) {
 		pthread_mutex_lock(&d->irq_lock);
 		for (i = 0; i < len; i++)

@@ -166,15 +166,23 @@ int vfio_map_ram(struct vfio *v)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* Attaching replays the identity domain: one host map per region. */
 	ret = dma_listener_attach(v->ram, &v->iommu->listener);
+	if (ret == -ENOMEM && v->iommu->ops->pins_on_map(v->iommu)) {
+		/* The pin exceeded what the kernel lets us lock. */
+		err("cannot pin guest RAM for DMA: the locked-memory limit is "
+		    "exhausted (%s); raise RLIMIT_MEMLOCK (ulimit -l) or run "
+		    "as root", v->iommu->ops->accounting);
+		return ret;
+	}
 	if (ret) {
 		err("cannot map guest RAM for DMA: %s", strerror(-ret));
 		return ret;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	info("mapped %llu MiB of guest RAM for DMA in %.1f ms",
+	info("mapped %llu MiB of guest RAM for DMA in %.1f ms (%s)",
 	     (unsigned long long)(mem->size >> 20),
 	     (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-		     (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+		     (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+	     v->iommu->ops->name);
 	if (v->iommu->ops->coherent(v->iommu))
 		info("device DMA is cache-coherent: guest memory types need no "
 		     "special care");

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The IOMMU-backend seam of vfio/: how a device is reached and DMA is
- * mapped for it. type1.c (container and groups) is the first backend;
- * iommufd (device cdev bound to /dev/iommu) will be the second. Nothing
- * outside a backend file knows containers or groups.
+ * mapped for it. type1.c (container and groups) and iommufd.c (device
+ * cdevs bound to /dev/iommu, one IOAS) implement it. Nothing outside a
+ * backend file knows containers, groups, IOASes or cdevs.
  */
 #ifndef FERRY_VFIO_IOMMU_H
 #define FERRY_VFIO_IOMMU_H
@@ -16,6 +16,14 @@
 struct vm;
 struct vfio_spec;
 struct vfio_iommu;
+
+/* What the host IOMMU behind one attached device is (hw_info()). */
+struct vfio_iommu_hw {
+	const char *type;	 /* "intel-vtd", "amd", "arm-smmuv3", ... */
+	unsigned int pasid_bits; /* PASID width usable for it, 0: none */
+	int coherent;		 /* DMA snoops CPU caches whatever the TLP says */
+	uint64_t caps;		 /* IOMMU_HW_CAP_* as the kernel reports them */
+};
 
 struct vfio_iommu_ops {
 	const char *name;
@@ -68,6 +76,17 @@ struct vfio_iommu_ops {
 	int (*inseparable)(const struct vfio_spec *a, const struct vfio_spec *b);
 	/* Does the IOMMU enforce cache coherency of device DMA? */
 	int (*coherent)(struct vfio_iommu *io);
+	/*
+	 * What the host IOMMU is for the device of @handle: 0 or -errno.
+	 * NULL: the backend cannot say (type1).
+	 */
+	int (*hw_info)(struct vfio_iommu *io, void *handle,
+		       struct vfio_iommu_hw *out);
+	/*
+	 * How this backend counts pinned memory against RLIMIT_MEMLOCK, for
+	 * the sentence when dma_map() fails with -ENOMEM.
+	 */
+	const char *accounting;
 	/* Close what is left; every handle has been detached. */
 	void (*destroy)(struct vfio_iommu *io);
 };
@@ -87,6 +106,7 @@ struct vfio_iommu {
 
 /* The backends. */
 extern const struct vfio_iommu_ops vfio_type1_ops;
+extern const struct vfio_iommu_ops vfio_iommufd_ops;
 
 /*
  * The type1 backend (/dev/vfio/vfio, opened at the first attach). With
@@ -95,6 +115,24 @@ extern const struct vfio_iommu_ops vfio_type1_ops;
  */
 int vfio_type1_create(struct vfio_iommu **out, struct vm *vm,
 		      int container_fd) __must_check;
+
+/*
+ * The iommufd backend: /dev/iommu (opened at the first attach) and one
+ * IOAS that every device attaches to. With @iommu_fd >= 0 it takes that
+ * descriptor instead, and with @cdev_dir non-NULL looks for device cdevs
+ * there instead of /dev/vfio/devices (both for the unit tests' fake).
+ * 0 or -ENOMEM.
+ */
+int vfio_iommufd_create(struct vfio_iommu **out, struct vm *vm, int iommu_fd,
+			const char *cdev_dir) __must_check;
+
+/*
+ * The name of the VFIO device cdev of the device at sysfs directory
+ * @sysfs ("vfio3", from its vfio-dev/ directory) into @out: 0, -ENOENT
+ * (none: the kernel lacks VFIO_DEVICE_CDEV, or no VFIO driver is bound),
+ * or -errno.
+ */
+int vfio_cdev_name(const char *sysfs, char *out, size_t len) __must_check;
 
 /*
  * One capability of a VFIO info reply (@info, @argsz bytes, chain from

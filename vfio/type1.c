@@ -462,6 +462,7 @@ const struct vfio_iommu_ops vfio_type1_ops = {
 	.iova_ranges = type1_iova_ranges, .page_sizes = type1_page_sizes,
 	.inseparable = type1_inseparable, .coherent = type1_coherent,
 	.pins_on_map = type1_pins_on_map,
+	.accounting = "type1 counts the pinned memory of this process",
 	.destroy = type1_destroy,
 };
 

@@ -58,43 +58,104 @@ static int parse_bdf(const char *s, unsigned int *dom, unsigned int *bus,
 	return *dev <= 0x1f && *fn <= 7 ? 0 : -EINVAL;
 }
 
+/* "host=..." into @spec. */
+static int parse_host(const char *val, struct vfio_spec *spec, char *why,
+		      size_t whylen)
+{
+	unsigned int dom, bus, dev, fn;
+
+	if (parse_bdf(val, &dom, &bus, &dev, &fn))
+		return why_set(why, whylen, -EINVAL, "--device: '%s' is not a "
+			       "PCI address; write it like 0000:01:00.0", val);
+	snprintf(spec->name, sizeof(spec->name), "%04x:%02x:%02x.%x", dom, bus,
+		 dev, fn);
+	snprintf(spec->sysfs, sizeof(spec->sysfs), "/sys/bus/pci/devices/%s",
+		 spec->name);
+	spec->is_pci = 1;
+	return 0;
+}
+
+/* "sysfsdev=..." into @spec. */
+static int parse_sysfsdev(const char *val, struct vfio_spec *spec, char *why,
+			  size_t whylen)
+{
+	const char *base = strrchr(val, '/');
+
+	if (val[0] != '/' || !base || !base[1] ||
+	    strlen(val) >= sizeof(spec->sysfs) ||
+	    strlen(base + 1) >= sizeof(spec->name))
+		return why_set(why, whylen, -EINVAL, "--device: sysfsdev= needs "
+			       "the absolute path of a device directory, such "
+			       "as /sys/bus/mdev/devices/UUID");
+	snprintf(spec->sysfs, sizeof(spec->sysfs), "%s", val);
+	snprintf(spec->name, sizeof(spec->name), "%s", base + 1);
+	/* Other paths of an mdev are recognised by vfio_spec_check. */
+	spec->is_mdev = strstr(val, "/bus/mdev/devices/") != NULL;
+	return 0;
+}
+
+static int parse_iommu(const char *val, struct vfio_spec *spec, char *why,
+		       size_t whylen)
+{
+	if (strcmp(val, "type1") == 0)
+		spec->iommu = VFIO_IOMMU_TYPE1;
+	else if (strcmp(val, "iommufd") == 0)
+		spec->iommu = VFIO_IOMMU_IOMMUFD;
+	else
+		return why_set(why, whylen, -EINVAL, "--device: iommu='%s' is "
+			       "not a backend; write iommu=type1 or "
+			       "iommu=iommufd (or leave it out to choose "
+			       "automatically)", val);
+	return 0;
+}
+
 int vfio_spec_parse(const char *args, struct vfio_spec *spec, char *why,
 		    size_t whylen)
 {
-	unsigned int dom, bus, dev, fn;
-	const char *arg = args, *base;
+	static const char *const keys[] = { "host", "sysfsdev", "iommu" };
+	char buf[512], *key, *val, *save = NULL;
+	unsigned int seen = 0, i;
+	int ret;
 
 	memset(spec, 0, sizeof(*spec));
-	if (strncmp(arg, "host=", 5) == 0) {
-		if (parse_bdf(arg + 5, &dom, &bus, &dev, &fn))
-			return why_set(why, whylen, -EINVAL, "--device: '%s' is "
-				       "not a PCI address; write it like "
-				       "0000:01:00.0", arg + 5);
-		snprintf(spec->name, sizeof(spec->name), "%04x:%02x:%02x.%x",
-			 dom, bus, dev, fn);
-		snprintf(spec->sysfs, sizeof(spec->sysfs),
-			 "/sys/bus/pci/devices/%s", spec->name);
-		spec->is_pci = 1;
-		return 0;
+	if (strlen(args) >= sizeof(buf))
+		return why_set(why, whylen, -EINVAL, "--device 'vfio,...' is "
+			       "too long");
+	snprintf(buf, sizeof(buf), "%s", args);
+	for (key = strtok_r(buf, ",", &save); key;
+	     key = strtok_r(NULL, ",", &save)) {
+		val = strchr(key, '=');
+		for (i = 0; val && i < ARRAY_SIZE(keys); i++)
+			if (strlen(keys[i]) == (size_t)(val - key) &&
+			    strncmp(keys[i], key, (size_t)(val - key)) == 0)
+				break;
+		if (!val || i == ARRAY_SIZE(keys))
+			return why_set(why, whylen, -EINVAL, "--device "
+				       "'vfio,%s': '%s' is not understood; "
+				       "write host=, sysfsdev= and optionally "
+				       "iommu=", args, key);
+		if (seen & (1u << i))
+			return why_set(why, whylen, -EINVAL, "--device "
+				       "'vfio,%s': %s= is given twice", args,
+				       keys[i]);
+		seen |= 1u << i;
+		val++;
+		if (i == 0)
+			ret = parse_host(val, spec, why, whylen);
+		else if (i == 1)
+			ret = parse_sysfsdev(val, spec, why, whylen);
+		else
+			ret = parse_iommu(val, spec, why, whylen);
+		if (ret)
+			return ret;
 	}
-	if (strncmp(arg, "sysfsdev=", 9) == 0) {
-		arg += 9;
-		base = strrchr(arg, '/');
-		if (arg[0] != '/' || !base || !base[1] ||
-		    strlen(arg) >= sizeof(spec->sysfs) ||
-		    strlen(base + 1) >= sizeof(spec->name))
-			return why_set(why, whylen, -EINVAL, "--device: sysfsdev= "
-				       "needs the absolute path of a device "
-				       "directory, such as "
-				       "/sys/bus/mdev/devices/UUID");
-		snprintf(spec->sysfs, sizeof(spec->sysfs), "%s", arg);
-		snprintf(spec->name, sizeof(spec->name), "%s", base + 1);
-		/* Other paths of an mdev are recognised by vfio_spec_check. */
-		spec->is_mdev = strstr(arg, "/bus/mdev/devices/") != NULL;
-		return 0;
-	}
-	return why_set(why, whylen, -EINVAL, "--device 'vfio,%s': say which "
-		       "device with host= or sysfsdev=", args);
+	if ((seen & 3) == 3)
+		return why_set(why, whylen, -EINVAL, "--device 'vfio,%s': give "
+			       "host= or sysfsdev=, not both", args);
+	if (!(seen & 3))
+		return why_set(why, whylen, -EINVAL, "--device 'vfio,%s': say "
+			       "which device with host= or sysfsdev=", args);
+	return 0;
 }
 
 /*
@@ -165,22 +226,47 @@ int vfio_sysfs_link(const char *dir, const char *link, char *out,
 }
 
 /*
- * The IOMMU backend for @spec: type1 today (iommufd will be chosen here
- * when the host has /dev/iommu and the device a cdev).
+ * The IOMMU backend for @spec: what its iommu= asks for; by default
+ * iommufd when the host has /dev/iommu and the device a VFIO cdev (the
+ * kernel's current interface), else type1. *@why says why (for -v).
  */
-static const struct vfio_iommu_ops *backend_for(const struct vfio_spec *spec)
+static const struct vfio_iommu_ops *backend_for(const struct vfio_spec *spec,
+						const char **why)
 {
-	(void)spec;
-	return &vfio_type1_ops;
+	char cdev[32];
+
+	switch (spec->iommu) {
+	case VFIO_IOMMU_TYPE1:
+		*why = "iommu=type1";
+		return &vfio_type1_ops;
+	case VFIO_IOMMU_IOMMUFD:
+		*why = "iommu=iommufd";
+		return &vfio_iommufd_ops;
+	case VFIO_IOMMU_AUTO:
+		break;
+	}
+	if (access("/dev/iommu", F_OK) < 0) {
+		*why = "the host has no /dev/iommu";
+		return &vfio_type1_ops;
+	}
+	if (vfio_cdev_name(spec->sysfs, cdev, sizeof(cdev))) {
+		*why = "the device has no VFIO cdev";
+		return &vfio_type1_ops;
+	}
+	*why = "the device has a VFIO cdev and the host /dev/iommu";
+	return &vfio_iommufd_ops;
 }
 
-/* A backend instance for @spec: one host IOMMU address space. */
+/* A backend instance of @ops for @spec: one host IOMMU address space. */
 static int backend_create(struct vfio *v, const struct vfio_spec *spec,
+			  const struct vfio_iommu_ops *ops,
 			  struct vfio_iommu **out)
 {
-	int ret = -ENOMEM;
+	int ret;
 
-	if (backend_for(spec) == &vfio_type1_ops)
+	if (ops == &vfio_iommufd_ops)
+		ret = vfio_iommufd_create(out, v->vm, -1, NULL);
+	else
 		ret = vfio_type1_create(out, v->vm, -1);
 	if (ret) {
 		err("cannot set up the IOMMU backend: %s", strerror(-ret));
@@ -191,17 +277,50 @@ static int backend_create(struct vfio *v, const struct vfio_spec *spec,
 	return 0;
 }
 
+/*
+ * The backend @spec uses in @v: one per VM (all guest RAM is mapped
+ * once, through it). A device without iommu= follows the VM's backend
+ * when that can reach it. 0, or -EINVAL with one sentence.
+ */
+static int backend_pick(struct vfio *v, const struct vfio_spec *spec,
+			const struct vfio_iommu_ops **out)
+{
+	/* With a vIOMMU each device has an instance of its own, all alike. */
+	const struct vfio_iommu_ops *ops, *vm_ops =
+		v->iommu ? v->iommu->ops :
+		v->nr_devs ? v->devs[0]->iommu->ops : NULL;
+	const char *why;
+	char cdev[32];
+
+	ops = backend_for(spec, &why);
+	if (vm_ops && vm_ops != ops && spec->iommu == VFIO_IOMMU_AUTO &&
+	    (vm_ops == &vfio_type1_ops ||
+	     vfio_cdev_name(spec->sysfs, cdev, sizeof(cdev)) == 0)) {
+		ops = vm_ops;
+		why = "the backend of the VM's other devices";
+	}
+	if (vm_ops && vm_ops != ops) {
+		err("%s: ferry uses one IOMMU backend per VM, and %s is in use "
+		    "by the other devices; give every --device the same "
+		    "iommu=", spec->name, vm_ops->name);
+		return -EINVAL;
+	}
+	info("%s: %s IOMMU backend (%s)", spec->name, ops->name, why);
+	*out = ops;
+	return 0;
+}
+
 /* The checks that need only sysfs, each with its own advice. */
 int vfio_spec_check(const struct vfio_spec *spec)
 {
-	const char *sysfs = spec->sysfs, *name = spec->name;
+	const char *sysfs = spec->sysfs, *name = spec->name, *why;
 	char drv[128];
 	struct stat st;
 	int ret;
 
 	if (vfio_spec_is_mdev(spec)) {
 		ret = vfio_mdev_check(spec);
-		return ret ? ret : backend_for(spec)->check(spec);
+		return ret ? ret : backend_for(spec, &why)->check(spec);
 	}
 	if (stat(sysfs, &st) < 0) {
 		if (spec->is_pci)
@@ -211,7 +330,7 @@ int vfio_spec_check(const struct vfio_spec *spec)
 			err("there is no device at %s", sysfs);
 		return -ENODEV;
 	}
-	ret = backend_for(spec)->check(spec);
+	ret = backend_for(spec, &why)->check(spec);
 	if (ret)
 		return ret;
 	if (!spec->is_pci)
@@ -369,9 +488,9 @@ err_release:
  * that the host cannot isolate (one IOMMU group) cannot be passed
  * through: the guest could put them in different domains.
  */
-static int check_separable(struct vfio *v, const struct vfio_spec *spec)
+static int check_separable(struct vfio *v, const struct vfio_spec *spec,
+			   const struct vfio_iommu_ops *ops)
 {
-	const struct vfio_iommu_ops *ops = backend_for(spec);
 	unsigned int i;
 
 	for (i = 0; i < v->nr_devs; i++)
@@ -385,8 +504,26 @@ static int check_separable(struct vfio *v, const struct vfio_spec *spec)
 	return 0;
 }
 
+/* Say what the host IOMMU is (-v), and keep it for --stats. */
+static void describe_iommu(struct vfio_pci_dev *d)
+{
+	struct vfio_iommu *io = d->iommu;
+	struct vfio_iommu_hw *hw = &d->iommu_hw;
+
+	if (!io->ops->hw_info || io->ops->hw_info(io, d->iommu_handle, hw))
+		return;
+	d->has_iommu_hw = 1;
+	vfio_dev_info(d, "host IOMMU %s, PASID width %u bits%s, DMA %s", hw->type,
+		      hw->pasid_bits,
+		      hw->pasid_bits ? "" : " (no PASID for this device)",
+		      hw->coherent == 1 ? "cache-coherent (snoop enforced)" :
+		      hw->coherent == 0 ? "not cache-coherent" :
+					  "coherency not reported");
+}
+
 int vfio_add_device(struct vfio *v, const struct vfio_spec *spec, int slot)
 {
+	const struct vfio_iommu_ops *ops;
 	struct vfio_iommu *io = v->iommu;
 	struct vfio_pci_dev *d;
 	int ret;
@@ -396,8 +533,10 @@ int vfio_add_device(struct vfio *v, const struct vfio_spec *spec, int slot)
 		return -ENOSPC;
 	}
 	ret = vfio_spec_check(spec);
+	if (!ret)
+		ret = backend_pick(v, spec, &ops);
 	if (!ret && !v->ram)
-		ret = check_separable(v, spec);
+		ret = check_separable(v, spec, ops);
 	if (ret)
 		return ret;
 	/* RAM mapped for mediated devices only gets pinned by this one. */
@@ -406,7 +545,7 @@ int vfio_add_device(struct vfio *v, const struct vfio_spec *spec, int slot)
 		if (ret)
 			return ret;
 	}
-	if (!io && backend_create(v, spec, &io))
+	if (!io && backend_create(v, spec, ops, &io))
 		return -ENOMEM;
 	if (v->ram)
 		v->iommu = io;
@@ -421,6 +560,7 @@ int vfio_add_device(struct vfio *v, const struct vfio_spec *spec, int slot)
 	ret = io->ops->attach(io, spec, &d->fd, &d->iommu_handle);
 	if (ret)
 		goto err_free;
+	describe_iommu(d);
 	/*
 	 * Without a vIOMMU the first device brings guest RAM into the
 	 * IOMMU; with one, the guest maps what it wants, at most all RAM.
@@ -529,6 +669,7 @@ void vfio_print_stats(const struct vfio *v)
 	for (i = 0; v && i < v->nr_devs; i++) {
 		const struct vfio_pci_dev *d = v->devs[i];
 		uint64_t faults = 0, installs = 0, revokes = 0, failures = 0;
+		char hw[160] = "";
 
 		for (b = 0; b <= PCI_ROM_BAR; b++) {
 			const struct barmap_stats *s = &d->bars[b].map.stats;
@@ -538,12 +679,20 @@ void vfio_print_stats(const struct vfio *v)
 			revokes += s->revokes;
 			failures += s->failures;
 		}
+		if (d->has_iommu_hw)
+			snprintf(hw, sizeof(hw), " host-iommu=%s pasid-bits=%u "
+				 "coherent=%s", d->iommu_hw.type,
+				 d->iommu_hw.pasid_bits,
+				 d->iommu_hw.coherent == 1   ? "yes"
+				 : d->iommu_hw.coherent == 0 ? "no"
+							     : "unknown");
 		fprintf(stderr,
 			"stats: %s faults=%llu installs=%llu revokes=%llu "
 			"install-failures=%llu trapped-reads=%llu "
 			"trapped-writes=%llu decode-on=%llu decode-off=%llu "
 			"msix-table-writes=%llu guest-resets=%llu "
-			"hidden-cap-writes=%llu\n",
+			"hidden-cap-writes=%llu ext-caps-shown=%u "
+			"ext-caps-hidden=%u iommu=%s%s\n",
 			d->name, (unsigned long long)faults,
 			(unsigned long long)installs,
 			(unsigned long long)revokes,
@@ -554,7 +703,9 @@ void vfio_print_stats(const struct vfio *v)
 			(unsigned long long)d->stats.decode_off,
 			(unsigned long long)d->stats.msix_table_writes,
 			(unsigned long long)d->stats.guest_resets,
-			(unsigned long long)d->stats.hidden_cap_writes);
+			(unsigned long long)d->stats.hidden_cap_writes,
+			d->ext.nr_shown, d->ext.nr_hidden,
+			d->iommu ? d->iommu->ops->name : "none", hw);
 	}
 	vfio_print_dma_stats(v, "");
 }

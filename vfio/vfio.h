@@ -17,31 +17,43 @@ struct dma_domain;
 struct dma_limits;
 struct dma_listener;
 
+/* Which IOMMU backend a device asks for (iommu=). */
+enum vfio_iommu_kind {
+	VFIO_IOMMU_AUTO,    /* iommufd if the device has a cdev and the host
+			     * /dev/iommu, else type1 */
+	VFIO_IOMMU_TYPE1,   /* the VFIO container and IOMMU groups */
+	VFIO_IOMMU_IOMMUFD, /* the device cdev bound to /dev/iommu */
+};
+
 /* A --device vfio,... value, parsed: which host device to pass through. */
 struct vfio_spec {
 	char sysfs[256]; /* the device's sysfs directory */
 	char name[64];	 /* "0000:01:00.0" or the mdev's UUID */
 	int is_pci;	 /* host=: a PCI function bound to vfio-pci */
 	int is_mdev;	 /* sysfsdev=.../bus/mdev/devices/UUID: mediated */
+	enum vfio_iommu_kind iommu;
 };
 
 /*
- * Parse what follows "vfio," in a --device value: "host=DDDD:BB:DD.F"
- * (the domain may be left out; hex digits only, each field in range) or
- * "sysfsdev=PATH" (an absolute path whose last component names the
- * device, e.g. a mediated device). 0, or -EINVAL with one sentence in
- * @why. Pure: touches no file.
+ * Parse what follows "vfio," in a --device value: comma-separated
+ * KEY=VALUE, each key once: "host=DDDD:BB:DD.F" (the domain may be left
+ * out; hex digits only, each field in range) or "sysfsdev=PATH" (an
+ * absolute path whose last component names the device, e.g. a mediated
+ * device), exactly one of the two; optionally "iommu=type1|iommufd"
+ * (default: chosen at start-up, vfio_spec_check()). 0, or -EINVAL with
+ * one sentence in @why. Pure: touches no file.
  */
 int vfio_spec_parse(const char *args, struct vfio_spec *spec, char *why,
 		    size_t whylen) __must_check;
 
 /*
- * The checks that need only sysfs: the device exists, the IOMMU backend
- * can reach it (the host has an IOMMU), and (PCI) it is bound to
- * vfio-pci, or (mediated device) its parent driver is loaded, it is bound
- * to a VFIO mdev driver of the PCI API and no other process holds it.
- * Run before /dev/kvm is opened, so a wrong --device is reported before
- * host problems. Logs one sentence saying what to do and returns -errno
+ * The checks that need only sysfs and /dev: the device exists, the IOMMU
+ * backend can reach it (the host has an IOMMU; iommufd: /dev/iommu and
+ * the device's cdev), and (PCI) it is bound to vfio-pci, or (mediated
+ * device) its parent driver is loaded, it is bound to a VFIO mdev driver
+ * of the PCI API and no other process holds it. Run before /dev/kvm is
+ * opened, so a wrong --device is reported before host problems. Logs one
+ * sentence saying what to do and returns -errno
  * (-ENODEV, -EBUSY).
  */
 int vfio_spec_check(const struct vfio_spec *spec) __must_check;

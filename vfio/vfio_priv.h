@@ -75,6 +75,25 @@ struct vfio_bar {
 
 enum vfio_irq_mode { IRQ_NONE, IRQ_INTX, IRQ_MSI, IRQ_MSIX };
 
+#define VFIO_EXT_MAX 64 /* extended capabilities ferry keeps track of */
+
+/* One PCIe extended capability of the device (config_ext.c). */
+struct vfio_ext_cap {
+	uint16_t off, end; /* where it lies: to the next one by address */
+	uint16_t id;
+	uint8_t ver;
+	uint8_t shown;	   /* in the guest's chain (read-only) */
+	uint16_t next;	   /* the next shown one, 0: the last */
+};
+
+/* The extended config space the guest sees: a virtual chain. */
+struct vfio_ext {
+	uint16_t size;	   /* 0x1000, or 0: the guest sees none */
+	uint16_t first;	   /* the first shown capability, 0: none */
+	unsigned int nr, nr_shown, nr_hidden;
+	struct vfio_ext_cap caps[VFIO_EXT_MAX]; /* in the device's order */
+};
+
 struct vfio_stats {
 	_Atomic uint64_t trapped_reads, trapped_writes;
 	_Atomic uint64_t decode_on, decode_off; /* a BAR began/ended decoding */
@@ -91,6 +110,8 @@ struct vfio_pci_dev {
 	void *iommu_handle; /* its IOMMU backend's attachment, or NULL */
 	struct vfio_spec spec;
 	int slot;	    /* where it goes on the PCI bus; -1: any */
+	struct vfio_iommu_hw iommu_hw; /* the host IOMMU, if has_iommu_hw */
+	int has_iommu_hw;
 	char name[64];	    /* "0000:00:04.0" or the mdev UUID */
 	int fd;		    /* the device fd (vfio_kernel_dev_io) */
 	struct vfio_device_info info;
@@ -105,6 +126,7 @@ struct vfio_pci_dev {
 	uint8_t cap_first;
 	int is_pcie;
 	uint8_t pcie_off; /* PCI Express capability, 0 if none */
+	struct vfio_ext ext; /* extended config space (config_ext.c) */
 
 	pthread_mutex_t irq_lock; /* everything below */
 	int irq_ready;		  /* vfio_irq_init() made irq_lock */
@@ -211,6 +233,21 @@ int vfio_region_write(struct vfio_pci_dev *d, unsigned int index,
 /* config.c: virtualised config space. */
 int vfio_config_init(struct vfio_pci_dev *d) __must_check;
 extern const struct pci_dev_ops vfio_pci_ops;
+
+/*
+ * config_ext.c: the extended capabilities (0x100-0xfff). vfio_ext_init()
+ * walks the device's chain (after the PCI Express capability is known)
+ * and decides what the guest sees: 0 or -ENOMEM. vfio_ext_read() serves
+ * a guest read at @off >= 0x100; vfio_ext_write() drops a write (all of
+ * extended space is read-only), counting those to hidden capabilities.
+ */
+int vfio_ext_init(struct vfio_pci_dev *d) __must_check;
+void vfio_ext_read(struct vfio_pci_dev *d, uint32_t off, void *data,
+		   uint32_t len);
+void vfio_ext_write(struct vfio_pci_dev *d, uint32_t off, uint32_t len);
+/* Is extended capability @id shown to guests? Its name, for messages. */
+int vfio_ext_cap_shown(uint16_t id);
+const char *vfio_ext_cap_name(uint16_t id);
 
 /* bar.c: trapped BAR accesses and the lazy-mapping fast path. */
 int vfio_bars_init(struct vfio_pci_dev *d) __must_check;

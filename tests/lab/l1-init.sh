@@ -19,7 +19,8 @@ log=/dev/console
 tty=/dev/ttyS0
 [ -e /sys/class/tty/ttyAMA0 ] && tty=/dev/ttyAMA0
 
-# The modules lab.sh put in this initramfs (KVM, VFIO, 9p: x86 or arm64).
+# The modules lab.sh put in this initramfs (KVM, VFIO, 9p: x86 or arm64;
+# fewer for the lab's own kernels, which build most in).
 read -r modules </etc/lab-modules
 for m in $modules; do
 	modprobe "$m" 2>/dev/null || echo "LAB: cannot load module $m"
@@ -62,6 +63,7 @@ in_host() {
 		LAB_CLOUD_KERNEL="$LAB_CLOUD_KERNEL" \
 		LAB_VIOMMU_KERNEL="$LAB_VIOMMU_KERNEL" \
 		LAB_L2_VIOMMU_INITRD="$LAB_L2_VIOMMU_INITRD" \
+		LAB_L1_KERNEL="$LAB_L1_KERNEL" LAB_QEMU_BPO="$LAB_QEMU_BPO" \
 		LAB_BENCH_RUNS="$LAB_BENCH_RUNS" "$@"
 }
 
@@ -130,6 +132,13 @@ run)
 		echo "LAB-RESULT $s $(cat "$dir/$s.status" 2>/dev/null)" \
 			"($(($(cut -d. -f1 /proc/uptime) - t0)) s)"
 	done
+	# L1's TSC as KVM saw it (lab.sh use_l1_kernel): the quick and the
+	# refined calibration, KVM's tolerance, and how often KVM could not
+	# give a guest the TSC rate it took for the host's.
+	echo "LAB-TSC early=$(dmesg | sed -n 's/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p' | head -n1)" \
+		"refined=$(dmesg | sed -n 's/.*Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p' | head -n1)" \
+		"tolerance-ppm=$(cat /sys/module/kvm/parameters/tsc_tolerance_ppm 2>/dev/null)" \
+		"rate-refused=$(dmesg | grep -c 'TSC rate below hardware speed')"
 	;;
 esac
 echo "LAB-DONE" >&3

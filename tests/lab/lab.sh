@@ -32,7 +32,9 @@
 # ~/.cache/ferry-lab), FERRY_LAB_ACCEL (L0's -accel for every scenario,
 # overriding the default tcg and a scenario's "# lab-accel:" line),
 # FERRY_LAB_MEM (L1's RAM for exec, default 4G), FERRY_LAB_TIMEOUT
-# (seconds for an exec, default none). exec runs L0 on single-threaded TCG
+# (seconds for an exec, default none), FERRY_LAB_KERNEL (L1's kernel for
+# exec and shell: debian, the default, or a kernel.sh NAME such as
+# iommufd; scenarios say theirs with "# lab-kernel: NAME"). exec runs L0 on single-threaded TCG
 # (see lab_exec).
 #
 # Time limits: each scenario runs under its own budget ("# lab-timeout: S",
@@ -132,8 +134,10 @@ extract_vmlinux() {
 	fi
 }
 
-# Modules L1 and L2 need, with their dependencies from modules.dep.
+# Modules L1 and L2 need, with their dependencies from modules.dep. The
+# lab's own kernels (kernel.sh) build in what L1 always needs.
 L1_MODULES="kvm-amd vfio-pci vfio_iommu_type1 mdev 9p 9pnet_virtio virtio_pci"
+L1_MODULES_BUILT="mdev"
 L2_MODULES="nvme"
 # The virtio-iommu scenarios' L2 (the 6.12 kernel, where virtio-iommu is a
 # module; 6.1 has none).
@@ -208,6 +212,82 @@ build_l1() {
 build_l2() {
 	# shellcheck disable=SC2086
 	build_initrd "$CACHE/l2.cpio.gz" "$LAB/l2-init.sh" "$1" $L2_MODULES
+}
+
+# QEMU 10.0 from bookworm-backports for L1 (the yardstick needs 8.2 or
+# later for -object iommufd; bookworm has 7.2), unpacked once under the
+# cache with a private apt configuration (the system's sources are left
+# alone). Its wrapper runs it in a mount namespace of its own, where its
+# modules are bound over the host's 7.2 ones (QEMU refuses modules of
+# another build). Sets LAB_QEMU_BPO to the wrapper.
+fetch_qemu_bpo() {
+	local dir=$CACHE/qemu-bpo apt tmp d
+	LAB_QEMU_BPO=$dir/qemu-system-x86_64
+	[ -f "$dir/.done" ] && return 0
+	say "downloading QEMU from bookworm-backports (for the iommufd yardstick)"
+	rm -rf "$dir"
+	mkdir -p "$dir/apt/lists/partial" "$dir/root"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main" \
+		>"$dir/apt/sources.list"
+	apt=(-o "Dir::Etc::SourceList=$dir/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$dir/apt/lists" -o Debug::NoLocking=1)
+	apt-get "${apt[@]}" update -qq 2>&1 | grep -v unsandboxed >&2 || true
+	tmp=$(mktemp -d "$CACHE/dl-XXXX")
+	(cd "$tmp" && apt-get "${apt[@]}" download -q qemu-system-x86 qemu-system-common \
+		qemu-system-data 2>&1 | grep -v unsandboxed >&2 || true)
+	ls "$tmp"/qemu-system-x86_*.deb >/dev/null 2>&1 || die "download of QEMU from bookworm-backports failed"
+	for d in "$tmp"/*.deb; do dpkg-deb -x "$d" "$dir/root"; done
+	rm -rf "$tmp" "$dir/apt"
+	if ldd "$dir/root/usr/bin/qemu-system-x86_64" | grep -q 'not found'; then
+		die "QEMU from bookworm-backports needs libraries this host lacks: $(ldd "$dir/root/usr/bin/qemu-system-x86_64" | grep 'not found' | tr -s ' \n' ' ')"
+	fi
+	cat >"$LAB_QEMU_BPO" <<'WRAP'
+#!/bin/sh
+# QEMU from bookworm-backports (lab.sh fetch_qemu_bpo), with its own modules.
+d=$(cd "$(dirname "$0")" && pwd)/root
+exec unshare -m /bin/sh -c 'mount --bind "$0/usr/lib/x86_64-linux-gnu/qemu" /usr/lib/x86_64-linux-gnu/qemu &&
+	exec "$0/usr/bin/qemu-system-x86_64" -L "$0/usr/share/qemu" "$@"' "$d" "$@"
+WRAP
+	chmod +x "$LAB_QEMU_BPO"
+	touch "$dir/.done"
+}
+
+# use_l1_kernel NAME: L1 boots Debian's kernel ("debian") or one the lab
+# builds (tests/lab/kernel/NAME.config, "# lab-kernel: NAME"); sets
+# L1_KERNEL, L1_INITRD, L1_NAME and L1_KERNEL_APPEND (arguments that
+# kernel needs). L2 always boots Debian's ($LAB_KERNEL).
+#
+# The lab's own kernels build KVM in, so KVM takes the host's TSC rate
+# from the kernel's first, quick calibration (under TCG the 7.2 kernel
+# cannot use the PIT and estimates 2093-2099.7 MHz against HPET), not the
+# refined one (2100.000 MHz) that the TSC then runs at. Every VM's vCPUs
+# then ask for a rate outside KVM's 250 ppm tolerance; with no TSC
+# scaling (TCG's SVM has none) kvm_set_tsc_khz() fails before it sets the
+# vCPU's TSC multiplier, which stays 0, so KVM takes the guest's TSC to be
+# constant and arms each TSC-deadline timer about L1's uptime too late: a
+# guest that uses that timer (ferry's Linux L2s) hangs at its first sleep
+# once L1 has run a while (seen as vfio-iommufd-nvme hanging before its
+# FLR, whatever ran before it). A wider tolerance keeps the multiplier at
+# 1; KVM's idea of the rate is then off by under 0.4%, which only moves
+# timer expiries by as much. Debian's modular KVM loads after the refined
+# calibration and needs none of this.
+use_l1_kernel() {
+	L1_NAME=$1
+	L1_KERNEL_APPEND=
+	if [ "$1" = debian ]; then
+		L1_KERNEL=$CACHE/$KVER/root/boot/vmlinuz-$KVER
+		L1_INITRD=$CACHE/$KVER/l1.cpio.gz
+		return 0
+	fi
+	L1_KERNEL_APPEND="kvm.tsc_tolerance_ppm=10000"
+	# shellcheck source=tests/lab/kernel.sh
+	LAB_KERNEL_SOURCE_ONLY=1 . "$LAB/kernel.sh"
+	lab_kernel "$1"
+	# shellcheck disable=SC2086
+	KROOT=$LK_DIR/root build_initrd "$LK_DIR/l1.cpio.gz" "$LAB/l1-init.sh" "$LK_VER" $L1_MODULES_BUILT
+	L1_KERNEL=$LK_DIR/bzImage
+	L1_INITRD=$LK_DIR/l1.cpio.gz
+	fetch_qemu_bpo
 }
 
 build_l2_viommu() {
@@ -414,6 +494,8 @@ write_config() {
 		echo "LAB_MDEV_DIR=$(q "$MDEV_DIR")"
 		echo "LAB_VIOMMU_KERNEL=$(q "$VIOMMU_KERNEL_PATH")"
 		echo "LAB_L2_VIOMMU_INITRD=$(q "$L2_VIOMMU_INITRD")"
+		echo "LAB_L1_KERNEL=$(q "${L1_NAME:-debian}")"
+		echo "LAB_QEMU_BPO=$(q "${LAB_QEMU_BPO:-}")"
 		echo "LAB_BENCH_RUNS=$(q "${LAB_BENCH_RUNS:-5}")"
 		echo "LAB_INTERACTIVE=$(q "${INTERACTIVE:-0}")"
 		echo "LAB_TERM=$(q "${TERM:-linux}")"
@@ -441,6 +523,13 @@ scenario_budget() {
 	echo "${b:-$DEFAULT_BUDGET}"
 }
 
+# L1's kernel: the scenario's "# lab-kernel: NAME" line, else debian.
+scenario_kernel() {
+	local k
+	k=$(scenario_line "$1" kernel)
+	echo "${k:-debian}"
+}
+
 # L0's -accel: FERRY_LAB_ACCEL, else the scenario's "# lab-accel:" line
 # (tcg,thread=single where multi-threaded TCG's nested SVM breaks L2; see
 # docs/lab.md), else tcg.
@@ -450,10 +539,22 @@ scenario_accel() {
 	echo "${FERRY_LAB_ACCEL:-${a:-tcg}}"
 }
 
-# qemu_l1 ACCEL MEM APPEND CONSOLE-ARGS...: the L0 command line for L1.
+# l1_extra_devices: L0 options for devices only the lab's own kernels' L1
+# has: an e1000e, whose extended capabilities (AER, serial number) the
+# ext-caps scenarios compare. Sets L1_EXTRA.
+l1_extra_devices() {
+	L1_EXTRA=()
+	case ${L1_NAME:-debian} in
+	iommufd) L1_EXTRA=(-device e1000e) ;;
+	esac
+}
+
+# qemu_l1 ACCEL MEM APPEND CONSOLE-ARGS...: the L0 command line for L1
+# (use_l1_kernel first).
 qemu_l1() {
-	local accel=$1 mem=$2 append=$3 kdir=$CACHE/$KVER tag=0 s
+	local accel=$1 mem=$2 append=$3 tag=0 s
 	shift 3
+	l1_extra_devices
 	VIRTFS=(-virtfs "local,path=$HOST_ROOT,mount_tag=host,security_model=none,readonly=on,multidevs=remap"
 		-virtfs "local,path=$RUN,mount_tag=run,security_model=none,multidevs=remap")
 	for s in "${SHARES[@]}"; do
@@ -469,15 +570,15 @@ qemu_l1() {
 	QEMU_CMD=(qemu-system-x86_64
 		-accel "$accel" -machine q35 -cpu qemu64,+svm,+npt -m "$mem" -smp 2
 		-no-reboot -net none "$@"
-		-kernel "$kdir/root/boot/vmlinuz-$KVER" -initrd "$kdir/l1.cpio.gz"
-		-append "console=ttyS0 panic=-1 quiet intel_iommu=on $append"
+		-kernel "$L1_KERNEL" -initrd "$L1_INITRD"
+		-append "console=ttyS0 panic=-1 quiet intel_iommu=on ${L1_KERNEL_APPEND:-} $append"
 		-device intel-iommu,caching-mode=on
 		-device edu,romfile="$CACHE/edu-rom.bin"
 		-device pci-bridge,id=br1,chassis_nr=1
 		-device edu,bus=br1,addr=1 -device virtio-rng-pci,bus=br1,addr=2
 		-drive file="$CACHE/nvme.img",if=none,id=nv0,format=raw
 		-device nvme,serial=lab,drive=nv0
-		"${VIRTFS[@]}")
+		"${L1_EXTRA[@]}" "${VIRTFS[@]}")
 }
 
 # boot_scenarios ATTEMPT ACCEL APPEND SCENARIO...: one L1 boot; its
@@ -494,7 +595,7 @@ boot_scenarios() {
 	# starts, so a run that will be retried is not held to its budget.
 	qemu_l1 "$accel" 2G "softlockup_panic=1 $append" -display none -monitor none \
 		-serial "file:$RUN/attempt-$attempt/console.log"
-	say "booting L1 ($KVER, -accel $accel, ${budget} s) for: $* (attempt $attempt)"
+	say "booting L1 (${L1_NAME:-debian} kernel, -accel $accel, ${budget} s) for: $* (attempt $attempt)"
 	WATCH_CONSOLE=$RUN/attempt-$attempt/console.log \
 		run_showing "$RUN/attempt-$attempt/output.log" \
 		timeout "$budget" "${QEMU_CMD[@]}"
@@ -583,15 +684,19 @@ run() {
 	new_run
 	# Scenarios asking for other L1 kernel arguments or another -accel need
 	# an L1 of their own.
-	local extra accel
+	local extra accel kernel
 	extra=$(scenario_line "$1" append)
 	accel=$(scenario_accel "$1")
+	kernel=$(scenario_kernel "$1")
 	for s in "$@"; do
 		[ "$(scenario_line "$s" append)" = "$extra" ] ||
 			die "scenarios with different lab-append lines cannot share an L1 boot"
 		[ "$(scenario_accel "$s")" = "$accel" ] ||
 			die "scenarios with different lab-accel lines cannot share an L1 boot"
+		[ "$(scenario_kernel "$s")" = "$kernel" ] ||
+			die "scenarios with different lab-kernel lines cannot share an L1 boot"
 	done
+	use_l1_kernel "$kernel"
 	local attempt=1 todo=("$@") missing retries=0 r
 	declare -A final
 	while :; do
@@ -662,6 +767,7 @@ lab_exec() {
 	add_share "$BUILD" ro
 	add_share "$CACHE" ro
 	add_share "$PWD" ro
+	use_l1_kernel "${FERRY_LAB_KERNEL:-debian}"
 	new_run
 	INTERACTIVE=0
 	[ -t 0 ] && [ -t 1 ] && INTERACTIVE=1
@@ -722,6 +828,7 @@ shell)
 	prepare
 	add_share "$REPO" ro
 	add_share "$BUILD" ro
+	use_l1_kernel "${FERRY_LAB_KERNEL:-debian}"
 	new_run
 	write_config shell 1 ""
 	qemu_l1 "${FERRY_LAB_ACCEL:-tcg}" 2G "" -nographic

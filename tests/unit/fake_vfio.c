@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/iommufd.h>
 #include <linux/kvm.h>
 #include "arch.h"
 #include "fake_vfio.h"
@@ -19,8 +21,10 @@ int __wrap_ioctl(int fd, unsigned long req, ...);
 
 struct fake_kvm fake_kvm;
 struct fake_container fake_container;
+struct fake_iommufd fake_iommufd;
+struct fake_kvm_vfio fake_kvm_vfio;
 
-static uint64_t vm_ino, group_ino, container_ino;
+static uint64_t vm_ino, group_ino, container_ino, iommufd_ino, kvm_vfio_ino;
 static struct fake_dev *devs[FAKE_MAX_DEVS];
 
 #define CAP_MSI 0x05
@@ -230,6 +234,64 @@ static int kvm_irq_line(const struct kvm_irq_level *l)
 	return 0;
 }
 
+/* KVM_CREATE_DEVICE of the VFIO pseudo-device: a memfd stands for it. */
+static int kvm_create_device(struct kvm_create_device *cd)
+{
+	int fd;
+
+	if (cd->type != KVM_DEV_TYPE_VFIO)
+		return fail(ENODEV);
+	fd = memfd_create("fake-kvm-vfio", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	kvm_vfio_ino = fd_ino(fd);
+	fake_kvm_vfio.creates++;
+	cd->fd = (uint32_t)fd;
+	return 0;
+}
+
+/* KVM_DEV_VFIO_FILE_ADD/DEL (the old GROUP_ADD/DEL, same numbers). */
+static int kvm_vfio_ioctl(uint32_t req, struct kvm_device_attr *a)
+{
+	int32_t fd;
+	uint64_t ino;
+	unsigned int i;
+
+	if (req != KVM_SET_DEVICE_ATTR || a->group != KVM_DEV_VFIO_GROUP)
+		return fail(ENXIO);
+	fd = *(const int32_t *)(uintptr_t)a->addr;
+	ino = fd_ino(fd);
+	if (!ino)
+		return fail(EBADF);
+	for (i = 0; i < fake_kvm_vfio.nr && fake_kvm_vfio.ino[i] != ino; i++)
+		;
+	if (a->attr == KVM_DEV_VFIO_GROUP_ADD) {
+		if (i < fake_kvm_vfio.nr)
+			return fail(EEXIST);
+		if (fake_kvm_vfio.nr == ARRAY_SIZE(fake_kvm_vfio.ino))
+			return fail(ENOSPC);
+		fake_kvm_vfio.ino[fake_kvm_vfio.nr++] = ino;
+		return 0;
+	}
+	if (a->attr == KVM_DEV_VFIO_GROUP_DEL) {
+		if (i == fake_kvm_vfio.nr)
+			return fail(ENOENT);
+		fake_kvm_vfio.ino[i] = fake_kvm_vfio.ino[--fake_kvm_vfio.nr];
+		return 0;
+	}
+	return fail(ENXIO);
+}
+
+static int kvm_knows(uint64_t ino)
+{
+	unsigned int i;
+
+	for (i = 0; i < fake_kvm_vfio.nr; i++)
+		if (fake_kvm_vfio.ino[i] == ino)
+			return 1;
+	return 0;
+}
+
 static int kvm_ioctl(uint32_t req, void *arg)
 {
 	switch (req) {
@@ -237,6 +299,8 @@ static int kvm_ioctl(uint32_t req, void *arg)
 		return kvm_ioeventfd(arg);
 	case KVM_IRQ_LINE:
 		return kvm_irq_line(arg);
+	case KVM_CREATE_DEVICE:
+		return kvm_create_device(arg);
 	case KVM_CHECK_EXTENSION:
 		if ((uint32_t)(uintptr_t)arg == KVM_CAP_MSI_DEVID)
 			return fake_kvm.msi_devid;
@@ -401,7 +465,204 @@ static int container_ioctl(int fd, uint32_t req, void *arg)
 	}
 }
 
+/* --- iommufd ------------------------------------------------------------ */
+
+static int ioas_ranges(struct iommu_ioas_iova_ranges *r)
+{
+	struct iommu_iova_range *out = (void *)(uintptr_t)r->allowed_iovas;
+	uint32_t max = r->num_iovas, i;
+
+	if (!fake_iommufd.ioas || r->ioas_id != fake_iommufd.ioas)
+		return fail(ENOENT);
+	for (i = 0; i < fake_iommufd.nr_ranges && i < max; i++) {
+		out[i].start = fake_iommufd.ranges[i].start;
+		out[i].last = fake_iommufd.ranges[i].end;
+	}
+	r->num_iovas = fake_iommufd.nr_ranges;
+	r->out_iova_alignment = fake_iommufd.alignment ? fake_iommufd.alignment
+						       : 4096;
+	return fake_iommufd.nr_ranges > max ? fail(EMSGSIZE) : 0;
+}
+
+static int ioas_map(const struct iommu_ioas_map *m)
+{
+	unsigned int i;
+
+	if (!fake_iommufd.ioas || m->ioas_id != fake_iommufd.ioas)
+		return fail(ENOENT);
+	fake_iommufd.map_calls++;
+	if (!(m->flags & IOMMU_IOAS_MAP_FIXED_IOVA))
+		fake_iommufd.unfixed_maps++;
+	if (!m->length || (m->flags & ~(IOMMU_IOAS_MAP_FIXED_IOVA |
+					IOMMU_IOAS_MAP_READABLE |
+					IOMMU_IOAS_MAP_WRITEABLE)) ||
+	    !(m->flags & (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)))
+		return fail(EINVAL);
+	if (fake_iommufd.fail_map)
+		return fail(fake_iommufd.fail_map);
+	for (i = 0; i < fake_iommufd.maps; i++)
+		if (ranges_overlap(m->iova, m->length, fake_iommufd.map[i].iova,
+				   fake_iommufd.map[i].len))
+			return fail(EEXIST);
+	if (fake_iommufd.maps == ARRAY_SIZE(fake_iommufd.map))
+		return fail(ENOSPC);
+	fake_iommufd.map[fake_iommufd.maps].iova = m->iova;
+	fake_iommufd.map[fake_iommufd.maps].len = m->length;
+	fake_iommufd.map[fake_iommufd.maps].vaddr = m->user_va;
+	fake_iommufd.map[fake_iommufd.maps++].flags = m->flags;
+	return 0;
+}
+
+/*
+ * As iopt_unmap_iova(): every area inside [iova, iova + length) goes, one
+ * that the range cuts refuses the whole request (ENOENT), nothing there
+ * is ENOENT too; u->length gets what was unmapped.
+ */
+static int ioas_unmap(struct iommu_ioas_unmap *u)
+{
+	uint64_t last = u->iova + u->length - 1, done = 0;
+	unsigned int i;
+
+	if (!fake_iommufd.ioas || u->ioas_id != fake_iommufd.ioas)
+		return fail(ENOENT);
+	fake_iommufd.unmap_calls++;
+	if (fake_iommufd.fail_unmap)
+		return fail(fake_iommufd.fail_unmap);
+	for (i = 0; i < fake_iommufd.maps; i++)
+		if (ranges_overlap(u->iova, u->length, fake_iommufd.map[i].iova,
+				   fake_iommufd.map[i].len) &&
+		    (fake_iommufd.map[i].iova < u->iova ||
+		     fake_iommufd.map[i].iova + fake_iommufd.map[i].len - 1 >
+			     last))
+			return fail(ENOENT);
+	for (i = 0; i < fake_iommufd.maps;) {
+		if (ranges_overlap(u->iova, u->length, fake_iommufd.map[i].iova,
+				   fake_iommufd.map[i].len)) {
+			done += fake_iommufd.map[i].len;
+			fake_iommufd.map[i] =
+				fake_iommufd.map[--fake_iommufd.maps];
+			continue;
+		}
+		i++;
+	}
+	if (!done)
+		return fail(ENOENT);
+	u->length = done;
+	return 0;
+}
+
+const struct fake_ioas_map *fake_ioas_at(uint64_t iova)
+{
+	unsigned int i;
+
+	for (i = 0; i < fake_iommufd.maps; i++)
+		if (iova >= fake_iommufd.map[i].iova &&
+		    iova - fake_iommufd.map[i].iova < fake_iommufd.map[i].len)
+			return &fake_iommufd.map[i];
+	return NULL;
+}
+
+static int hw_info(struct iommu_hw_info *h)
+{
+	struct iommu_hw_info_vtd vtd = {
+		.cap_reg = 0x00d2008c22260286ULL,
+		.ecap_reg = fake_iommufd.snoop ? 0x80 : 0,
+	};
+	unsigned int i;
+
+	for (i = 0; i < FAKE_MAX_DEVS; i++)
+		if (devs[i] && devs[i]->bound &&
+		    h->dev_id == (uint32_t)(i + 1) * 16)
+			break;
+	if (i == FAKE_MAX_DEVS)
+		return fail(ENOENT);
+	memcpy((void *)(uintptr_t)h->data_uptr, &vtd,
+	       MIN(sizeof(vtd), (size_t)h->data_len));
+	h->data_len = sizeof(vtd);
+	h->out_data_type = IOMMU_HW_INFO_TYPE_INTEL_VTD;
+	h->out_max_pasid_log2 = fake_iommufd.pasid_log2;
+	h->out_capabilities = 0;
+	return 0;
+}
+
+static int iommufd_ioctl(uint32_t req, void *arg)
+{
+	struct iommu_ioas_alloc *a = arg;
+	struct iommu_destroy *d = arg;
+
+	switch (req) {
+	case IOMMU_IOAS_ALLOC:
+		if (fake_iommufd.ioas)
+			return fail(ENOSPC); /* the fake has room for one */
+		fake_iommufd.ioas = ++fake_iommufd.ioas_allocs + 100;
+		a->out_ioas_id = fake_iommufd.ioas;
+		return 0;
+	case IOMMU_DESTROY:
+		if (!fake_iommufd.ioas || d->id != fake_iommufd.ioas)
+			return fail(ENOENT);
+		fake_iommufd.ioas = 0;
+		fake_iommufd.maps = 0; /* the kernel unmaps what is left */
+		fake_iommufd.ioas_destroys++;
+		return 0;
+	case IOMMU_IOAS_IOVA_RANGES:
+		return ioas_ranges(arg);
+	case IOMMU_IOAS_MAP:
+		return ioas_map(arg);
+	case IOMMU_IOAS_UNMAP:
+		return ioas_unmap(arg);
+	case IOMMU_GET_HW_INFO:
+		return hw_info(arg);
+	default:
+		return fail(ENOTTY);
+	}
+}
+
 /* --- VFIO: the device --------------------------------------------------- */
+
+/* The cdev ioctls; device id of devs[i] is (i + 1) * 16. */
+static int cdev_ioctl(struct fake_dev *f, uint32_t req, void *arg)
+{
+	struct vfio_device_bind_iommufd *b = arg;
+	struct vfio_device_attach_iommufd_pt *at = arg;
+	unsigned int i;
+
+	switch (req) {
+	case VFIO_DEVICE_BIND_IOMMUFD:
+		if (b->argsz < offsetof(struct vfio_device_bind_iommufd,
+					token_uuid_ptr) || b->flags)
+			return fail(EINVAL);
+		if (fd_ino(b->iommufd) != iommufd_ino)
+			return fail(EBADF);
+		if (f->group_busy)
+			return fail(EBUSY);
+		if (f->group_owned)
+			return fail(EPERM);
+		if (f->bound)
+			return fail(EINVAL); /* open_count != 0 */
+		for (i = 0; i < FAKE_MAX_DEVS && devs[i] != f; i++)
+			;
+		f->bound = 1;
+		f->kvm_at_bind = kvm_knows(f->ino);
+		b->out_devid = (uint32_t)(i + 1) * 16;
+		return 0;
+	case VFIO_DEVICE_ATTACH_IOMMUFD_PT:
+		if (!f->bound)
+			return fail(EINVAL);
+		if (!fake_iommufd.ioas || at->pt_id != fake_iommufd.ioas)
+			return fail(ENOENT);
+		f->attached = 1;
+		f->pt_id = at->pt_id;
+		return 0;
+	case VFIO_DEVICE_DETACH_IOMMUFD_PT:
+		if (!f->attached)
+			return fail(EINVAL);
+		f->attached = 0;
+		return 0;
+	default:
+		/* Until it is bound the cdev gives no access at all. */
+		return f->bound ? 1 : fail(EINVAL);
+	}
+}
 
 static unsigned int irq_max(const struct fake_dev *f, unsigned int index)
 {
@@ -582,6 +843,11 @@ static int dev_ioctl(struct fake_dev *f, uint32_t req, void *arg)
 	struct vfio_irq_info *ii = arg;
 	int ret;
 
+	if (f->cdev) {
+		ret = cdev_ioctl(f, req, arg);
+		if (ret != 1)
+			return ret;
+	}
 	switch (req) {
 	case VFIO_DEVICE_GET_INFO:
 		info->flags = VFIO_DEVICE_FLAGS_PCI |
@@ -630,6 +896,10 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 			return group_ioctl((uint32_t)req, arg);
 		if (ino == container_ino)
 			return container_ioctl(fd, (uint32_t)req, arg);
+		if (ino == iommufd_ino)
+			return iommufd_ioctl((uint32_t)req, arg);
+		if (ino == kvm_vfio_ino)
+			return kvm_vfio_ioctl((uint32_t)req, arg);
 		for (i = 0; i < FAKE_MAX_DEVS; i++)
 			if (devs[i] && devs[i]->ino == ino)
 				return dev_ioctl(devs[i], (uint32_t)req, arg);
@@ -666,14 +936,22 @@ static int env_init(struct fake_env *e, int viommu)
 
 	memset(e, 0, sizeof(*e));
 	memset(&fake_kvm, 0, sizeof(fake_kvm));
+	memset(&fake_iommufd, 0, sizeof(fake_iommufd));
+	memset(&fake_kvm_vfio, 0, sizeof(fake_kvm_vfio));
 	e->vm_fd = memfd_create("fake-kvm-vm", MFD_CLOEXEC);
 	e->group_fd = memfd_create("fake-vfio-group", MFD_CLOEXEC);
 	e->container_fd = memfd_create("fake-vfio-container", MFD_CLOEXEC);
-	if (e->vm_fd < 0 || e->group_fd < 0 || e->container_fd < 0)
+	e->iommufd_fd = memfd_create("fake-iommufd", MFD_CLOEXEC);
+	if (e->vm_fd < 0 || e->group_fd < 0 || e->container_fd < 0 ||
+	    e->iommufd_fd < 0)
 		return -errno;
 	vm_ino = fd_ino(e->vm_fd);
 	group_ino = fd_ino(e->group_fd);
 	container_ino = fd_ino(e->container_fd);
+	iommufd_ino = fd_ino(e->iommufd_fd);
+	snprintf(e->dir, sizeof(e->dir), "/tmp/fake-vfio-XXXXXX");
+	if (!mkdtemp(e->dir))
+		return -errno;
 	e->vm.vm_fd = e->vm.kvm_fd = e->vm_fd;
 	e->vm.kvm_vfio_fd = e->vm.stop_fd = -1;
 	e->vm.mem.fd = -1;
@@ -695,6 +973,15 @@ static int env_init(struct fake_env *e, int viommu)
 	return ret;
 }
 
+static int rm_entry(const char *path, const struct stat *st, int type,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
 void fake_env_destroy(struct fake_env *e)
 {
 	unsigned int i;
@@ -714,10 +1001,15 @@ void fake_env_destroy(struct fake_env *e)
 	pthread_mutex_destroy(&e->vm.slot_lock);
 	pthread_mutex_destroy(&e->vm.pause_lock);
 	pthread_cond_destroy(&e->vm.pause_cond);
+	if (e->vm.kvm_vfio_fd >= 0)
+		close(e->vm.kvm_vfio_fd);
 	close(e->vm_fd);
 	close(e->group_fd);
 	close(e->container_fd);
-	vm_ino = group_ino = container_ino = 0;
+	close(e->iommufd_fd);
+	vm_ino = group_ino = container_ino = iommufd_ino = kvm_vfio_ino = 0;
+	if (e->dir[0])
+		nftw(e->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 void fake_dev_init(struct fake_dev *f)
@@ -808,15 +1100,13 @@ static void irq_counts(struct fake_dev *f)
 	}
 }
 
-int fake_dev_add(struct fake_env *e, struct fake_dev *f, const char *name)
+/* @f's regions in @fd (a memfd or its cdev file), and the fake knows it. */
+static int dev_register(struct fake_dev *f, const char *name, int fd)
 {
-	struct vfio *v = e->vfio;
-	struct vfio_pci_dev *d;
 	unsigned int i;
-	int ret;
 
 	snprintf(f->name, sizeof(f->name), "%s", name);
-	f->memfd = memfd_create(name, MFD_CLOEXEC);
+	f->memfd = fd;
 	if (f->memfd < 0)
 		return -errno;
 	if (ftruncate(f->memfd, (off_t)VFIO_PCI_NUM_REGIONS
@@ -832,6 +1122,82 @@ int fake_dev_add(struct fake_env *e, struct fake_dev *f, const char *name)
 	if (i == FAKE_MAX_DEVS)
 		return -ENOSPC;
 	devs[i] = f;
+	return 0;
+}
+
+static int mkdirs(const char *path)
+{
+	char buf[320], *p;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+int fake_dev_cdev(struct fake_env *e, struct fake_dev *f, const char *name,
+		  int n, struct vfio_spec *spec)
+{
+	char path[320];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/dev", e->dir);
+	ret = mkdirs(path);
+	if (ret)
+		return ret;
+	snprintf(f->cdev_path, sizeof(f->cdev_path), "%s/dev/vfio%d", e->dir,
+		 n);
+	f->cdev = 1;
+	ret = dev_register(f, name, open(f->cdev_path, O_RDWR | O_CREAT |
+					 O_TRUNC | O_CLOEXEC, 0600));
+	if (ret)
+		return ret;
+	memset(spec, 0, sizeof(*spec));
+	snprintf(spec->sysfs, sizeof(spec->sysfs), "%s/sys/%s", e->dir, name);
+	snprintf(spec->name, sizeof(spec->name), "%s", name);
+	spec->is_pci = 1;
+	spec->iommu = VFIO_IOMMU_IOMMUFD;
+	snprintf(path, sizeof(path), "%s/vfio-dev/vfio%d", spec->sysfs, n);
+	return mkdirs(path);
+}
+
+int fake_dev_open_fds(const struct fake_dev *f)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	struct stat st;
+	char path[300];
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		if (stat(path, &st) == 0 && (uint64_t)st.st_ino == f->ino &&
+		    atoi(de->d_name) != f->memfd)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+int fake_dev_add(struct fake_env *e, struct fake_dev *f, const char *name)
+{
+	struct vfio *v = e->vfio;
+	struct vfio_pci_dev *d;
+	int ret;
+
+	ret = dev_register(f, name, memfd_create(name, MFD_CLOEXEC));
+	if (ret)
+		return ret;
 	d = vfio_dev_alloc(v, name);
 	if (!d)
 		return -ENOMEM;

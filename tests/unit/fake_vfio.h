@@ -8,6 +8,9 @@
  * leak would show in: VFIO's interrupt index and its eventfds (refusing
  * MSI while MSI-X is on, as the kernel does), KVM's irqfds, MSI routes and
  * memory slots. Eventfds are ferry's own: fake_count_fds() counts them.
+ * It is also an iommufd (/dev/iommu: one IOAS, its mappings, the hardware
+ * info) and KVM's VFIO pseudo-device, so the iommufd backend can be
+ * driven through a device's cdev (fake_dev_cdev()).
  */
 #ifndef FERRY_FAKE_VFIO_H
 #define FERRY_FAKE_VFIO_H
@@ -50,6 +53,16 @@ struct fake_dev {
 	unsigned int msi_max, msix_max, intx_max; /* GET_IRQ_INFO counts */
 	unsigned int resets, set_irqs, set_irqs_refused;
 	struct vfio_pci_dev *vdev; /* ferry's device */
+
+	/* Reached through its cdev (fake_dev_cdev()): the kernel's rules. */
+	int cdev;
+	int group_busy;	    /* a legacy user has its group: BIND -> EBUSY */
+	int group_owned;    /* another owns its group's DMA: BIND -> EPERM */
+	int bound;	    /* VFIO_DEVICE_BIND_IOMMUFD done (and not closed) */
+	int kvm_at_bind;    /* KVM knew the device file when it was bound */
+	int attached;	    /* VFIO_DEVICE_ATTACH_IOMMUFD_PT */
+	uint32_t pt_id;
+	char cdev_path[128];
 };
 
 /* KVM as the fake sees it. */
@@ -85,6 +98,40 @@ struct fake_kvm {
 	unsigned int real_routing_calls; /* ... passed on to a real KVM */
 };
 
+/* iommufd as the fake sees it. */
+struct fake_iommufd {
+	uint32_t ioas;		      /* the live IOAS, 0: none */
+	unsigned int ioas_allocs, ioas_destroys;
+	unsigned int nr_ranges;	      /* usable IOVA ranges of the IOAS */
+	struct vfio_iova_range ranges[64];
+	unsigned int maps;	      /* live mappings */
+	struct fake_ioas_map {
+		uint64_t iova, len, vaddr;
+		uint32_t flags;	      /* IOMMU_IOAS_MAP_* */
+	} map[16];
+	unsigned int map_calls, unmap_calls; /* IOAS_MAP / IOAS_UNMAP, ever */
+	unsigned int unfixed_maps;    /* IOAS_MAP without FIXED_IOVA */
+	int fail_map;		      /* errno IOAS_MAP fails with, 0: none */
+	int fail_unmap;		      /* errno IOAS_UNMAP fails with */
+	uint64_t alignment;	      /* IOVA_RANGES' out_iova_alignment; 0: 4 KiB */
+	uint8_t pasid_log2;	      /* GET_HW_INFO's answer */
+	int snoop;		      /* VT-d ECAP.SC */
+	uint32_t next_devid;
+};
+
+/* KVM's VFIO pseudo-device: the files it holds. */
+struct fake_kvm_vfio {
+	unsigned int creates;
+	unsigned int nr;
+	uint64_t ino[16];
+};
+
+extern struct fake_iommufd fake_iommufd;
+
+/* The live IOAS mapping holding @iova, or NULL. */
+const struct fake_ioas_map *fake_ioas_at(uint64_t iova);
+extern struct fake_kvm_vfio fake_kvm_vfio;
+
 /* The IOMMU container as the fake sees it. */
 struct fake_container {
 	int report_ranges;	      /* 0: no IOVA range capability */
@@ -113,6 +160,8 @@ struct fake_env {
 	struct dma_domain *ram; /* identity domain of vm.mem (empty) */
 	struct vfio *vfio;
 	int vm_fd, group_fd, container_fd; /* the fake's; dup to use */
+	int iommufd_fd;
+	char dir[64];	      /* scratch: cdev files and sysfs directories */
 };
 
 /*
@@ -159,6 +208,20 @@ void fake_dev_msix(struct fake_dev *f, uint8_t off, unsigned int nr, int bar,
  * group). 0 or the -errno of vfio_dev_setup() (then f->vdev is NULL).
  */
 int fake_dev_add(struct fake_env *e, struct fake_dev *f, const char *name);
+
+/*
+ * Make @f reachable through its VFIO cdev, as device @name: a file
+ * "vfio@n" in @e->dir/dev (holding its regions as the memfd would) and a
+ * sysfs directory @e->dir/sys/@name with vfio-dev/vfio@n. @spec names it
+ * (iommu=iommufd). The device refuses I/O until it is bound, as the
+ * kernel's cdev does. Attach it with the iommufd backend's ops. 0 or
+ * -errno.
+ */
+int fake_dev_cdev(struct fake_env *e, struct fake_dev *f, const char *name,
+		  int n, struct vfio_spec *spec);
+
+/* Descriptors of this process open on @f's device file (its cdev). */
+int fake_dev_open_fds(const struct fake_dev *f);
 
 /* Drop @f from the fake (after vfio_destroy()); closes its memfd. */
 void fake_dev_forget(struct fake_dev *f);

@@ -97,6 +97,40 @@ int main(void)
 		  parse(&o, why, "run", "-d", "vfio,sysfsdev=rel/x", NULL) ==
 			  OPTS_ERROR,
 		  "sysfsdev= needs an absolute path naming a device");
+	CHECK_MSG(parse(&o, why, "run", "-d", "vfio,host=01:00.0", NULL) ==
+			  OPTS_RUN &&
+		  o.devices[0].u.vfio.iommu == VFIO_IOMMU_AUTO,
+		  "without iommu= the backend is chosen at start-up");
+	CHECK_MSG(parse(&o, why, "run", "-d", "vfio,host=01:00.0,iommu=iommufd",
+			NULL) == OPTS_RUN &&
+		  o.devices[0].u.vfio.iommu == VFIO_IOMMU_IOMMUFD &&
+		  strcmp(o.devices[0].u.vfio.name, "0000:01:00.0") == 0,
+		  "iommu=iommufd after host=");
+	CHECK_MSG(parse(&o, why, "run", "-d",
+			"vfio,iommu=type1,sysfsdev=/sys/bus/mdev/devices/u-1",
+			NULL) == OPTS_RUN &&
+		  o.devices[0].u.vfio.iommu == VFIO_IOMMU_TYPE1 &&
+		  strcmp(o.devices[0].u.vfio.name, "u-1") == 0,
+		  "iommu=type1 before sysfsdev=");
+	CHECK_MSG(parse(&o, why, "run", "-d", "vfio,host=01:00.0,iommu=vfio",
+			NULL) == OPTS_ERROR &&
+		  strstr(why, "iommu='vfio' is not a backend"),
+		  "an unknown backend is refused, naming the good ones");
+	CHECK_MSG(parse(&o, why, "run", "-d",
+			"vfio,host=01:00.0,iommu=type1,iommu=iommufd",
+			NULL) == OPTS_ERROR && strstr(why, "iommu= is given twice"),
+		  "a key given twice is refused");
+	CHECK_MSG(parse(&o, why, "run", "-d",
+			"vfio,host=01:00.0,sysfsdev=/sys/x/y", NULL) ==
+			  OPTS_ERROR && strstr(why, "not both"),
+		  "host= and sysfsdev= together are refused");
+	CHECK_MSG(parse(&o, why, "run", "-d", "vfio,iommu=type1", NULL) ==
+			  OPTS_ERROR && strstr(why, "say which device"),
+		  "iommu= alone names no device");
+	CHECK_MSG(parse(&o, why, "run", "-d", "vfio,host=01:00.0,rombar=0",
+			NULL) == OPTS_ERROR && strstr(why, "'rombar=0' is not "
+						      "understood"),
+		  "an unknown key is refused");
 	CHECK(parse(&o, why, "--help", NULL) == OPTS_HELP);
 	CHECK(parse(&o, why, "run", "-h", NULL) == OPTS_HELP);
 	CHECK(parse(&o, why, "help", NULL) == OPTS_HELP);

@@ -84,6 +84,26 @@ static void caps_at_the_end(void)
 	CHECK_MSG(dev.vdev->pcie_off == 0 && !dev.vdev->is_pcie,
 		  "no PCI Express capability taken from past the end");
 	fake_env_destroy(&env);
+
+	/* v1: an endpoint's ends after Link Status (0x14 bytes), a root
+	 * port's after Root Status (0x24). */
+	fake_dev_init(&dev);
+	fake_dev_cap(&dev, 0xe0, CAP_PCIE);
+	dev.cfg[0xe2] = 1;			/* v1 endpoint: 0xe0-0xf3 */
+	CHECK(up("0000:02:00.2"));
+	CHECK_MSG(strcmp(guest_chain(chain, sizeof(chain)), "10@e0") == 0 &&
+		  dev.vdev->pcie_off == 0xe0 && dev.vdev->is_pcie,
+		  "a v1 endpoint's PCI Express capability at 0xe0 (e1000e) "
+		  "fits and is shown");
+	fake_env_destroy(&env);
+	fake_dev_init(&dev);
+	fake_dev_cap(&dev, 0xe0, CAP_PCIE);
+	dev.cfg[0xe2] = 0x41;			/* v1 root port: 0xe0-0x103 */
+	CHECK(up("0000:02:00.3"));
+	CHECK_MSG(strcmp(guest_chain(chain, sizeof(chain)), "") == 0 &&
+		  !dev.vdev->is_pcie,
+		  "a v1 root port's at 0xe0 runs past 0xff and is hidden");
+	fake_env_destroy(&env);
 }
 
 /* Loops, duplicates and MSI-X tables outside the BARs. */
@@ -224,6 +244,134 @@ static void short_config(void)
 	fake_env_destroy(&env);
 }
 
+/* An extended capability header at @off: @id, version 1, @next. */
+static void ext_cap(uint16_t off, uint16_t id, uint16_t next)
+{
+	uint32_t h = (uint32_t)id | 1u << 16 | (uint32_t)next << 20;
+
+	memcpy(&dev.cfg[off], &h, 4);
+}
+
+/* The extended chain as the guest walks it: "id@off ...", at most 64. */
+static const char *guest_ext_chain(char *buf, size_t len)
+{
+	uint32_t off = 0x100, h;
+	size_t n = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; off >= 0x100 && i < 64 && n + 12 < len; i++) {
+		h = fake_cfg_read(&env, &dev, off, 4);
+		if (!h)
+			break;
+		n += (size_t)snprintf(buf + n, len - n, "%s%x@%x", n ? " " : "",
+				      h & 0xffff, off);
+		off = (h >> 20) & 0xffc;
+	}
+	return buf;
+}
+
+/* A PCI Express endpoint whose ext caps the test then places. */
+static void pcie_dev(void)
+{
+	fake_dev_init(&dev);
+	fake_dev_bar(&dev, 0, 0x4000, 1, 0);
+	fake_dev_cap(&dev, 0x40, CAP_PCIE);
+	dev.cfg[0x42] = 2;
+}
+
+static void ext_caps(void)
+{
+	char chain[1024];
+	unsigned int i;
+	uint32_t dsn_lo;
+
+	/* AER, PASID, DSN, ATS, and PRI pointing back to AER: a loop. */
+	pcie_dev();
+	ext_cap(0x100, 0x0001, 0x148);		/* AER */
+	dev.cfg[0x104] = 0x10;			/* uncorrectable status */
+	ext_cap(0x148, 0x001b, 0x150);		/* PASID */
+	dev.cfg[0x14e] = 0x14;			/* 20 bits */
+	ext_cap(0x150, 0x0003, 0x15c);		/* DSN */
+	dev.cfg[0x154] = 0x5a;
+	ext_cap(0x15c, 0x000f, 0x170);		/* ATS */
+	ext_cap(0x170, 0x0013, 0x100);		/* PRI -> AER: loop */
+	CHECK(up("0000:03:00.0"));
+	CHECK_MSG(strcmp(guest_ext_chain(chain, sizeof(chain)),
+			 "1@100 3@150") == 0,
+		  "the guest's chain: AER and DSN; PASID, ATS, PRI hidden; the "
+		  "loop back to AER ends the walk");
+	printf("# ext chain: %s\n", chain);
+	CHECK_MSG(dev.vdev->ext.nr == 5 && dev.vdev->ext.nr_shown == 2 &&
+		  dev.vdev->ext.nr_hidden == 3, "five seen, two shown");
+	CHECK_MSG(fake_cfg_read(&env, &dev, 0x104, 4) == 0x10 &&
+		  fake_cfg_read(&env, &dev, 0x154, 1) == 0x5a,
+		  "AER status and the serial number read as the device has them");
+	CHECK_MSG(fake_cfg_read(&env, &dev, 0x148, 4) == 0 &&
+		  fake_cfg_read(&env, &dev, 0x14c, 4) == 0 &&
+		  fake_cfg_read(&env, &dev, 0x15c, 4) == 0,
+		  "hidden PASID and ATS read as zero");
+	dsn_lo = fake_cfg_read(&env, &dev, 0x154, 4);
+	fake_cfg_write(&env, &dev, 0x154, 0xffffffff, 4);
+	fake_cfg_write(&env, &dev, 0x104, 0x10, 4); /* RW1C on hardware */
+	fake_cfg_write(&env, &dev, 0x100, 0, 4);
+	CHECK_MSG(fake_dev_cfg_byte(&dev, 0x104) == 0x10 &&
+		  fake_dev_cfg_byte(&dev, 0x100) == 0x01 &&
+		  fake_cfg_read(&env, &dev, 0x154, 4) == dsn_lo,
+		  "shown capabilities are read-only: writes do not reach the "
+		  "device");
+	fake_cfg_write(&env, &dev, 0x14c, 0x1, 4); /* PASID enable */
+	CHECK_MSG(fake_dev_cfg_byte(&dev, 0x14c) == 0 &&
+		  dev.vdev->stats.hidden_cap_writes == 1,
+		  "a write to hidden PASID is dropped and counted");
+	fake_env_destroy(&env);
+
+	/* The first one hidden: a null header at 0x100 links to AER. */
+	pcie_dev();
+	ext_cap(0x100, 0x000f, 0x200);		/* ATS */
+	ext_cap(0x200, 0x0001, 0xffc);		/* AER */
+	ext_cap(0xffc, 0x000b, 0);		/* VSEC, the last dword */
+	CHECK(up("0000:03:00.1"));
+	CHECK_MSG(strcmp(guest_ext_chain(chain, sizeof(chain)),
+			 "0@100 1@200 b@ffc") == 0 &&
+		  fake_cfg_read(&env, &dev, 0x100, 4) == 0x20000000u &&
+		  (fake_cfg_read(&env, &dev, 0x200, 4) >> 20) == 0xffc &&
+		  (fake_cfg_read(&env, &dev, 0xffc, 4) & 0xffff) == 0x000b,
+		  "hidden ATS at 0x100 becomes a null header pointing at AER; "
+		  "a VSEC in the last dword is shown");
+	printf("# ext chain: %s\n", chain);
+	fake_env_destroy(&env);
+
+	/* A chain longer than ferry keeps: bounded, never past 4 KiB. */
+	pcie_dev();
+	for (i = 0; i < 200; i++)
+		ext_cap((uint16_t)(0x100 + i * 8), 0x0003,
+			(uint16_t)(i < 199 ? 0x100 + (i + 1) * 8 : 0));
+	CHECK(up("0000:03:00.2"));
+	CHECK_MSG(dev.vdev->ext.nr == VFIO_EXT_MAX &&
+		  dev.vdev->ext.nr_shown == VFIO_EXT_MAX,
+		  "200 capabilities: the first 64 are kept");
+	fake_env_destroy(&env);
+
+	/* A pointer that is not dword-aligned or points below 0x100. */
+	pcie_dev();
+	ext_cap(0x100, 0x0001, 0x0ff);		/* 0xff & ~3 = 0xfc: ends */
+	CHECK(up("0000:03:00.3"));
+	CHECK_MSG(strcmp(guest_ext_chain(chain, sizeof(chain)), "1@100") == 0,
+		  "a next pointer into standard space ends the chain");
+	fake_env_destroy(&env);
+
+	/* Not PCI Express: no extended space at all. */
+	fake_dev_init(&dev);
+	fake_dev_bar(&dev, 0, 0x4000, 1, 0);
+	ext_cap(0x100, 0x0001, 0);
+	CHECK(up("0000:03:00.4"));
+	CHECK_MSG(fake_cfg_read(&env, &dev, 0x100, 4) == 0 &&
+		  dev.vdev->ext.nr == 0,
+		  "a conventional PCI device shows no extended capabilities");
+	fake_env_destroy(&env);
+}
+
 int main(void)
 {
 	int fds = fake_count_fds();
@@ -234,6 +382,7 @@ int main(void)
 	hidden_writes();
 	flr_message();
 	short_config();
+	ext_caps();
 	CHECK_MSG(fake_count_fds() == fds, "no descriptor left behind");
 	return test_done();
 }

@@ -42,7 +42,8 @@ static int vfio_add(struct machine *m, const struct device_opt *d, int slot)
 static const struct device_kind kinds[] = {
 	{
 		.name = "vfio",
-		.usage = "vfio,host=DDDD:BB:DD.F or vfio,sysfsdev=PATH",
+		.usage = "vfio,host=DDDD:BB:DD.F or vfio,sysfsdev=PATH (optionally "
+			 ",iommu=type1 or ,iommu=iommufd)",
 		.parse = vfio_parse,
 		.same = vfio_same,
 		.check = vfio_check,

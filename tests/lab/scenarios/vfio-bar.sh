@@ -39,6 +39,12 @@ if [ -n "$installs" ] && [ "${pauses:-0}" -ge "$installs" ]; then
 else
 	echo "FAIL: $installs installations but '$pauses' pauses"; LAB_FAILED=1
 fi
+iommu=${LAB_EXPECT_IOMMU:-type1}
+if echo "$stats" | grep -q " iommu=$iommu"; then
+	echo "PASS: on the $iommu backend"
+else
+	echo "FAIL: not on the $iommu backend"; LAB_FAILED=1
+fi
 if grep -q "^ferry: \(error\|warning\)" "$out"; then
 	echo "FAIL: ferry logged an error or warning"; LAB_FAILED=1
 else

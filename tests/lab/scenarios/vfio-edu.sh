@@ -49,6 +49,11 @@ expect_lines "the expansion ROM is readable through its BAR" 1 \
 # Trapped reads: the one lazy fault on BAR0, and the ROM's signature.
 expect_lines "100000 reads of the mapped BAR: one fault maps it, no more exits" 1 \
 	"faults=1 installs=1 revokes=0 install-failures=0 trapped-reads=2 "
+# The backend ferry picks by itself: iommufd where the kernel has it (the
+# vfio-iommufd-* wrappers set LAB_EXPECT_IOMMU), else type1.
+iommu=${LAB_EXPECT_IOMMU:-type1}
+expect_lines "ferry chose the $iommu backend by itself and says so" 1 \
+	"$iommu IOMMU backend (" " iommu=$iommu"
 
 i=1
 leaks=0

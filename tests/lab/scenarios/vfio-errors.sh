@@ -36,6 +36,11 @@ one_error "device bound to a host driver" 10 "bound to host driver 'virtio-pci'"
 one_error "device bound to no driver" 10 "is not bound to any driver" \
 	$FERRY run --kernel "$guest" --device vfio,host=$NVME
 
+# Debian's kernels have no IOMMUFD: asking for it is one sentence too.
+one_error "iommu=iommufd on a host without /dev/iommu" 10 \
+	"this host has no /dev/iommu: its kernel is built without CONFIG_IOMMUFD" \
+	$FERRY run --kernel "$guest" --device vfio,host=$EDU,iommu=iommufd
+
 bind_vfio "$EDU2" || { echo "FAIL: cannot bind $EDU2"; exit 1; }
 one_error "group not viable" 10 "IOMMU group [0-9]+ is not viable: .* bound to host driver 'virtio-pci'" \
 	$FERRY run --kernel "$guest" --device vfio,host=$EDU2

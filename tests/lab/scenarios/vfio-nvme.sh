@@ -3,7 +3,8 @@
 # writes a pattern with direct I/O and reads it back; then it resets the
 # controller itself (PCIe function-level reset through ferry's virtual
 # config space) and does it again with another pattern. The checksum of
-# the last pattern must match the disk image as the host sees it.
+# the last pattern must match the disk image as the host sees it. L2 logs
+# warnings (loglevel=5: an NVMe command timeout shows on a failure).
 # lab-timeout: 240
 . "$LAB_REPO/tests/lab/lib.sh"
 NVME=$(pci_find 1b36 0010 1) || { echo "FAIL: no nvme device"; exit 1; }
@@ -12,7 +13,7 @@ mib=8
 out=$(mktemp)
 timeout -k 5 200 $FERRY run --kernel "$LAB_KERNEL" --initrd "$LAB_L2_INITRD" \
 	--memory 256M --device vfio,host=$NVME --stats \
-	--cmdline "console=ttyS0 quiet reboot=k panic=-1 lab.nvme=$mib lab.nvme_reset=1 lab.exit=port" \
+	--cmdline "console=ttyS0 quiet loglevel=5 reboot=k panic=-1 lab.nvme=$mib lab.nvme_reset=1 lab.exit=port" \
 	</dev/null >"$out" 2>&1
 status=$?
 grep -E "NVME-|nvme|reset method|stats: $NVME|ferry:" "$out" | sed 's/^/    | /'
@@ -45,6 +46,10 @@ else
 	echo "FAIL: the image file's checksum is $disk"
 	LAB_FAILED=1
 fi
+iommu=${LAB_EXPECT_IOMMU:-type1}
+grep -q "stats: $NVME .* iommu=$iommu" "$out" &&
+	echo "PASS: on the $iommu backend" ||
+	{ echo "FAIL: not on the $iommu backend"; LAB_FAILED=1; }
 grep -q "stats: $NVME .*msix-table-writes=[1-9]" "$out" &&
 	echo "PASS: the guest programmed MSI-X vectors" ||
 	{ echo "FAIL: no MSI-X table writes seen"; LAB_FAILED=1; }

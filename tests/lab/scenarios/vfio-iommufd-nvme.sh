@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: MIT
+# vfio-nvme on the iommufd backend: L1 on the lab's 7.2 kernel (IOMMUFD and the
+# VFIO device cdev), where ferry picks iommufd by itself; the checks are
+# vfio-nvme.sh's, plus the backend in -v and --stats.
+# lab-kernel: iommufd
+# lab-timeout: 240
+LAB_EXPECT_IOMMU=iommufd
+. "$LAB_REPO/tests/lab/scenarios/vfio-nvme.sh"
