@@ -60,6 +60,17 @@ static inline const char *capture_end(char *buf, size_t len)
 	return buf;
 }
 
+/* Print @text as TAP diagnostics: every line gets its own "# ". */
+static inline void diag_text(const char *text)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+
+		printf("# %.*s\n", (int)n, text);
+		text += n + (text[n] == '\n');
+	}
+}
+
 /* How many times @needle occurs in @hay. */
 static inline int count_str(const char *hay, const char *needle)
 {

@@ -106,12 +106,12 @@ static void bring_up_and_down(void)
 	if (!CHECK_MSG(add(&dev, &spec) == 0,
 		       "a device comes up through its cdev")) {
 		capture_end(out, sizeof(out));
-		printf("# %s", out);
+		diag_text(out);
 		return;
 	}
 	capture_end(out, sizeof(out));
 	log_max_level = LOG_ERR;
-	printf("# %s", out);
+	diag_text(out);
 	CHECK_MSG(dev.bound && dev.kvm_at_bind,
 		  "it was bound to iommufd after KVM knew its file");
 	CHECK_MSG(dev.attached && dev.pt_id == fake_iommufd.ioas &&
