@@ -104,12 +104,47 @@ static uint64_t now_us(void)
 	return rd64(&dev[0], R_NOW);
 }
 
+/*
+ * Each look at the host's clock or a register is an exit to ferry and a
+ * read of the mdev's region in L1: under the nested lab's load, polling
+ * them back to back keeps L1 so busy that pindma's worker and ferry's
+ * threads starve (seen: a transfer not pinned within 3 s, an UNMAP of
+ * 12 s). Waits look once per POLL_US and spin on the cycle counter
+ * (no exit) in between; cycles per microsecond are measured once.
+ */
+#define POLL_US 500
+static uint64_t cycles_per_us;
+
+static void calibrate(void)
+{
+	uint64_t c0 = cycles(), t0 = now_us(), t1;
+
+	while ((t1 = now_us()) < t0 + 20000)
+		;
+	cycles_per_us = (cycles() - c0) / (t1 - t0);
+	if (cycles_per_us == 0)
+		cycles_per_us = 1;
+}
+
+/* About POLL_US without an exit. */
+static void pace(void)
+{
+	uint64_t end = cycles() + POLL_US * cycles_per_us;
+
+	while (cycles() < end)
+		cpu_relax();
+}
+
+/* Until the host's clock reads @end (microseconds). */
+static void wait_until(uint64_t end)
+{
+	while (now_us() < end)
+		pace();
+}
+
 static void delay_ms(unsigned int ms)
 {
-	uint64_t end = now_us() + ms * 1000ULL;
-
-	while (now_us() < end)
-		;
+	wait_until(now_us() + ms * 1000ULL);
 }
 
 static int msi_enable(const struct pdev *p)
@@ -167,10 +202,13 @@ static void start(const struct pdev *p, uint64_t src, uint64_t dst,
 	wr(p, R_DOORBELL, 1);
 }
 
-/* Wait until @p's transfer holds both sides pinned (at most 3 s). */
+/*
+ * Wait until @p's transfer holds both sides pinned: at most 20 s (it
+ * takes milliseconds, but L1 can stall for seconds under L0's load).
+ */
 static int running(const struct pdev *p)
 {
-	uint64_t end = now_us() + 3000000;
+	uint64_t end = now_us() + 20000000;
 	uint32_t st = 0;
 
 	while (now_us() < end) {
@@ -179,6 +217,7 @@ static int running(const struct pdev *p)
 			return 1;
 		if (st != ST_BUSY)
 			break;
+		pace();
 	}
 	printf_("pindma at slot %d: no transfer running: status %u, error "
 		"%u, %u pages pinned\n", p->slot, st, rd(p, R_ERROR),
@@ -266,6 +305,7 @@ static unsigned int setup(unsigned int want)
 			       VIOMMU_S_OK,
 		       "pindma %u: ATTACH to domain %u", i, DOMAIN);
 	}
+	calibrate();
 	/*
 	 * Destinations read/write: type1's vfio_dma_rw() refuses a mapping
 	 * without IOMMU_READ even to write it (-EPERM, Linux 6.1), so a
@@ -368,8 +408,7 @@ static void mode_unmap(void)
 	report(msi_wait(p, msis + 1, 3000), "the stopped transfer's MSI came");
 	/* The old page is the guest's again: nothing may write it now. */
 	fill(GPA_DST, 0xc5);
-	while (now_us() < began + (HOLD_MS + 500) * 1000ULL)
-		;
+	wait_until(began + (HOLD_MS + 500) * 1000ULL);
 	report(all((const volatile uint8_t *)(uintptr_t)GPA_DST, 0xc5, LEN) &&
 		       rd(p, R_STATUS) == ST_ABORTED,
 	       "the canary in the old page is intact %u ms after the transfer "

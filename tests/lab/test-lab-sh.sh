@@ -118,6 +118,18 @@ ACCEL=tcg,thread=single
 expect "single-threaded TCG: a stall is not L0's known one, no retry" 1 1 \
 	"$A=0 $B=- stall" "$B: FAIL: no result" "without the known L0 stall: not retried"
 unset ACCEL
+# An L1 boot's budget: its scenarios' and the margin, and on multi-threaded
+# TCG room for the one re-run (the longest budget once more).
+ba=$(scenario_budget $A) bb=$(scenario_budget $B)
+long=$((ba > bb ? ba : bb))
+if [ "$(boot_budget tcg $A $B)" = $((BOOT_MARGIN + ba + bb + long)) ] &&
+	[ "$(boot_budget tcg,thread=single $A $B)" = $((BOOT_MARGIN + ba + bb)) ]; then
+	echo "ok - a boot's budget counts one re-run on multi-threaded TCG only"
+else
+	echo "not ok - a boot's budget counts one re-run on multi-threaded TCG only"
+	echo "    | $A=$ba $B=$bb: tcg $(boot_budget tcg $A $B), single $(boot_budget tcg,thread=single $A $B)"
+	fail=1
+fi
 # The watchdog (boot_scenarios) ends a boot whose L1 went silent after its
 # first heartbeat, and leaves a live one alone.
 watch() { # WHAT AGE FROZEN: a console of that age, a 6 s "QEMU"; its status
@@ -176,5 +188,5 @@ expect "arm64: a live heartbeat and no result: not retried" 1 1 \
 A=linux-boot B=arm64-kvm
 expect "x86 and arm64 scenarios never share an L1" 125 0 "$A=0 $B=0" \
 	"x86 and arm64 scenarios cannot share an L1 boot"
-echo "1..24"
+echo "1..25"
 exit $fail
