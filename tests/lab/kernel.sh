@@ -17,7 +17,10 @@
 # Environment: FERRY_LAB_CACHE, FERRY_LAB_JOBS (make -j, default 2).
 set -euo pipefail
 
-LK_SRC_PKG=linux-source-7.2
+# The source package: 7.2, whose UAPI ferry vendors (vfio/uapi). Once sid
+# has dropped it, lk_fetch_source takes sid's newest linux-source-N.M
+# after it (its UAPI only adds), and says so.
+LK_SRC_PKG=${FERRY_LAB_KERNEL_SOURCE:-linux-source-7.2}
 # Bump when the way a kernel is built changes (not its configuration).
 LK_RECIPE=1
 
@@ -37,9 +40,16 @@ lk_apt() {
 		-o Debug::NoLocking=1)
 }
 
-# The source tarball, downloaded once: sets LK_SRC_VER and LK_TARBALL.
+# lk_candidate PKG: sid's version of PKG, or nothing.
+lk_candidate() {
+	apt-cache "${LK_APT[@]}" policy "$1" 2>/dev/null |
+		sed -n 's/^ *Candidate: *//p' | grep -vx '(none)' || true
+}
+
+# The source tarball, downloaded once: sets LK_SRC_VER, LK_TARBALL and
+# (when sid has moved on) LK_SRC_PKG.
 lk_fetch_source() {
-	local dir=$LK_CACHE/$LK_SRC_PKG v tmp
+	local dir=$LK_CACHE/$LK_SRC_PKG v tmp newer
 	if [ -f "$dir/version" ] && [ -f "$dir/$LK_SRC_PKG.tar.xz" ]; then
 		LK_SRC_VER=$(cat "$dir/version")
 		LK_TARBALL=$dir/$LK_SRC_PKG.tar.xz
@@ -48,8 +58,24 @@ lk_fetch_source() {
 	lk_apt
 	lk_say "resolving $LK_SRC_PKG in sid (private apt lists under $LK_CACHE/apt-sid)"
 	apt-get "${LK_APT[@]}" update -qq 2>&1 | grep -v 'unsandboxed' >&2 || true
-	v=$(apt-cache "${LK_APT[@]}" policy "$LK_SRC_PKG" | sed -n 's/^ *Candidate: *//p')
-	[ -n "$v" ] && [ "$v" != "(none)" ] || lk_die "sid has no $LK_SRC_PKG"
+	v=$(lk_candidate "$LK_SRC_PKG")
+	if [ -z "$v" ]; then
+		newer=$(apt-cache "${LK_APT[@]}" search --names-only '^linux-source-[0-9]+\.[0-9]+$' |
+			cut -d' ' -f1 | sort -V | tail -1)
+		if [ -n "$newer" ] && [ "$(printf '%s\n' "$LK_SRC_PKG" "$newer" | sort -V | tail -1)" = "$newer" ]; then
+			lk_say "sid no longer has $LK_SRC_PKG: building from $newer instead"
+			LK_SRC_PKG=$newer
+			dir=$LK_CACHE/$LK_SRC_PKG
+			v=$(lk_candidate "$LK_SRC_PKG")
+			if [ -n "$v" ] && [ "$(cat "$dir/version" 2>/dev/null)" = "$v" ] &&
+				[ -f "$dir/$LK_SRC_PKG.tar.xz" ]; then
+				LK_SRC_VER=$v
+				LK_TARBALL=$dir/$LK_SRC_PKG.tar.xz
+				return 0
+			fi
+		fi
+	fi
+	[ -n "$v" ] || lk_die "sid has no $LK_SRC_PKG, nor a newer linux-source"
 	lk_say "downloading $LK_SRC_PKG $v"
 	rm -rf "$dir"
 	mkdir -p "$dir"
