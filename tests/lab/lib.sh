@@ -62,6 +62,82 @@ finish() {
 	exit $LAB_FAILED
 }
 
+# one_error NAME STATUS REGEX CMD...: like check, plus exactly one error line.
+one_error() {
+	name=$1 want=$2 pattern=$3
+	shift 3
+	out=$(timeout -k 5 30 "$@" </dev/null 2>&1)
+	status=$?
+	echo "$out" | sed 's/^/    | /'
+	n=$(echo "$out" | grep -c '^ferry: error:')
+	if [ "$status" = "$want" ] && echo "$out" | grep -Eq -- "$pattern" && [ "$n" = 1 ]; then
+		echo "PASS: $name"
+	else
+		echo "FAIL: $name (status $status, $n error lines)"
+		LAB_FAILED=1
+	fi
+}
+
+# vmlck_watch PID OUT WANT MAX [term]: while PID (ferry, or a timeout
+# running it) lives, at most MAX samples 0.1 s apart: the peak VmLck and
+# VmPin (kB) of ferry's process seen from outside, in lck and pin; i
+# samples in ms milliseconds, after of them once the guest printed
+# PINDMA-INFLIGHT to OUT. With term: SIGTERM to ferry once the guest said
+# so and VmLck reached WANT (or 300 samples later). Few forks a sample
+# (each costs L1 much time beside a spinning guest): ferry's pid once,
+# its status read by the shell itself.
+vmlck_watch() {
+	_pid=$1 _out=$2 _want=$3 _max=$4 _how=${5:-}
+	lck=0 pin=0 i=0 after=0 _sent="" _seen="" _fp=""
+	_t0=$(date +%s%N)
+	while kill -0 "$_pid" 2>/dev/null && [ $i -lt "$_max" ]; do
+		[ -z "$_fp" ] && _fp=$(pgrep -P "$_pid" ferry)
+		[ -z "$_fp" ] && [ "$(cat "/proc/$_pid/comm" 2>/dev/null)" = ferry ] && _fp=$_pid
+		[ -z "$_seen" ] && grep -q PINDMA-INFLIGHT "$_out" && _seen=$i
+		_v=0 _w=0
+		[ -n "$_fp" ] && { while read -r _k _n _; do
+			case $_k in VmLck:) _v=$_n ;; VmPin:) _w=$_n ;; esac
+		done <"/proc/$_fp/status"; } 2>/dev/null
+		[ "$_v" -gt "$lck" ] && lck=$_v
+		[ "$_w" -gt "$pin" ] && pin=$_w
+		[ -n "$_seen" ] && after=$((after + 1))
+		if [ "$_how" = term ] && [ -z "$_sent" ] && [ -n "$_seen" ] &&
+			{ [ "$lck" -ge "$_want" ] || [ $((i - _seen)) -ge 300 ]; }; then
+			kill -TERM "${_fp:-$_pid}"
+			_sent=1
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	ms=$((($(date +%s%N) - _t0) / 1000000))
+}
+
+# vmlck_report PREFIX OUT WANT [term]: after vmlck_watch, once ferry has
+# ended. ferry's own --stats VmLck in OUT (read once the vCPUs have
+# stopped, before the teardown unmaps anything) must reach WANT kB. The
+# outside view must too with term (the guest waits to be stopped); when
+# the guest exits by itself that view has only the guest's linger, so it
+# is said with its sample count, not checked.
+vmlck_report() {
+	_p=$1 _out=$2 _want=$3 _how=${4:-}
+	_own=$(sed -n 's/^stats: VmLck:[[:space:]]*\([0-9]*\) kB.*/\1/p' "$_out")
+	if [ "${_own:-0}" -ge "$_want" ]; then
+		echo "PASS: ${_p}ferry's VmLck at the VM's end, before the teardown, counted the held pages ($_own kB)"
+	else
+		echo "FAIL: ${_p}ferry's VmLck at the VM's end was ${_own:-no} kB (want >= $_want)"
+		LAB_FAILED=1
+	fi
+	_s="VmPin $pin kB; $i samples in $ms ms, $after of them after the guest said the transfer runs"
+	if [ "$lck" -ge "$_want" ]; then
+		echo "PASS: ${_p}ferry's VmLck seen from outside counted the held pages ($lck kB; $_s)"
+	elif [ "$_how" = term ]; then
+		echo "FAIL: ${_p}ferry's VmLck seen from outside reached only $lck kB ($_s)"
+		LAB_FAILED=1
+	else
+		echo "note: ${_p}ferry's VmLck seen from outside: at most $lck kB ($_s)"
+	fi
+}
+
 # pci_find VENDOR DEVICE [N]: the N-th (default 1st) PCI address with
 # these IDs (hex without 0x), from sysfs.
 pci_find() {

@@ -13,22 +13,6 @@ VIRTIO=$(pci_find 1af4 1009 1) || VIRTIO=$(pci_find 1af4 1049 1) ||
 NVME=$(pci_find 1b36 0010 1) || { echo "FAIL: no nvme device"; exit 1; }
 echo "edu $EDU, edu behind the bridge $EDU2 (group $(group_of "$EDU2")), virtio $VIRTIO, nvme $NVME"
 
-# one_error NAME STATUS REGEX CMD...: like check, plus exactly one error line.
-one_error() {
-	name=$1 want=$2 pattern=$3
-	shift 3
-	out=$(timeout -k 5 30 "$@" </dev/null 2>&1)
-	status=$?
-	echo "$out" | sed 's/^/    | /'
-	n=$(echo "$out" | grep -c '^ferry: error:')
-	if [ "$status" = "$want" ] && echo "$out" | grep -Eq -- "$pattern" && [ "$n" = 1 ]; then
-		echo "PASS: $name"
-	else
-		echo "FAIL: $name (status $status, $n error lines)"
-		LAB_FAILED=1
-	fi
-}
-
 one_error "nonexistent device" 10 "there is no PCI device 0000:00:1f.6" \
 	$FERRY run --kernel "$guest" --device vfio,host=0000:00:1f.6
 one_error "device bound to a host driver" 10 "bound to host driver 'virtio-pci'" \

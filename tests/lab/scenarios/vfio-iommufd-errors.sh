@@ -18,21 +18,6 @@ echo "edu $EDU, edu behind the bridge $EDU2, virtio $VIRTIO, nvme $NVME"
 [ -c /dev/iommu ] && echo "PASS: L1 has /dev/iommu" ||
 	{ echo "FAIL: no /dev/iommu in L1"; LAB_FAILED=1; }
 
-# one_error NAME STATUS REGEX CMD...: like check, plus exactly one error line.
-one_error() {
-	name=$1 want=$2 pattern=$3
-	shift 3
-	out=$(timeout -k 5 30 "$@" </dev/null 2>&1)
-	status=$?
-	echo "$out" | sed 's/^/    | /'
-	n=$(echo "$out" | grep -c '^ferry: error:')
-	if [ "$status" = "$want" ] && echo "$out" | grep -Eq -- "$pattern" && [ "$n" = 1 ]; then
-		echo "PASS: $name"
-	else
-		echo "FAIL: $name (status $status, $n error lines)"
-		LAB_FAILED=1
-	fi
-}
 IOMMUFD=iommu=iommufd
 
 one_error "nonexistent device" 10 "there is no PCI device 0000:00:1f.6" \

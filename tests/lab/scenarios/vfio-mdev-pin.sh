@@ -57,30 +57,9 @@ inflight() {
 		--cmdline "$cmd lab.pindma=inflight lab.exit=$exit_how" \
 		</dev/null >"$out" 2>&1 &
 	pid=$!
-	lck=0 i=0 sent="" seen="" after=0 fp=""
-	t0=$(date +%s%N)
-	while kill -0 $pid 2>/dev/null && [ $i -lt 1000 ]; do
-		# Few forks an iteration (each costs L1 much time): ferry's pid
-		# once, its status read by the shell itself.
-		[ -z "$fp" ] && fp=$(pgrep -P $pid ferry)
-		[ -z "$seen" ] && grep -q PINDMA-INFLIGHT "$out" && seen=$i
-		v=0
-		[ -n "$fp" ] && { while read -r k n _; do
-			[ "$k" = VmLck: ] && v=$n
-		done <"/proc/$fp/status"; } 2>/dev/null
-		[ "$v" -gt "$lck" ] && lck=$v
-		[ -n "$seen" ] && after=$((after + 1))
-		if [ "$3" = term ] && [ -z "$sent" ] && [ -n "$seen" ] &&
-			{ [ "$lck" -ge 512 ] || [ $((i - seen)) -ge 300 ]; }; then
-			kill -TERM "${fp:-$pid}"
-			sent=1
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
+	vmlck_watch $pid "$out" 512 1000 "$3"
 	wait $pid
 	st=$?
-	ms=$((($(date +%s%N) - t0) / 1000000))
 	grep -aE "PINDMA|ferry|stats: Vm(Lck|Pin)" "$out" | sed 's/^/    | /'
 	if [ "$st" = "$2" ] && grep -q "PINDMA-INFLIGHT status=0x00000001 pinned=128" "$out"; then
 		echo "PASS: $1: a transfer held its 128 pages; ferry ended with $st"
@@ -91,22 +70,7 @@ inflight() {
 	fi
 	# 2 x 64 pages held = 512 KiB, charged to ferry's locked memory by
 	# type1 inside vfio_pin_pages(), before pindma counts them pinned.
-	own=$(sed -n 's/^stats: VmLck:[[:space:]]*\([0-9]*\) kB.*/\1/p' "$out")
-	if [ "${own:-0}" -ge 512 ]; then
-		echo "PASS: $1: ferry's VmLck at the VM's end, before the teardown, counted the held pages ($own kB)"
-	else
-		echo "FAIL: $1: ferry's VmLck at the VM's end was ${own:-no} kB (want >= 512)"
-		LAB_FAILED=1
-	fi
-	samples="$i samples in $ms ms, $after after the guest said the transfer runs"
-	if [ "$lck" -ge 512 ]; then
-		echo "PASS: $1: ferry's VmLck seen from outside counted the held pages ($lck kB; $samples)"
-	elif [ "$3" = term ]; then
-		echo "FAIL: $1: ferry's VmLck seen from outside reached only $lck kB ($samples)"
-		LAB_FAILED=1
-	else
-		echo "note: $1: ferry's VmLck seen from outside: at most $lck kB ($samples)"
-	fi
+	vmlck_report "$1: " "$out" 512 "$3"
 	rm -f "$out"
 }
 inflight "guest exits with a transfer holding pages" 1 port

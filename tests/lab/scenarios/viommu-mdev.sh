@@ -94,49 +94,12 @@ run() {
 # forked five processes (0 kB seen for 8 held pages, twice): there it is
 # said, with its sample count, not checked.
 held() {
-	lck=0 pin=0 sent="" i=0 seen="" after=0 fp=""
-	t0=$(date +%s%N)
-	while kill -0 $pid 2>/dev/null && [ $i -lt 1200 ]; do
-		# Few forks an iteration (each costs L1 much time): ferry's pid
-		# once, its status read by the shell itself.
-		[ -z "$fp" ] && fp=$(pgrep -P $pid ferry)
-		[ -z "$seen" ] && grep -q PINDMA-INFLIGHT "$out" && seen=$i
-		v=0 w=0
-		[ -n "$fp" ] && { while read -r k n _; do
-			case $k in VmLck:) v=$n ;; VmPin:) w=$n ;; esac
-		done <"/proc/$fp/status"; } 2>/dev/null
-		[ "$v" -gt "$lck" ] && lck=$v
-		[ "$w" -gt "$pin" ] && pin=$w
-		[ -n "$seen" ] && after=$((after + 1))
-		if [ "${1:-}" = term ] && [ -z "$sent" ] && [ -n "$seen" ] &&
-			{ [ "$lck" -ge 32 ] || [ $((i - seen)) -ge 300 ]; }; then
-			kill -TERM "${fp:-$pid}"
-			sent=1
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
+	vmlck_watch $pid "$out" 32 1200 "${1:-}"
 	wait $pid
 	status=$?
-	ms=$((($(date +%s%N) - t0) / 1000000))
 	# 2 x 4 pages held = 32 kB, charged by type1 to ferry's locked memory
 	# inside vfio_pin_pages(), before pindma counts them as pinned.
-	own=$(sed -n 's/^stats: VmLck:[[:space:]]*\([0-9]*\) kB.*/\1/p' "$out")
-	if [ "${own:-0}" -ge 32 ]; then
-		echo "PASS: ferry's VmLck at the VM's end, before the teardown, counted the held pages ($own kB)"
-	else
-		echo "FAIL: ferry's VmLck at the VM's end was ${own:-no} kB (want >= 32)"
-		LAB_FAILED=1
-	fi
-	samples="$i samples in $ms ms, $after of them after the guest said the transfer runs"
-	if [ "$lck" -ge 32 ]; then
-		echo "PASS: ferry's VmLck seen from outside counted the held pages ($lck kB; VmPin $pin kB; $samples)"
-	elif [ "${1:-}" = term ]; then
-		echo "FAIL: ferry's VmLck seen from outside reached only $lck kB (VmPin $pin kB; $samples)"
-		LAB_FAILED=1
-	else
-		echo "note: ferry's VmLck seen from outside: at most $lck kB (VmPin $pin kB; $samples)"
-	fi
+	vmlck_report "" "$out" 32 "${1:-}"
 }
 
 # 1. UNMAP with a transfer in flight (10 latency rounds + the slow one).
