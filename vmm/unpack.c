@@ -66,6 +66,17 @@ int unpack_to(const struct unpack_format *fmt, const void *in, size_t in_len,
 	return fmt->decode(in, in_len, sink, out_len, flags, why, whylen);
 }
 
+uint8_t *unpack_sink_room(const struct unpack_sink *sink, size_t done,
+			  size_t out_len, size_t *room)
+{
+	size_t left = out_len - done;
+	uint8_t *at;
+
+	*room = left;
+	at = sink->place(sink->ctx, done, room);
+	return at && *room && *room <= left ? at : NULL;
+}
+
 /* The flat sink: all of it at @ctx. */
 static uint8_t *flat(void *ctx, size_t off, size_t *len)
 {

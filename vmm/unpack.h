@@ -27,6 +27,15 @@ struct unpack_sink {
 	void *ctx;
 };
 
+/*
+ * For a format's decoder: the room @sink gives for the output from byte
+ * @done of @out_len on (@done < @out_len), its size in *@room. NULL if
+ * the sink misbehaves (gives no room, or more than is left): the
+ * decoder then fails the decode, never writes.
+ */
+uint8_t *unpack_sink_room(const struct unpack_sink *sink, size_t done,
+			  size_t out_len, size_t *room);
+
 /* One compression format ferry can read (unpack.c's table). */
 struct unpack_format {
 	const char *name;	/* "xz", "gzip" */

@@ -6,14 +6,15 @@
 #include "log.h"
 #include "unpack.h"
 
-/* As unpack_xz.c's: the sink's room for what comes next. 0 or -EINVAL. */
+/* Give @s the sink's room for what comes next. 0 or -EINVAL. */
 static int refill(z_stream *s, const struct unpack_sink *sink, size_t out_len)
 {
-	size_t left = out_len - (size_t)s->total_out, room = left;
+	size_t room;
 
-	s->next_out = sink->place(sink->ctx, (size_t)s->total_out, &room);
-	s->avail_out = (uInt)room;
-	return s->next_out && room && room <= left ? 0 : -EINVAL;
+	s->next_out = unpack_sink_room(sink, (size_t)s->total_out, out_len,
+				       &room);
+	s->avail_out = s->next_out ? (uInt)room : 0;
+	return s->next_out ? 0 : -EINVAL;
 }
 
 static int decode(const uint8_t *in, size_t in_len,

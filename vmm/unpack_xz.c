@@ -8,18 +8,16 @@
 /* Linux packs with a 32 MiB dictionary; the decoder needs about that. */
 #define XZ_MEMLIMIT (256ULL << 20)
 
-/*
- * Give @s the room @sink has for the output from s->total_out on, at
- * most what is left of @out_len. 0, or -EINVAL if the sink misbehaves.
- */
+/* Give @s the sink's room for what comes next. 0 or -EINVAL. */
 static int refill(lzma_stream *s, const struct unpack_sink *sink,
 		  size_t out_len)
 {
-	size_t left = out_len - (size_t)s->total_out, room = left;
+	size_t room;
 
-	s->next_out = sink->place(sink->ctx, (size_t)s->total_out, &room);
-	s->avail_out = room;
-	return s->next_out && room && room <= left ? 0 : -EINVAL;
+	s->next_out = unpack_sink_room(sink, (size_t)s->total_out, out_len,
+				       &room);
+	s->avail_out = s->next_out ? room : 0;
+	return s->next_out ? 0 : -EINVAL;
 }
 
 static int decode(const uint8_t *in, size_t in_len,
