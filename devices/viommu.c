@@ -218,22 +218,6 @@ int viommu_core_reset(struct viommu_core *c)
 
 /* --- requests --------------------------------------------------------------- */
 
-static uint32_t le32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
 static int zero(const uint8_t *p, size_t n)
 {
 	while (n--)
@@ -245,7 +229,8 @@ static int zero(const uint8_t *p, size_t n)
 static uint8_t attach(struct viommu_core *c, uint64_t features,
 		      const uint8_t *r)
 {
-	uint32_t dom = le32(r + 4), id = le32(r + 8), flags = le32(r + 12);
+	uint32_t dom = get_le32(r + 4), id = get_le32(r + 8);
+	uint32_t flags = get_le32(r + 12);
 	int bypass = !!(flags & VIRTIO_IOMMU_ATTACH_F_BYPASS);
 	struct viommu_domain *d;
 	int e = endpoint_of(c, id), ret;
@@ -285,7 +270,7 @@ static uint8_t attach(struct viommu_core *c, uint64_t features,
 
 static uint8_t do_detach(struct viommu_core *c, const uint8_t *r)
 {
-	uint32_t dom = le32(r + 4), id = le32(r + 8);
+	uint32_t dom = get_le32(r + 4), id = get_le32(r + 8);
 	int e = endpoint_of(c, id);
 
 	c->stats.detach++;
@@ -314,8 +299,9 @@ static int out_of_range(const struct viommu_core *c, uint64_t start,
 
 static uint8_t map(struct viommu_core *c, const uint8_t *r)
 {
-	uint32_t dom = le32(r + 4), flags = le32(r + 32);
-	uint64_t start = le64(r + 8), last = le64(r + 16), phys = le64(r + 24);
+	uint32_t dom = get_le32(r + 4), flags = get_le32(r + 32);
+	uint64_t start = get_le64(r + 8), last = get_le64(r + 16);
+	uint64_t phys = get_le64(r + 24);
 	uint64_t granule = c->page_sizes & -c->page_sizes;
 	struct viommu_domain *d = domain_of(c, dom);
 	int prot, ret;
@@ -364,8 +350,8 @@ static uint64_t now_ns(void)
 
 static uint8_t unmap(struct viommu_core *c, const uint8_t *r)
 {
-	uint32_t dom = le32(r + 4);
-	uint64_t start = le64(r + 8), last = le64(r + 16), t0, ns;
+	uint32_t dom = get_le32(r + 4);
+	uint64_t start = get_le64(r + 8), last = get_le64(r + 16), t0, ns;
 	struct viommu_domain *d = domain_of(c, dom);
 	int ret;
 
@@ -400,7 +386,7 @@ static uint8_t probe(struct viommu_core *c, const uint8_t *r, uint8_t *props,
 	unsigned int i;
 
 	c->stats.probe++;
-	if (endpoint_of(c, le32(r + 4)) < 0)
+	if (endpoint_of(c, get_le32(r + 4)) < 0)
 		return VIRTIO_IOMMU_S_NOENT;
 	if (len < VIOMMU_PROBE_SIZE)
 		return VIRTIO_IOMMU_S_INVAL; /* and no property written */

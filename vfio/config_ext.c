@@ -69,12 +69,6 @@ int vfio_ext_cap_shown(uint16_t id)
 	return i >= 0 && ext_ids[i].shown;
 }
 
-static uint32_t get32le(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 /* Say at -v what the guest sees of each capability, in chain order. */
 static void ext_describe(struct vfio_pci_dev *d)
 {
@@ -122,8 +116,8 @@ int vfio_ext_init(struct vfio_pci_dev *d)
 	 */
 	for (off = EXT_START; off >= EXT_START && off + 4 <= EXT_END &&
 			      !seen[(off - EXT_START) / 4];
-	     off = (get32le(&buf[off]) >> 20) & 0xffc) {
-		uint32_t h = get32le(&buf[off]);
+	     off = (get_le32(&buf[off]) >> 20) & 0xffc) {
+		uint32_t h = get_le32(&buf[off]);
 
 		if (h == 0 || h == 0xffffffffu)
 			break; /* no (more) capabilities */

@@ -2,6 +2,7 @@
 /* CRC-32, eight bytes a step (a bzImage is checked at every cold boot). */
 #include <pthread.h>
 #include "crc32.h"
+#include "util.h"
 
 /* t[k][b]: the CRC of byte b followed by k zero bytes. */
 static uint32_t t[8][256];
@@ -31,12 +32,8 @@ uint32_t crc32_ieee(uint32_t crc, const void *buf, size_t len)
 	pthread_once(&once, make_tables);
 	crc = ~crc;
 	for (; len >= 8; len -= 8, p += 8) {
-		/* Little-endian loads, whatever the alignment. */
-		lo = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-		     (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-		hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 |
-		     (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
-		lo ^= crc;
+		lo = get_le32(p) ^ crc;
+		hi = get_le32(p + 4);
 		crc = t[7][lo & 0xff] ^ t[6][(lo >> 8) & 0xff] ^
 		      t[5][(lo >> 16) & 0xff] ^ t[4][lo >> 24] ^
 		      t[3][hi & 0xff] ^ t[2][(hi >> 8) & 0xff] ^

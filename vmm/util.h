@@ -39,6 +39,21 @@ static inline void data_put(void *data, uint32_t len, uint64_t v)
 	memcpy(data, &v, len > 8 ? 8 : len);
 }
 
+/* Little-endian 32 and 64 bits at @p, any alignment (file formats,
+ * device registers, guest requests), whatever the host's byte order. */
+static inline uint32_t get_le32(const void *p)
+{
+	const uint8_t *b = p;
+
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+	       (uint32_t)b[3] << 24;
+}
+
+static inline uint64_t get_le64(const void *p)
+{
+	return get_le32(p) | (uint64_t)get_le32((const uint8_t *)p + 4) << 32;
+}
+
 /* [a, a + alen) and [b, b + blen) intersect; lengths are non-zero. */
 static inline int ranges_overlap(uint64_t a, uint64_t alen, uint64_t b,
 				 uint64_t blen)

@@ -80,12 +80,6 @@ int bzimage_parse(const void *buf, size_t size, struct bzimage_hdr *h,
 	return 0;
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 /* The PE header's offset (at 0x3c) and its certificate table entry. */
 #define PE_OFF_AT 0x3c
 #define PE_DIR_SECURITY 4
@@ -101,7 +95,7 @@ static size_t built_end(const uint8_t *img, size_t size)
 
 	if (size < PE_OFF_AT + 4)
 		return size;
-	pe = le32(img + PE_OFF_AT);
+	pe = get_le32(img + PE_OFF_AT);
 	opt = pe + 24; /* "PE\0\0" and the COFF header */
 	if (opt + 2 > size || memcmp(img + pe, "PE\0\0", 4) != 0)
 		return size;
@@ -112,11 +106,11 @@ static size_t built_end(const uint8_t *img, size_t size)
 	}
 	if (dirs + 8 * (PE_DIR_SECURITY + 1) > size)
 		return size;
-	nr = le32(img + dirs - 4);
+	nr = get_le32(img + dirs - 4);
 	if (nr <= PE_DIR_SECURITY)
 		return size;
-	off = le32(img + dirs + 8 * PE_DIR_SECURITY);
-	len = le32(img + dirs + 8 * PE_DIR_SECURITY + 4);
+	off = get_le32(img + dirs + 8 * PE_DIR_SECURITY);
+	len = get_le32(img + dirs + 8 * PE_DIR_SECURITY + 4);
 	return len && off >= 4 && off + len == size ? (size_t)off : size;
 }
 
@@ -128,7 +122,7 @@ int bzimage_crc_ok(const void *buf, size_t size)
 	if (end < 4)
 		return 0;
 	/* Linux stores its CRC register as it ends, not inverted. */
-	return le32(img + end - 4) == ~crc32_ieee(0, img, end - 4);
+	return get_le32(img + end - 4) == ~crc32_ieee(0, img, end - 4);
 }
 
 /* RAM as Linux should see it: legacy holes below 1 MiB are reserved. */

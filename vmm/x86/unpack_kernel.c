@@ -15,13 +15,6 @@
  * far smaller than this, whatever a header claims. */
 #define UNPACK_MAX (1ULL << 30)
 
-/* Linux appends the decompressed size, 32 bits little-endian. */
-static uint32_t trailer_size(const uint8_t *p, size_t len)
-{
-	return (uint32_t)p[len - 4] | (uint32_t)p[len - 3] << 8 |
-	       (uint32_t)p[len - 2] << 16 | (uint32_t)p[len - 1] << 24;
-}
-
 int x86_unpack_payload(const uint8_t *kernel, size_t size, uint64_t max_out,
 		       const char *cache_dir, const struct guest_mem *ram,
 		       struct x86_unpacked *out, char *why, size_t whylen)
@@ -49,7 +42,8 @@ int x86_unpack_payload(const uint8_t *kernel, size_t size, uint64_t max_out,
 			       "build cannot decompress", other ? other :
 			       "in an unknown format");
 	}
-	out_len = trailer_size(payload, h.payload_len);
+	/* Linux appends the decompressed size, 32 bits little-endian. */
+	out_len = get_le32(payload + h.payload_len - 4);
 	if (out_len < sizeof(Elf64_Ehdr) || out_len > MIN(max_out, UNPACK_MAX))
 		return why_set(why, whylen, -EINVAL, "its %s payload says it "
 			       "decompresses to %llu bytes, which cannot be a "
