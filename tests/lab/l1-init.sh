@@ -114,7 +114,7 @@ run)
 	# (docs/lab.md: 8 of 12 bar-race runs, 0 of 12 on one thread; about
 	# one Linux boot in 200), so such a failure is not yet ferry's.
 	l0_broke_l2() {
-		case $LAB_ACCEL in *thread=single*) return 1 ;; esac
+		[ "$LAB_L0_MTTCG" = 1 ] || return 1
 		grep -aq 'ferry: error: vCPU [0-9]*: the guest triple-faulted' "$1"
 	}
 	for s in $LAB_SCENARIOS; do

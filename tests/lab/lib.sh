@@ -78,8 +78,8 @@ one_error() {
 	fi
 }
 
-# vmlck_watch PID OUT WANT MAX [term]: while PID (ferry, or a timeout
-# running it) lives, at most MAX samples 0.1 s apart: the peak VmLck and
+# vmlck_watch PID OUT WANT MAX [term]: while PID (a timeout running
+# ferry) lives, at most MAX samples 0.1 s apart: the peak VmLck and
 # VmPin (kB) of ferry's process seen from outside, in lck and pin; i
 # samples in ms milliseconds, after of them once the guest printed
 # PINDMA-INFLIGHT to OUT. With term: SIGTERM to ferry once the guest said
@@ -92,7 +92,6 @@ vmlck_watch() {
 	_t0=$(date +%s%N)
 	while kill -0 "$_pid" 2>/dev/null && [ $i -lt "$_max" ]; do
 		[ -z "$_fp" ] && _fp=$(pgrep -P "$_pid" ferry)
-		[ -z "$_fp" ] && [ "$(cat "/proc/$_pid/comm" 2>/dev/null)" = ferry ] && _fp=$_pid
 		[ -z "$_seen" ] && grep -q PINDMA-INFLIGHT "$_out" && _seen=$i
 		_v=0 _w=0
 		[ -n "$_fp" ] && { while read -r _k _n _; do
