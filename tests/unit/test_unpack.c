@@ -110,6 +110,27 @@ static int guard_ok(const uint8_t *p)
 	return 1;
 }
 
+/* Sinks over one buffer: in 4 KiB pieces, or misbehaving. */
+static uint8_t *piecewise(void *ctx, size_t off, size_t *len)
+{
+	*len = *len < 4096 ? *len : 4096;
+	return (uint8_t *)ctx + off;
+}
+
+static uint8_t *too_much(void *ctx, size_t off, size_t *len)
+{
+	*len += 1; /* more than is left */
+	return (uint8_t *)ctx + off;
+}
+
+static uint8_t *none(void *ctx, size_t off, size_t *len)
+{
+	(void)ctx;
+	(void)off;
+	(void)len;
+	return NULL;
+}
+
 static void test_format(const char *name,
 			uint8_t *(*enc)(const uint8_t *, size_t, size_t *,
 					uint32_t))
@@ -149,6 +170,30 @@ static void test_format(const char *name,
 		 name);
 	CHECK_MSG(unpack(f, c, clen / 2, out, n, 0, why, sizeof(why)) == -EINVAL,
 		  what);
+	{
+		const struct unpack_sink pieces = { piecewise, out },
+					  over = { too_much, out },
+					  null = { none, out };
+
+		memset(out, 0, n);
+		snprintf(what, sizeof(what), "%s: a sink that gives 4 KiB at "
+			 "a time gets exactly the bytes", name);
+		CHECK_MSG(unpack_to(f, c, clen, &pieces, n, 0, why,
+				    sizeof(why)) == 0 &&
+				  memcmp(out, data, n) == 0,
+			  what);
+		memset(out, 0xa5, n);
+		snprintf(what, sizeof(what), "%s: a sink that gives more room "
+			 "than is left, or none: refused, nothing written",
+			 name);
+		CHECK_MSG(unpack_to(f, c, clen, &over, n, 0, why,
+				    sizeof(why)) == -EINVAL &&
+				  strstr(why, "no room") && guard_ok(out) &&
+				  unpack_to(f, c, clen, &null, n, 0, why,
+					    sizeof(why)) == -EINVAL &&
+				  guard_ok(out),
+			  what);
+	}
 	c[clen / 2] ^= 0x55;
 	snprintf(what, sizeof(what), "%s: a corrupt stream is refused", name);
 	CHECK_MSG(unpack(f, c, clen, out, n, 0, why, sizeof(why)) < 0, what);
