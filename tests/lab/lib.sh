@@ -161,6 +161,30 @@ bind_vfio() {
 	[ "$(basename "$(readlink "$d/driver")")" = vfio-pci ]
 }
 
+# load_module FILE: insmod FILE unless its module is loaded already. A
+# scenario may run twice in one L1 (l1-init.sh's re-run after an L2
+# triple fault), or after one that failed before its rmmod: the module
+# it finds is the same build, so that is not a failure.
+load_module() {
+	m=$(basename "$1" .ko)
+	if [ -d "/sys/module/$m" ]; then
+		echo "($m is loaded already: a scenario ran before this one in this L1)"
+		return 0
+	fi
+	insmod "$1"
+}
+
+# make_mdev PARENT TYPE UUID: create mediated device UUID of TYPE on
+# PARENT. One left over from an earlier run in this L1 (see load_module)
+# is removed first, so that its counters start from zero.
+make_mdev() {
+	if [ -e "/sys/bus/mdev/devices/$3" ]; then
+		echo "($3 is left over from a scenario before this one: removing it)"
+		echo 1 >"/sys/bus/mdev/devices/$3/remove" || return 1
+	fi
+	echo "$3" >"/sys/class/mdev_bus/$1/mdev_supported_types/$2/create"
+}
+
 # group_of BDF: its IOMMU group number.
 group_of() {
 	basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"

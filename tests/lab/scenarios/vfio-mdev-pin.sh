@@ -11,8 +11,8 @@
 # lab-timeout: 300
 . "$LAB_REPO/tests/lab/lib.sh"
 PIN=7e1a5d3c-0a5b-4c21-9a50-6d7a2f3b1c03
-insmod "$LAB_MDEV_DIR/pindma.ko" || { echo "FAIL: cannot load pindma.ko"; exit 1; }
-echo $PIN > /sys/class/mdev_bus/pindma/mdev_supported_types/pindma-1/create ||
+load_module "$LAB_MDEV_DIR/pindma.ko" || { echo "FAIL: cannot load pindma.ko"; exit 1; }
+make_mdev pindma pindma-1 $PIN ||
 	{ echo "FAIL: cannot create the pindma device"; exit 1; }
 ctr=/sys/bus/mdev/devices/$PIN/pindma
 counters() {

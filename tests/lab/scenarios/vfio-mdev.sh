@@ -13,11 +13,11 @@ CHECK_TIMEOUT=120
 MTTY=7e1a5d3c-0a5b-4c21-9a50-6d7a2f3b1c01
 MBOCHS=7e1a5d3c-0a5b-4c21-9a50-6d7a2f3b1c02
 NOPE=7e1a5d3c-0a5b-4c21-9a50-6d7a2f3b1cff
-insmod "$LAB_MDEV_DIR/mtty.ko" || { echo "FAIL: cannot load mtty.ko"; exit 1; }
-insmod "$LAB_MDEV_DIR/mbochs.ko" || { echo "FAIL: cannot load mbochs.ko"; exit 1; }
-echo $MTTY > /sys/class/mdev_bus/mtty/mdev_supported_types/mtty-2/create ||
+load_module "$LAB_MDEV_DIR/mtty.ko" || { echo "FAIL: cannot load mtty.ko"; exit 1; }
+load_module "$LAB_MDEV_DIR/mbochs.ko" || { echo "FAIL: cannot load mbochs.ko"; exit 1; }
+make_mdev mtty mtty-2 $MTTY ||
 	{ echo "FAIL: cannot create the mtty device"; exit 1; }
-echo $MBOCHS > /sys/class/mdev_bus/mbochs/mdev_supported_types/mbochs-small/create ||
+make_mdev mbochs mbochs-small $MBOCHS ||
 	{ echo "FAIL: cannot create the mbochs device"; exit 1; }
 echo "mtty: group $(basename "$(readlink /sys/bus/mdev/devices/$MTTY/iommu_group)")," \
 	"mbochs: group $(basename "$(readlink /sys/bus/mdev/devices/$MBOCHS/iommu_group)")"

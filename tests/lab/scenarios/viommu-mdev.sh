@@ -25,9 +25,9 @@
 A=7e1a5d3c-0a5b-4c21-9a50-6d7a2f3b1c0a
 B=7e1a5d3c-0a5b-4c21-9a50-6d7a2f3b1c0b
 GUEST=$LAB_BUILD/guest/viommu-pin.elf
-insmod "$LAB_MDEV_DIR/pindma.ko" || { echo "FAIL: cannot load pindma.ko"; exit 1; }
+load_module "$LAB_MDEV_DIR/pindma.ko" || { echo "FAIL: cannot load pindma.ko"; exit 1; }
 for u in $A $B; do
-	echo "$u" >/sys/class/mdev_bus/pindma/mdev_supported_types/pindma-1/create ||
+	make_mdev pindma pindma-1 "$u" ||
 		{ echo "FAIL: cannot create pindma device $u"; exit 1; }
 done
 dmesg -C 2>/dev/null
