@@ -12,7 +12,9 @@
 #   wait: (with lab.pindma=inflight) wait to be stopped from outside
 # lab.nvme=MIB (lab.mapbench=N4:N2 first), lab.mtty=1, lab.bochs=1, lab.pindma=copy|inflight exercise
 # passed-through devices; lab.viommu=1 loads the virtio-iommu driver first
-# and reports what Linux made of it.
+# and reports what Linux made of it. lab.dmesg=1 prints the kernel's log
+# before leaving: with quiet, a boot's messages (initcall_debug's too)
+# cost no console exits while it runs and are still seen.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -27,6 +29,7 @@ mtty=
 bochs=
 pindma=
 viommu=
+dmesg=
 for w in $(cat /proc/cmdline); do
 	case $w in
 	lab.exit=*) how=${w#lab.exit=} ;;
@@ -38,6 +41,7 @@ for w in $(cat /proc/cmdline); do
 	lab.bochs=*) bochs=${w#lab.bochs=} ;;
 	lab.pindma=*) pindma=${w#lab.pindma=} ;;
 	lab.viommu=*) viommu=${w#lab.viommu=} ;;
+	lab.dmesg=*) dmesg=${w#lab.dmesg=} ;;
 	esac
 done
 echo "FERRY-L2-INIT cpus=$(grep -c ^processor /proc/cpuinfo)" \
@@ -240,6 +244,7 @@ if [ -n "$pindma" ]; then
 	fi
 fi
 [ "$pindma" = inflight ] && [ "$how" = wait ] && sleep 600
+[ "$dmesg" = 1 ] && dmesg
 
 # Let the console drain (the tty writes from its buffer on UART
 # interrupts) so that what the kernel prints on the way out does not cut
