@@ -28,8 +28,9 @@ struct boot_image {
 	size_t initrd_size;
 	uint64_t initrd_gpa;	 /* where the caller put it (board_initrd_limit) */
 	const char *cmdline;	 /* NULL: empty */
-	/* Where decompressed kernels are cached (--kernel-cache), or NULL. */
+	/* Where decompressed kernels are cached (the default), or NULL. */
 	const char *cache_dir;
+	int cache_explicit; /* --kernel-cache: its troubles are warnings */
 	/*
 	 * Set by board_unpack_kernel(): the kernel as it boots when the
 	 * board unpacked @kernel on the host (x86: a bzImage's payload,

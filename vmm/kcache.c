@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: MIT
 /* A cache of decompressed kernels, keyed by the compressed bytes' SHA-256. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "kcache.h"
+
+#define SUFFIX ".vmlinux"
+/* A store's temporary file is "IMAGE.PID.tmp"; one this old was left by
+ * a store that was killed. */
+#define STALE_TMP_SECONDS 3600
 
 void kcache_key(struct kcache_key *key, const void *in, size_t in_len,
 		size_t out_len)
@@ -26,8 +34,27 @@ static int path_of(char *path, size_t len, const char *dir,
 
 	for (i = 0; i < SHA256_LEN; i++)
 		snprintf(hex + 2 * i, 3, "%02x", key->digest[i]);
-	n = snprintf(path, len, "%s/%s.vmlinux", dir, hex);
+	n = snprintf(path, len, "%s/%s" SUFFIX, dir, hex);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* Only this user may have written it: owned by us, writable by no one
+ * else. Another user's file could be a kernel of their choosing. */
+static int ours(const struct stat *st)
+{
+	return st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* @dir is a directory only this user can change. 0, -EPERM or -errno. */
+static int dir_ours(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	return ours(&st) ? 0 : -EPERM;
 }
 
 int kcache_map(const char *dir, const struct kcache_key *key,
@@ -39,13 +66,19 @@ int kcache_map(const char *dir, const struct kcache_key *key,
 	int fd, ret;
 
 	ret = path_of(path, sizeof(path), dir, key);
+	if (!ret)
+		ret = dir_ours(dir);
 	if (ret)
 		return ret;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return -errno;
+		return errno == ELOOP ? -EPERM : -errno;
 	if (fstat(fd, &st) < 0) {
 		ret = -errno;
+		goto out;
+	}
+	if (!ours(&st)) {
+		ret = -EPERM;
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
@@ -59,6 +92,9 @@ int kcache_map(const char *dir, const struct kcache_key *key,
 		goto out;
 	}
 	*buf = p;
+	/* Used now: the last to go when the cache is trimmed (best effort:
+	 * a read-only cache still serves). */
+	(void)futimens(fd, NULL);
 	ret = 0;
 out:
 	close(fd);
@@ -92,16 +128,20 @@ static int make_dirs(const char *dir)
 }
 
 int kcache_store(const char *dir, const struct kcache_key *key,
-		 const void *buf)
+		 const void *buf, uint64_t max)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 32];
 	const uint8_t *p = buf;
 	size_t done = 0;
 	int fd, ret;
 
+	if (key->out_len > max)
+		return -EFBIG;
 	ret = path_of(path, sizeof(path), dir, key);
 	if (!ret)
 		ret = make_dirs(dir);
+	if (!ret)
+		ret = dir_ours(dir);
 	if (ret)
 		return ret;
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
@@ -127,11 +167,131 @@ int kcache_store(const char *dir, const struct kcache_key *key,
 		unlink(tmp);
 		return ret;
 	}
+	/* Stored. A trim that fails leaves the cache larger, not wrong;
+	 * the next store trims again. */
+	(void)kcache_trim(dir, max, key);
 	return 0;
 
 err_unlink:
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
+	return ret;
+}
+
+struct entry {
+	char name[2 * SHA256_LEN + sizeof(SUFFIX)];
+	uint64_t size;
+	struct timespec used;
+};
+
+static int older_first(const void *a, const void *b)
+{
+	const struct timespec *x = &((const struct entry *)a)->used;
+	const struct timespec *y = &((const struct entry *)b)->used;
+
+	if (x->tv_sec != y->tv_sec)
+		return x->tv_sec < y->tv_sec ? -1 : 1;
+	return (x->tv_nsec > y->tv_nsec) - (x->tv_nsec < y->tv_nsec);
+}
+
+/* How long @name's leading run of lowercase hex digits is. */
+static size_t hex_run(const char *name)
+{
+	size_t i = 0;
+
+	while ((name[i] >= '0' && name[i] <= '9') ||
+	       (name[i] >= 'a' && name[i] <= 'f'))
+		i++;
+	return i;
+}
+
+/* HEX.vmlinux: an image. Nothing else in the directory is counted or
+ * removed, but what image_tmp() names. */
+static int image_name(const char *name)
+{
+	return hex_run(name) == 2 * SHA256_LEN &&
+	       strcmp(name + 2 * SHA256_LEN, SUFFIX) == 0;
+}
+
+/* HEX.vmlinux.PID.tmp: a store's temporary file. */
+static int image_tmp(const char *name)
+{
+	const char *p = name + 2 * SHA256_LEN + strlen(SUFFIX);
+	size_t len = strlen(name);
+
+	return hex_run(name) == 2 * SHA256_LEN &&
+	       strncmp(name + 2 * SHA256_LEN, SUFFIX ".", sizeof(SUFFIX)) == 0 &&
+	       len > 4 && strcmp(name + len - 4, ".tmp") == 0 &&
+	       p + 1 < name + len - 4;
+}
+
+int kcache_trim(const char *dir, uint64_t max, const struct kcache_key *keep)
+{
+	char keep_path[PATH_MAX], *keep_name = NULL;
+	struct entry *e = NULL, *grown;
+	size_t n = 0, cap = 0, i;
+	uint64_t total = 0;
+	struct dirent *d;
+	struct stat st;
+	int ret, fd, removed = 0;
+	time_t now = time(NULL);
+	DIR *dp;
+
+	ret = dir_ours(dir);
+	if (ret)
+		return ret;
+	if (keep) {
+		ret = path_of(keep_path, sizeof(keep_path), dir, keep);
+		if (ret)
+			return ret;
+		keep_name = strrchr(keep_path, '/') + 1;
+	}
+	dp = opendir(dir);
+	if (!dp)
+		return -errno;
+	fd = dirfd(dp);
+	while ((d = readdir(dp))) {
+		int img = image_name(d->d_name);
+
+		if (!img && !image_tmp(d->d_name))
+			continue;
+		if (fstatat(fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (!img) {
+			if (now - st.st_mtim.tv_sec > STALE_TMP_SECONDS)
+				(void)unlinkat(fd, d->d_name, 0);
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			grown = realloc(e, cap * sizeof(*e));
+			if (!grown) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			e = grown;
+		}
+		memcpy(e[n].name, d->d_name, sizeof(e[n].name));
+		e[n].size = (uint64_t)st.st_size;
+		e[n].used = st.st_mtim;
+		total += e[n].size;
+		n++;
+	}
+	if (n)
+		qsort(e, n, sizeof(*e), older_first);
+	for (i = 0; i < n && total > max; i++) {
+		if (keep_name && strcmp(e[i].name, keep_name) == 0)
+			continue;
+		if (unlinkat(fd, e[i].name, 0) == 0 || errno == ENOENT) {
+			total -= e[i].size;
+			removed++;
+		}
+	}
+	ret = removed;
+out:
+	free(e);
+	closedir(dp);
 	return ret;
 }

@@ -41,7 +41,8 @@ same() {
 }
 
 # Options: "  -k, --kernel PATH     text" or "      --hugepages       text".
-sed -n 's/^  \(-[A-Za-z], \|    \)\(--[a-z][a-z-]*\( [A-Z][A-Z]*\)\{0,1\}\)  .*/\1\2/p' \
+# An option too long for the column has its text on the next line.
+sed -n 's/^  \(-[A-Za-z], \|    \)\(--[a-z][a-z-]*\( [A-Z][A-Z]*\)\{0,1\}\)\(  .*\)\{0,1\}$/\1\2/p' \
 	"$tmp/help" | sed 's/^ *//' >"$tmp/help-options"
 # README: each `...` in the first cell of the usage table's rows.
 section "$readme" Usage | grep '^| `' | cut -d'|' -f2 |

@@ -52,8 +52,12 @@ done
 mkdir -p "/host$LAB_RUN" 2>/dev/null
 mount -o bind /lab "/host$LAB_RUN" || echo "LAB: cannot mount the run directory" >&3
 
+# XDG_CACHE_HOME: ferry's kernel cache (on by default) in L1's own /tmp,
+# empty at each L1 boot: never L0's home, whose state a fresh machine
+# would not have.
 in_host() {
 	chroot /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+		XDG_CACHE_HOME=/tmp/l1-cache \
 		TERM="${LAB_TERM:-linux}" \
 		LAB_REPO="$LAB_REPO" LAB_BUILD="$LAB_BUILD" LAB_CACHE="$LAB_CACHE" \
 		LAB_RUN="$LAB_RUN" LAB_KERNEL="$LAB_KERNEL" \

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* Host-side decompression: formats, bounds, bombs, SHA-256, the cache, payloads. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <lzma.h>
+#include <time.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -309,7 +312,8 @@ static void test_cache(void)
 	snprintf(sub, sizeof(sub), "%s/a/b", dir);
 	kcache_key(&key, "payload", 7, sizeof(img));
 	CHECK_MSG(kcache_map(sub, &key, &got) == -ENOENT, "a miss");
-	CHECK_MSG(kcache_store(sub, &key, img) == 0, "stored, parents made");
+	CHECK_MSG(kcache_store(sub, &key, img, KCACHE_MAX_BYTES) == 0,
+		  "stored, parents made");
 	CHECK_MSG(kcache_map(sub, &key, &got) == 0 &&
 			  memcmp(got, img, sizeof(img)) == 0,
 		  "a hit maps the same bytes");
@@ -324,6 +328,121 @@ static void test_cache(void)
 	CHECK_MSG(system(NULL) && (snprintf(sub, sizeof(sub), "rm -rf %s",
 					    dir),
 				   system(sub) == 0),
+		  "cleaned up");
+}
+
+/* Set @path's modification time (what the cache's LRU orders by). */
+static void age(const char *dir, const struct kcache_key *key, time_t when)
+{
+	char path[512], hex[2 * SHA256_LEN + 1];
+	struct timespec t[2] = { { when, 0 }, { when, 0 } };
+	unsigned int i;
+
+	for (i = 0; i < SHA256_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", key->digest[i]);
+	snprintf(path, sizeof(path), "%s/%s.vmlinux", dir, hex);
+	CHECK(utimensat(AT_FDCWD, path, t, 0) == 0);
+}
+
+static int count_files(const char *dir)
+{
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+	int n = 0;
+
+	if (!dp)
+		return -1;
+	while ((d = readdir(dp)))
+		n += d->d_name[0] != '.';
+	closedir(dp);
+	return n;
+}
+
+/* The bound: least recently used images go first, the new one never;
+ * stale temporary files go; nothing else in the directory is touched. */
+static void test_cache_trim(void)
+{
+	char dir[] = "/tmp/ferry-test-ktrim-XXXXXX", path[512];
+	static uint8_t img[4096];
+	struct kcache_key k[4];
+	const uint8_t *got;
+	time_t now = time(NULL);
+	struct timespec old[2] = { { now - 7200, 0 }, { now - 7200, 0 } };
+	int i, fd;
+
+	fill(img, sizeof(img));
+	CHECK(mkdtemp(dir) != NULL);
+	for (i = 0; i < 4; i++) {
+		char p[2] = { (char)('a' + i), 0 };
+
+		kcache_key(&k[i], p, 1, sizeof(img));
+	}
+	/* Three fit in 3 images' bytes; ages: 0 oldest, then 1, then 2. */
+	for (i = 0; i < 3; i++) {
+		CHECK(kcache_store(dir, &k[i], img, 3 * sizeof(img)) == 0);
+		age(dir, &k[i], now - 1000 + i);
+	}
+	CHECK_MSG(count_files(dir) == 3, "three images within the bound");
+	/* Using 0 makes it the most recent: 1 is now the oldest. */
+	CHECK(kcache_map(dir, &k[0], &got) == 0);
+	kcache_unmap(got, sizeof(img));
+	/* Someone else's file, and a killed store's: old and fresh. */
+	snprintf(path, sizeof(path), "%s/notes.txt", dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	CHECK(fd >= 0 && write(fd, img, sizeof(img)) > 0);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/%064x.vmlinux.123.tmp", dir, 0);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK(utimensat(AT_FDCWD, path, old, 0) == 0);
+	snprintf(path, sizeof(path), "%s/%064x.vmlinux.124.tmp", dir, 1);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK_MSG(kcache_store(dir, &k[3], img, 3 * sizeof(img)) == 0,
+		  "a fourth stored");
+	CHECK_MSG(kcache_map(dir, &k[1], &got) == -ENOENT,
+		  "the least recently used image went");
+	for (i = 0; i < 3; i++) {
+		static const int stay[] = { 0, 2, 3 };
+
+		CHECK_MSG(kcache_map(dir, &k[stay[i]], &got) == 0,
+			  "a more recently used image stays");
+		kcache_unmap(got, sizeof(img));
+	}
+	CHECK_MSG(count_files(dir) == 5, "3 images, notes.txt and the "
+		  "fresh temporary file are left; the stale one went");
+	CHECK_MSG(kcache_trim(dir, 0, &k[3]) == 2 && count_files(dir) == 3,
+		  "a bound of 0 keeps only the image asked for");
+	CHECK_MSG(kcache_store(dir, &k[0], img, sizeof(img) - 1) == -EFBIG,
+		  "an image larger than the bound is not stored");
+	/* Writable by others: not used, not filled, not trimmed. */
+	CHECK(chmod(dir, 0777) == 0);
+	CHECK_MSG(kcache_map(dir, &k[3], &got) == -EPERM,
+		  "a cache directory others can write is not used");
+	CHECK_MSG(kcache_store(dir, &k[0], img, 3 * sizeof(img)) == -EPERM,
+		  "nor filled");
+	CHECK_MSG(kcache_trim(dir, 0, NULL) == -EPERM, "nor trimmed");
+	CHECK(chmod(dir, 0700) == 0);
+	{
+		char hex[2 * SHA256_LEN + 1], f[512];
+		unsigned int j;
+
+		for (j = 0; j < SHA256_LEN; j++)
+			snprintf(hex + 2 * j, 3, "%02x", k[3].digest[j]);
+		snprintf(f, sizeof(f), "%s/%s.vmlinux", dir, hex);
+		CHECK(chmod(f, 0622) == 0);
+		CHECK_MSG(kcache_map(dir, &k[3], &got) == -EPERM,
+			  "an image others can write is not booted");
+		CHECK(chmod(f, 0600) == 0);
+		CHECK(unlink(f) == 0 && symlink("/etc/hostname", f) == 0);
+		CHECK_MSG(kcache_map(dir, &k[3], &got) == -EPERM,
+			  "an image that is a symbolic link is not followed");
+	}
+	CHECK_MSG(system(NULL) && (snprintf(path, sizeof(path), "rm -rf %s",
+					    dir),
+				   system(path) == 0),
 		  "cleaned up");
 }
 
@@ -612,6 +731,7 @@ int main(void)
 	test_xz_check();
 	test_detect();
 	test_cache();
+	test_cache_trim();
 	test_payload();
 	test_ram();
 	return test_done();

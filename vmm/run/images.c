@@ -169,9 +169,10 @@ static const char *cache_dir(struct machine *m)
 
 int images_unpack(struct machine *m)
 {
-	if (m->opts->kernel_cache) {
+	if (m->opts->kernel_cache != KERNEL_CACHE_OFF) {
 		m->img.cache_dir = cache_dir(m);
-		if (!m->img.cache_dir)
+		m->img.cache_explicit = m->opts->kernel_cache == KERNEL_CACHE_ON;
+		if (!m->img.cache_dir && m->img.cache_explicit)
 			warn("no cache directory (set XDG_CACHE_HOME or HOME); "
 			     "--kernel-cache is ignored");
 	}

@@ -28,7 +28,7 @@ struct machine {
 	/* Guest RAM as devices see it without a vIOMMU (IOVA == GPA). */
 	struct dma_domain *ram_dma;
 	struct vfio *vfio;	 /* passed-through devices, or NULL */
-	char cache_dir[4096];	 /* --kernel-cache: where, once named */
+	char cache_dir[4096];	 /* the kernel cache: where, once named */
 	struct viommu *viommu;	 /* --viommu, or NULL */
 	int slots[OPTS_MAX_DEVICES]; /* PCI slot of each --device */
 	int viommu_slot;

@@ -22,8 +22,11 @@ const char opts_help_text[] =
 "                        (default 256M)\n"
 "      --hugepages       take guest RAM from 2 MiB huge pages (reserve them\n"
 "                        first: /proc/sys/vm/nr_hugepages)\n"
-"      --kernel-cache    keep decompressed bzImage kernels in\n"
-"                        $XDG_CACHE_HOME/ferry (~/.cache/ferry) for next time\n"
+"      --no-kernel-cache\n"
+"                        decompress a bzImage at every boot; by default ferry\n"
+"                        keeps it decompressed in $XDG_CACHE_HOME/ferry\n"
+"                        (~/.cache/ferry, at most 512 MiB) for next time\n"
+"      --kernel-cache    the same cache, and warn if it cannot be used\n"
 "  -c, --cpus N          number of vCPUs, 1-255 (default 1)\n"
 "      --console MODE    serial: guest UART on stdin/stdout (default)\n"
 "                        none: discard guest output\n"
@@ -89,7 +92,7 @@ int parse_size(const char *s, uint64_t *bytes)
 enum opt_id {
 	O_KERNEL, O_INITRD, O_CMDLINE, O_MEMORY, O_CPUS, O_CONSOLE, O_DEVICE,
 	O_DUMP_DTB, O_STATS, O_VERBOSE, O_QUIET, O_HELP, O_VERSION,
-	O_HUGEPAGES, O_KERNEL_CACHE, O_DUMP_ACPI, O_VIOMMU,
+	O_HUGEPAGES, O_KERNEL_CACHE, O_NO_KERNEL_CACHE, O_DUMP_ACPI, O_VIOMMU,
 };
 
 static const struct opt_def {
@@ -107,6 +110,7 @@ static const struct opt_def {
 	{ "help", 'h', 0, O_HELP },	  { "version", 'V', 0, O_VERSION },
 	{ "hugepages", 0, 0, O_HUGEPAGES },
 	{ "kernel-cache", 0, 0, O_KERNEL_CACHE },
+	{ "no-kernel-cache", 0, 0, O_NO_KERNEL_CACHE },
 	{ "dump-acpi", 0, 1, O_DUMP_ACPI },
 	{ "viommu", 0, 0, O_VIOMMU },
 };
@@ -218,7 +222,19 @@ static enum opts_result apply(struct run_opts *o, const struct opt_def *d,
 	}
 	case O_STATS: o->stats = 1; break;
 	case O_HUGEPAGES: o->hugepages = 1; break;
-	case O_KERNEL_CACHE: o->kernel_cache = 1; break;
+	case O_KERNEL_CACHE:
+	case O_NO_KERNEL_CACHE: {
+		enum kernel_cache k = d->id == O_KERNEL_CACHE ?
+				      KERNEL_CACHE_ON : KERNEL_CACHE_OFF;
+
+		if (o->kernel_cache != KERNEL_CACHE_DEFAULT &&
+		    o->kernel_cache != k)
+			return bad(why, whylen, "--kernel-cache and "
+				   "--no-kernel-cache contradict each other; "
+				   "give one");
+		o->kernel_cache = k;
+		break;
+	}
 	case O_VIOMMU: o->viommu = 1; break;
 	case O_VERBOSE: o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1;
 		break;

@@ -13,6 +13,9 @@
 #define OPTS_DEFAULT_MEMORY (256 * MiB)
 
 enum console_mode { CONSOLE_SERIAL, CONSOLE_NONE };
+/* Cache decompressed bzImage kernels: by default (quietly: a cache that
+ * cannot be used is passed by), asked for (said), or not at all. */
+enum kernel_cache { KERNEL_CACHE_DEFAULT, KERNEL_CACHE_ON, KERNEL_CACHE_OFF };
 
 struct run_opts {
 	const char *kernel;  /* NULL: the built-in demo guest */
@@ -27,7 +30,7 @@ struct run_opts {
 	unsigned int nr_devices;
 	int stats;
 	int hugepages; /* back guest RAM with 2 MiB hugetlbfs pages */
-	int kernel_cache; /* cache decompressed kernels (--kernel-cache) */
+	enum kernel_cache kernel_cache; /* decompressed kernels cached */
 	int viommu;    /* passed-through devices behind a virtio-iommu */
 	int verbosity; /* -1 quiet, 0 default, 1.. verbose */
 };

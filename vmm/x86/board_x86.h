@@ -88,12 +88,17 @@ struct x86_unpacked {
 	int in_ram;
 	int crc_ok;	    /* decoded: the bzImage's CRC-32 held (then the
 			       stream's own check was skipped) */
+	/* The cache could not be read (@cache_op "use") or filled ("fill"):
+	 * -errno. The kernel was decompressed all the same. */
+	int cache_err;
+	const char *cache_op;
 };
 
 /*
  * Decompress the payload of the bzImage @kernel/@size, at most @max_out
  * bytes (besides Linux's own size trailer, which must agree), through
- * the cache in @cache_dir (NULL: none). 1 and *@out (free with
+ * the cache in @cache_dir (NULL: none; a cache that cannot be used is
+ * passed by, and said in @out->cache_err). 1 and *@out (free with
  * x86_unpacked_free()); 0 if it cannot be done here (no header, a format
  * this build does not read: @why says which, if anything); -errno with
  * one sentence in @why if the payload is corrupt, too large or decodes

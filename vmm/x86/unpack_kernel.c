@@ -53,10 +53,16 @@ int x86_unpack_payload(const uint8_t *kernel, size_t size, uint64_t max_out,
 	out->format = fmt->name;
 	if (cache_dir) {
 		kcache_key(&key, payload, h.payload_len, (size_t)out_len);
-		if (kcache_map(cache_dir, &key, &out->buf) == 0) {
+		ret = kcache_map(cache_dir, &key, &out->buf);
+		if (ret == 0) {
 			out->size = (size_t)out_len;
 			out->cached = 1;
 			return 1;
+		}
+		if (ret != -ENOENT) {
+			out->cache_err = ret;
+			out->cache_op = "use";
+			cache_dir = NULL;
 		}
 	}
 	/*
@@ -93,12 +99,42 @@ int x86_unpack_payload(const uint8_t *kernel, size_t size, uint64_t max_out,
 	out->buf = buf;
 	out->size = (size_t)out_len;
 	if (cache_dir) {
-		ret = kcache_store(cache_dir, &key, buf);
-		if (ret)
-			warn("cannot cache the decompressed kernel in '%s': %s",
-			     cache_dir, strerror(-ret));
+		ret = kcache_store(cache_dir, &key, buf, KCACHE_MAX_BYTES);
+		if (ret) {
+			out->cache_err = ret;
+			out->cache_op = "fill";
+		}
 	}
 	return 1;
+}
+
+/*
+ * Why the kernel cache was passed by: a warning when the user asked for
+ * it (--kernel-cache), a debug line when it is just the default (a
+ * read-only or shared home must not make every boot noisy).
+ */
+static void cache_trouble(const struct boot_image *img,
+			  const struct x86_unpacked *u)
+{
+	char msg[512];
+
+	if (u->cache_err == -EPERM)
+		snprintf(msg, sizeof(msg), "the kernel cache '%s' is not used: "
+			 "another user can write to it (it must be yours and "
+			 "writable by you alone)", img->cache_dir);
+	else if (u->cache_err == -EFBIG)
+		snprintf(msg, sizeof(msg), "kernel '%s' is not cached: "
+			 "decompressed it is %zu MiB, more than the cache's "
+			 "%llu MiB", img->kernel_name, u->size >> 20,
+			 (unsigned long long)(KCACHE_MAX_BYTES >> 20));
+	else
+		snprintf(msg, sizeof(msg), "cannot %s the kernel cache in "
+			 "'%s': %s", u->cache_op, img->cache_dir,
+			 strerror(-u->cache_err));
+	if (img->cache_explicit)
+		warn("%s", msg);
+	else
+		dbg("%s", msg);
 }
 
 int board_unpack_kernel(struct boot_image *img, const struct guest_mem *mem)
@@ -115,6 +151,8 @@ int board_unpack_kernel(struct boot_image *img, const struct guest_mem *mem)
 		err("cannot boot kernel '%s': %s", img->kernel_name, why);
 		return ret;
 	}
+	if (ret == 1 && u.cache_err)
+		cache_trouble(img, &u);
 	if (ret == 1 && !u.cached && !u.crc_ok)
 		info("kernel '%s': its CRC-32 does not match its bytes; the %s "
 		     "stream's own check vouches for it", img->kernel_name,
