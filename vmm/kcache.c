@@ -127,14 +127,18 @@ static int make_dirs(const char *dir)
 	return 0;
 }
 
-int kcache_store(const char *dir, const struct kcache_key *key,
-		 const void *buf, uint64_t max)
+int kcache_storev(const char *dir, const struct kcache_key *key,
+		  const struct iovec *iov, unsigned int n, uint64_t max)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 32];
-	const uint8_t *p = buf;
-	size_t done = 0;
+	uint64_t total = 0;
+	unsigned int i;
 	int fd, ret;
 
+	for (i = 0; i < n; i++)
+		total += iov[i].iov_len;
+	if (total != key->out_len)
+		return -EINVAL;
 	if (key->out_len > max)
 		return -EFBIG;
 	ret = path_of(path, sizeof(path), dir, key);
@@ -148,14 +152,19 @@ int kcache_store(const char *dir, const struct kcache_key *key,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	while (done < key->out_len) {
-		ssize_t n = write(fd, p + done, key->out_len - done);
+	for (i = 0; i < n; i++) {
+		const uint8_t *p = iov[i].iov_base;
+		size_t done = 0;
 
-		if (n <= 0) {
-			ret = n < 0 ? -errno : -EIO;
-			goto err_unlink;
+		while (done < iov[i].iov_len) {
+			ssize_t w = write(fd, p + done, iov[i].iov_len - done);
+
+			if (w <= 0) {
+				ret = w < 0 ? -errno : -EIO;
+				goto err_unlink;
+			}
+			done += (size_t)w;
 		}
-		done += (size_t)n;
 	}
 	if (close(fd) < 0) {
 		ret = -errno;
@@ -177,6 +186,14 @@ err_unlink:
 		close(fd);
 	unlink(tmp);
 	return ret;
+}
+
+int kcache_store(const char *dir, const struct kcache_key *key,
+		 const void *buf, uint64_t max)
+{
+	struct iovec iov = { (void *)buf, key->out_len };
+
+	return kcache_storev(dir, key, &iov, 1, max);
 }
 
 struct entry {

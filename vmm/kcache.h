@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 #include "sha256.h"
 #include "util.h"
 
@@ -46,6 +47,15 @@ void kcache_unmap(const uint8_t *buf, size_t len);
  */
 int kcache_store(const char *dir, const struct kcache_key *key,
 		 const void *buf, uint64_t max) __must_check;
+
+/*
+ * kcache_store() of an image in pieces: @iov[0..@n) in order, which
+ * must add up to @key->out_len bytes (-EINVAL otherwise, nothing
+ * stored). For a kernel whose segments were decoded into guest RAM.
+ */
+int kcache_storev(const char *dir, const struct kcache_key *key,
+		  const struct iovec *iov, unsigned int n,
+		  uint64_t max) __must_check;
 
 /*
  * Remove the least recently used images under @dir until those left

@@ -562,8 +562,9 @@ static void kelf_covering(struct kelf *k, int notes)
 
 /* @k, xz-packed in a bzImage with its CRC, decoded with @mem (fresh
  * contents 0xee at the kernel) into @u. Its return value. */
-static int unpack_into(struct guest_mem *mem, const struct kelf *k,
-		       struct x86_unpacked *u, char *why, size_t whylen)
+static int unpack_cached(struct guest_mem *mem, const struct kelf *k,
+			 const char *cache, struct x86_unpacked *u, char *why,
+			 size_t whylen)
 {
 	size_t clen, size;
 	uint8_t *c = xz((const uint8_t *)k, sizeof(*k), &clen, sizeof(*k));
@@ -571,10 +572,55 @@ static int unpack_into(struct guest_mem *mem, const struct kelf *k,
 	int ret;
 
 	memset(mem->base + KELF_PADDR, 0xee, 0x4000);
-	ret = x86_unpack_payload(b, size, RAM_SIZE, NULL, mem, u, why, whylen);
+	ret = x86_unpack_payload(b, size, RAM_SIZE, cache, mem, u, why, whylen);
 	free(b);
 	free(c);
 	return ret;
+}
+
+static int unpack_into(struct guest_mem *mem, const struct kelf *k,
+		       struct x86_unpacked *u, char *why, size_t whylen)
+{
+	return unpack_cached(mem, k, NULL, u, why, whylen);
+}
+
+/* With the kernel cache: decoded into RAM all the same, and the cache
+ * gets the whole image, its segments read back from RAM. */
+static void test_ram_cached(void)
+{
+	char dir[] = "/tmp/ferry-test-kram-XXXXXX", rm[64];
+	struct guest_mem mem;
+	struct x86_unpacked u;
+	struct kelf k;
+	char why[256] = "";
+
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(mem_create(&mem, RAM_SIZE, MEM_ANON) == 0 &&
+	      mem_add_region(&mem, 0, RAM_SIZE) == 0);
+	kelf_covering(&k, 1);
+	CHECK_MSG(unpack_cached(&mem, &k, dir, &u, why, sizeof(why)) == 1 &&
+			  u.in_ram && !u.cached && u.cache_err == 0,
+		  "a cache miss decodes into guest RAM and stores");
+	x86_unpacked_free(&u);
+	memset(mem.base + KELF_PADDR, 0x55, 0x4000); /* the guest ran */
+	CHECK_MSG(unpack_cached(&mem, &k, dir, &u, why, sizeof(why)) == 1 &&
+			  u.cached && u.size == sizeof(k) &&
+			  memcmp(u.buf, &k, sizeof(k)) == 0,
+		  "the cached image is the whole vmlinux, byte for byte");
+	x86_unpacked_free(&u);
+	kelf_covering(&k, 0);
+	k.ph[1].p_paddr = RAM_SIZE - 0x1000;
+	CHECK_MSG(unpack_cached(&mem, &k, dir, &u, why, sizeof(why)) == 1 &&
+			  !u.in_ram && !u.cached && u.cache_err == 0,
+		  "a flat decode stores");
+	x86_unpacked_free(&u);
+	CHECK_MSG(unpack_cached(&mem, &k, dir, &u, why, sizeof(why)) == 1 &&
+			  u.cached && memcmp(u.buf, &k, sizeof(k)) == 0,
+		  "and its image is whole too");
+	x86_unpacked_free(&u);
+	mem_destroy(&mem);
+	snprintf(rm, sizeof(rm), "rm -rf %s", dir);
+	CHECK(system(rm) == 0);
 }
 
 static int all(const uint8_t *p, uint8_t v, size_t n)
@@ -732,6 +778,7 @@ int main(void)
 	test_detect();
 	test_cache();
 	test_cache_trim();
+	test_ram_cached();
 	test_payload();
 	test_ram();
 	return test_done();

@@ -3,6 +3,7 @@
 #ifndef FERRY_X86_BOARD_X86_H
 #define FERRY_X86_BOARD_X86_H
 
+#include <sys/uio.h>
 #include "../../devices/acpi_pm.h"
 #include "../../devices/debug_exit.h"
 #include "../../devices/i8042.h"
@@ -144,6 +145,18 @@ struct x86_ram_sink {
  */
 void x86_ram_sink_init(struct x86_ram_sink *k, const struct guest_mem *mem,
 		       uint8_t *flat, size_t len);
+
+/* Room for x86_ram_sink_iov()'s pieces: a gap before each segment, the
+ * segment, and the tail. */
+#define X86_RAM_SINK_IOV (2 * ELF_MAX_PHDRS + 1)
+
+/*
+ * After a successful decode (before the guest runs): the whole image in
+ * file order, as pieces of @flat and of guest RAM, into @iov (room for
+ * X86_RAM_SINK_IOV). How many. The kernel cache stores it from there.
+ */
+unsigned int x86_ram_sink_iov(const struct x86_ram_sink *k,
+			      struct iovec *iov);
 
 /*
  * After a successful decode: zero the segments' .bss and copy the notes

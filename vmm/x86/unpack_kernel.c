@@ -80,8 +80,7 @@ int x86_unpack_payload(const uint8_t *kernel, size_t size, uint64_t max_out,
 		return why_set(why, whylen, -ENOMEM, "out of memory for its "
 			       "%llu MiB decompressed",
 			       (unsigned long long)(out_len >> 20));
-	/* The cache needs the whole image in one piece. */
-	x86_ram_sink_init(&sink, cache_dir ? NULL : ram, buf, (size_t)out_len);
+	x86_ram_sink_init(&sink, ram, buf, (size_t)out_len);
 	ret = unpack_to(fmt, payload, h.payload_len, &sink.sink,
 			(size_t)out_len, flags, why, whylen);
 	if (ret) {
@@ -99,7 +98,11 @@ int x86_unpack_payload(const uint8_t *kernel, size_t size, uint64_t max_out,
 	out->buf = buf;
 	out->size = (size_t)out_len;
 	if (cache_dir) {
-		ret = kcache_store(cache_dir, &key, buf, KCACHE_MAX_BYTES);
+		/* From where the decode put it: guest RAM is untouched yet. */
+		struct iovec iov[X86_RAM_SINK_IOV];
+		unsigned int n = x86_ram_sink_iov(&sink, iov);
+
+		ret = kcache_storev(cache_dir, &key, iov, n, KCACHE_MAX_BYTES);
 		if (ret) {
 			out->cache_err = ret;
 			out->cache_op = "fill";

@@ -169,3 +169,22 @@ int x86_ram_sink_finish(struct x86_ram_sink *k)
 	}
 	return 1;
 }
+
+unsigned int x86_ram_sink_iov(const struct x86_ram_sink *k, struct iovec *iov)
+{
+	unsigned int i, n = 0;
+	size_t at = 0;
+
+	if (k->state == X86_RAM_STREAM)
+		for (i = 0; i < k->nr; i++) {
+			if (k->seg[i].off > at)
+				iov[n++] = (struct iovec){ k->flat + at,
+							   k->seg[i].off - at };
+			iov[n++] = (struct iovec){ k->seg[i].hva,
+						   k->seg[i].end - k->seg[i].off };
+			at = k->seg[i].end;
+		}
+	if (at < k->len)
+		iov[n++] = (struct iovec){ k->flat + at, k->len - at };
+	return n;
+}
