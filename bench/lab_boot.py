@@ -35,7 +35,7 @@ INITRD = os.environ['LAB_L2_INITRD']
 FERRY = os.environ['FERRY']
 MEM = '256M'
 CMDLINE = 'console=ttyS0 quiet reboot=k panic=-1 lab.exit=port'
-QEMU = ['qemu-system-x86_64', '-accel', 'kvm', '-cpu', 'qemu64', '-m', MEM,
+QEMU = ['qemu-system-x86_64', '-accel', 'kvm', '-cpu', 'host', '-m', MEM,
         '-smp', '1', '-nographic', '-no-reboot', '-net', 'none',
         '-initrd', INITRD, '-append', CMDLINE,
         '-device', 'isa-debug-exit,iobase=0xf4,iosize=4']

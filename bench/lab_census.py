@@ -21,7 +21,7 @@ VMLINUX = os.environ['LAB_VMLINUX']
 INITRD = os.environ['LAB_L2_INITRD']
 FERRY = os.environ['FERRY']
 CMDLINE = 'console=ttyS0 quiet reboot=k panic=-1 lab.exit=port'
-QEMU = ['qemu-system-x86_64', '-accel', 'kvm', '-cpu', 'qemu64', '-m', '256M',
+QEMU = ['qemu-system-x86_64', '-accel', 'kvm', '-cpu', 'host', '-m', '256M',
         '-smp', '1', '-nographic', '-no-reboot', '-net', 'none',
         '-initrd', INITRD, '-append', CMDLINE,
         '-device', 'isa-debug-exit,iobase=0xf4,iosize=4']
