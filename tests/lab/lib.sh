@@ -185,6 +185,18 @@ make_mdev() {
 	echo "$3" >"/sys/class/mdev_bus/$1/mdev_supported_types/$2/create"
 }
 
+# unbind BDF: leave the device with no driver (and no override), as L1
+# boots it when it has no driver module: what "bound to no driver" checks
+# need, whichever scenario ran before in this L1 (or this one, re-run).
+unbind() {
+	d=/sys/bus/pci/devices/$1
+	if [ -e "$d/driver" ]; then
+		echo "$1" > "$d/driver/unbind"
+	fi
+	echo > "$d/driver_override"
+	[ ! -e "$d/driver" ]
+}
+
 # group_of BDF: its IOMMU group number.
 group_of() {
 	basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"

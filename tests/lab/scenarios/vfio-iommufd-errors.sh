@@ -24,6 +24,7 @@ one_error "nonexistent device" 10 "there is no PCI device 0000:00:1f.6" \
 	$FERRY run --kernel "$guest" --device vfio,host=0000:00:1f.6,$IOMMUFD
 one_error "device bound to a host driver" 10 "bound to host driver 'virtio-pci'" \
 	$FERRY run --kernel "$guest" --device vfio,host=$VIRTIO,$IOMMUFD
+unbind "$NVME" || { echo "FAIL: cannot unbind $NVME"; exit 1; }
 one_error "device bound to no driver" 10 "is not bound to any driver" \
 	$FERRY run --kernel "$guest" --device vfio,host=$NVME,$IOMMUFD
 
