@@ -149,7 +149,7 @@ int kcache_storev(const char *dir, const struct kcache_key *key,
 	if (ret)
 		return ret;
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
 	for (i = 0; i < n; i++) {
