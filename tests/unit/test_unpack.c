@@ -332,15 +332,24 @@ static void test_cache(void)
 }
 
 /* Set @path's modification time (what the cache's LRU orders by). */
-static void age(const char *dir, const struct kcache_key *key, time_t when)
+/* DIR/HEX.vmlinux: where the cache keeps @key's image. */
+static void image_path(char *path, size_t len, const char *dir,
+		       const struct kcache_key *key)
 {
-	char path[512], hex[2 * SHA256_LEN + 1];
-	struct timespec t[2] = { { when, 0 }, { when, 0 } };
+	char hex[2 * SHA256_LEN + 1];
 	unsigned int i;
 
 	for (i = 0; i < SHA256_LEN; i++)
 		snprintf(hex + 2 * i, 3, "%02x", key->digest[i]);
-	snprintf(path, sizeof(path), "%s/%s.vmlinux", dir, hex);
+	snprintf(path, len, "%s/%s.vmlinux", dir, hex);
+}
+
+static void age(const char *dir, const struct kcache_key *key, time_t when)
+{
+	struct timespec t[2] = { { when, 0 }, { when, 0 } };
+	char path[512];
+
+	image_path(path, sizeof(path), dir, key);
 	CHECK(utimensat(AT_FDCWD, path, t, 0) == 0);
 }
 
@@ -425,21 +434,14 @@ static void test_cache_trim(void)
 		  "nor filled");
 	CHECK_MSG(kcache_trim(dir, 0, NULL) == -EPERM, "nor trimmed");
 	CHECK(chmod(dir, 0700) == 0);
-	{
-		char hex[2 * SHA256_LEN + 1], f[512];
-		unsigned int j;
-
-		for (j = 0; j < SHA256_LEN; j++)
-			snprintf(hex + 2 * j, 3, "%02x", k[3].digest[j]);
-		snprintf(f, sizeof(f), "%s/%s.vmlinux", dir, hex);
-		CHECK(chmod(f, 0622) == 0);
-		CHECK_MSG(kcache_map(dir, &k[3], &got) == -EPERM,
-			  "an image others can write is not booted");
-		CHECK(chmod(f, 0600) == 0);
-		CHECK(unlink(f) == 0 && symlink("/etc/hostname", f) == 0);
-		CHECK_MSG(kcache_map(dir, &k[3], &got) == -EPERM,
-			  "an image that is a symbolic link is not followed");
-	}
+	image_path(path, sizeof(path), dir, &k[3]);
+	CHECK(chmod(path, 0622) == 0);
+	CHECK_MSG(kcache_map(dir, &k[3], &got) == -EPERM,
+		  "an image others can write is not booted");
+	CHECK(chmod(path, 0600) == 0);
+	CHECK(unlink(path) == 0 && symlink("/etc/hostname", path) == 0);
+	CHECK_MSG(kcache_map(dir, &k[3], &got) == -EPERM,
+		  "an image that is a symbolic link is not followed");
 	CHECK_MSG(system(NULL) && (snprintf(path, sizeof(path), "rm -rf %s",
 					    dir),
 				   system(path) == 0),
