@@ -150,17 +150,6 @@ pci_find() {
 	return 1
 }
 
-# bind_vfio BDF: hand the device to vfio-pci.
-bind_vfio() {
-	d=/sys/bus/pci/devices/$1
-	if [ -e "$d/driver" ]; then
-		echo "$1" > "$d/driver/unbind"
-	fi
-	echo vfio-pci > "$d/driver_override"
-	echo "$1" > /sys/bus/pci/drivers_probe
-	[ "$(basename "$(readlink "$d/driver")")" = vfio-pci ]
-}
-
 # load_module FILE: insmod FILE unless its module is loaded already. A
 # scenario may run twice in one L1 (l1-init.sh's re-run after an L2
 # triple fault), or after one that failed before its rmmod: the module
@@ -195,6 +184,15 @@ unbind() {
 	fi
 	echo > "$d/driver_override"
 	[ ! -e "$d/driver" ]
+}
+
+# bind_vfio BDF: hand the device to vfio-pci (from no driver: unbind).
+bind_vfio() {
+	d=/sys/bus/pci/devices/$1
+	unbind "$1" || return 1
+	echo vfio-pci > "$d/driver_override"
+	echo "$1" > /sys/bus/pci/drivers_probe
+	[ "$(basename "$(readlink "$d/driver")")" = vfio-pci ]
 }
 
 # group_of BDF: its IOMMU group number.
