@@ -34,8 +34,10 @@
 # FERRY_LAB_MEM (L1's RAM for exec, default 4G), FERRY_LAB_TIMEOUT
 # (seconds for an exec, default none), FERRY_LAB_KERNEL (L1's kernel for
 # exec and shell: debian, the default, or a kernel.sh NAME such as
-# iommufd; scenarios say theirs with "# lab-kernel: NAME"). exec runs L0 on single-threaded TCG
-# (see lab_exec).
+# iommufd; scenarios say theirs with "# lab-kernel: NAME"),
+# FERRY_LAB_L1_CPU (L1's x86 -cpu, default qemu64,+svm,+npt,family=17:
+# for comparing CPU models; docs/lab.md). exec runs L0 on single-threaded
+# TCG (see lab_exec).
 #
 # Time limits: each scenario runs under its own budget ("# lab-timeout: S",
 # default 240 s); a scenario that runs out of it FAILS (a hang in ferry is a
@@ -49,7 +51,9 @@
 # in the run directory and printed. A failed scenario in which ferry's L2
 # triple-faulted while L0 ran multi-threaded TCG (whose nested SVM breaks
 # L2 now and then: docs/lab.md) runs once more in the same L1 (l1-init.sh,
-# "LAB-RERUN" in the log); its second result is final.
+# "LAB-RERUN" in the log); its second result is final. Before that, the
+# one command that saw the triple fault runs again, at most twice
+# (lib.sh run_checked, "LAB-RETRY-CHECK" in the log).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -575,7 +579,7 @@ qemu_l1() {
 	# L2's 7 s to init in the lab); from 0x11 on there is no GART, and
 	# 0x11 has 0xf's vulnerability lists (docs/lab.md).
 	QEMU_CMD=(qemu-system-x86_64
-		-accel "$accel" -machine q35 -cpu qemu64,+svm,+npt,family=17 -m "$mem" -smp 2
+		-accel "$accel" -machine q35 -cpu "${FERRY_LAB_L1_CPU:-qemu64,+svm,+npt,family=17}" -m "$mem" -smp 2
 		-no-reboot -net none "$@"
 		-kernel "$L1_KERNEL" -initrd "$L1_INITRD"
 		-append "console=ttyS0 panic=-1 quiet intel_iommu=on ${L1_KERNEL_APPEND:-} $append"
@@ -773,9 +777,11 @@ run() {
 	done
 	# Scenarios run again in the same L1 after an L2 triple fault on
 	# multi-threaded TCG (l1-init.sh): counted here, named in the log.
-	local reruns
+	# Single commands run again the same way (lib.sh run_checked).
+	local reruns rechecks
 	reruns=$(cat "$RUN"/attempt-*/output.log 2>/dev/null | grep -ac '^LAB-RERUN ' || true)
-	say "L1 boots: $attempt, retries after L0 stalls: $retries, scenarios run again after an L2 triple fault: $reruns; logs in $RUN"
+	rechecks=$(cat "$RUN"/attempt-*/output.log 2>/dev/null | grep -ac '^LAB-RETRY-CHECK ' || true)
+	say "L1 boots: $attempt, retries after L0 stalls: $retries, scenarios run again after an L2 triple fault: $reruns, commands: $rechecks; logs in $RUN"
 	return $fail
 }
 
@@ -846,6 +852,10 @@ lab_exec() {
 # only.
 [ -n "${LAB_SH_SOURCE_ONLY:-}" ] && return 0
 
+# The command, as one block that ends in exit: bash reads a script as it
+# runs it, so without the block an edit of this file during a run (runs
+# take an hour) would be read, from the old offset, when the run returns.
+{
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
@@ -864,3 +874,5 @@ shell)
 	;;
 *) echo "usage: lab.sh run SCENARIO... | exec [--rw DIR] [--ro PATH] [--] CMD... | prepare | shell" >&2; exit 2 ;;
 esac
+exit
+}

@@ -6,16 +6,41 @@ LAB_FAILED=0
 # lab.sh): a command still running then is killed and FAILS.
 CHECK_TIMEOUT=${CHECK_TIMEOUT:-100}
 
-# check NAME STATUS REGEX CMD...: run CMD (at most CHECK_TIMEOUT s), show
-# its output, and check its exact exit status and that its output matches
-# REGEX.
+# L0's multi-threaded TCG triple-faults an L2 now and then (docs/lab.md:
+# about one 4-vCPU Linux boot in 25, one other boot in 200), so a command
+# that ends with another status than WANT after a ferry said "the guest
+# triple-faulted" runs again, at most LAB_CHECK_RETRIES times, each retry
+# after a LAB-RETRY-CHECK line (lab.sh counts them). A ferry bug that
+# triple-faults its guest does so every time and still FAILS. On
+# single-threaded TCG nothing runs again.
+LAB_CHECK_RETRIES=${LAB_CHECK_RETRIES:-2}
+
+# run_checked NAME WANT OUT CMD...: run CMD (at most CHECK_TIMEOUT s) with
+# its output in the file OUT, shown indented, again after an L0 triple
+# fault as above; its last status in status.
+run_checked() {
+	_name=$1 _want=$2 _out=$3 _try=0
+	shift 3
+	while :; do
+		timeout -k 5 "$CHECK_TIMEOUT" "$@" </dev/null >"$_out" 2>&1
+		status=$?
+		sed 's/^/    | /' "$_out"
+		[ "$status" != "$_want" ] && [ "${LAB_L0_MTTCG:-0}" = 1 ] &&
+			[ $_try -lt "$LAB_CHECK_RETRIES" ] &&
+			grep -aq 'ferry: error: vCPU [0-9]*: the guest triple-faulted' "$_out" ||
+			return 0
+		_try=$((_try + 1))
+		echo "LAB-RETRY-CHECK $_name: an L2 triple-faulted with L0 on multi-threaded TCG (docs/lab.md); running it again ($_try of $LAB_CHECK_RETRIES)"
+	done
+}
+
+# check NAME STATUS REGEX CMD...: run CMD (run_checked), show its output,
+# and check its exact exit status and that its output matches REGEX.
 check() {
 	name=$1 want=$2 pattern=$3
 	shift 3
 	out=$(mktemp)
-	timeout -k 5 "$CHECK_TIMEOUT" "$@" </dev/null >"$out" 2>&1
-	status=$?
-	sed 's/^/    | /' "$out"
+	run_checked "$name" "$want" "$out" "$@"
 	if [ "$status" != "$want" ]; then
 		[ "$status" = 124 ] && echo "FAIL: $name: still running after $CHECK_TIMEOUT s (killed)"
 		echo "FAIL: $name: exit status $status, expected $want"
@@ -35,9 +60,7 @@ check_each() {
 	name=$1 want=$2 patterns=$3
 	shift 3
 	out=$(mktemp)
-	timeout -k 5 "$CHECK_TIMEOUT" "$@" </dev/null >"$out" 2>&1
-	status=$?
-	sed 's/^/    | /' "$out"
+	run_checked "$name" "$want" "$out" "$@"
 	ok=1
 	if [ "$status" != "$want" ]; then
 		[ "$status" = 124 ] && echo "FAIL: $name: still running after $CHECK_TIMEOUT s (killed)"

@@ -41,6 +41,8 @@ boot_scenarios() {
 			>>"$RUN/attempt-$attempt/console.log" ;;
 		rerun) echo "LAB-RERUN $A: an L2 triple-faulted with L0 on multi-threaded TCG" \
 			>>"$RUN/attempt-$attempt/output.log" ;;
+		recheck) echo "LAB-RETRY-CHECK a boot: an L2 triple-faulted with L0 on multi-threaded TCG (docs/lab.md); running it again (1 of 2)" \
+			>>"$RUN/attempt-$attempt/output.log" ;;
 		froze | beating) echo "LAB-HEARTBEAT 30.01" >>"$RUN/attempt-$attempt/console.log"
 			[ $w = froze ] && touch -d '-200 seconds' "$RUN/attempt-$attempt/console.log" ;;
 		*=*) s=${w%%=*} r=${w#*=}
@@ -157,7 +159,52 @@ expect "a re-run after an L2 triple fault is counted, not a boot" 0 1 \
 	"$A=0 $B=0 rerun" "$A: PASS \(attempt 1\)" \
 	"retries after L0 stalls: 0, scenarios run again after an L2 triple fault: 1"
 expect "no re-run: counted as none" 0 1 "$A=0 $B=0" \
-	"scenarios run again after an L2 triple fault: 0;"
+	"scenarios run again after an L2 triple fault: 0, commands: 0;"
+expect "a command run again after an L2 triple fault is counted" 0 1 \
+	"$A=0 $B=0 recheck" "$A: PASS \(attempt 1\)" \
+	"scenarios run again after an L2 triple fault: 0, commands: 1;"
+
+# lib.sh's run_checked, as scenarios use it (under /bin/sh, in L1): a
+# command whose guest triple-faulted runs again, at most twice, and only
+# when L0 runs multi-threaded TCG and the status is not the one wanted.
+# The stand-in for ferry faults its first FAULTS runs (status 8), then
+# exits 0.
+LIB=$(dirname "$0")/lib.sh
+fake=$CACHE/fake-ferry
+cat >"$fake" <<'FAKE'
+#!/bin/sh
+n=$(cat "$FAKE_COUNT" 2>/dev/null || echo 0)
+echo $((n + 1)) >"$FAKE_COUNT"
+if [ "$n" -lt "$FAULTS" ]; then
+	echo "ferry: error: vCPU 3: the guest triple-faulted; stopping the VM"
+	exit 8
+fi
+echo "FERRY-L2-INIT cpus=4"
+FAKE
+chmod +x "$fake"
+# rc NAME MTTCG FAULTS WANT RUNS RESULT: check_each on the stand-in; RUNS
+# runs of it, then PASS or FAIL.
+rc() {
+	local out runs
+	rm -f "$CACHE/count"
+	out=$(LAB_L0_MTTCG=$2 FAULTS=$3 FAKE_COUNT=$CACHE/count sh -c \
+		'. "$1"; check_each "a boot" "$2" "FERRY-L2-INIT|triple" "$3"; finish' \
+		sh "$LIB" "$4" "$fake" 2>&1)
+	runs=$(cat "$CACHE/count")
+	if [ "$runs" = "$5" ] && grep -Eq "^$6: a boot($|:)" <<<"$out" &&
+		[ "$(grep -c '^LAB-RETRY-CHECK a boot: ' <<<"$out")" = $(($5 - 1)) ]; then
+		echo "ok - run_checked: $1"
+	else
+		echo "not ok - run_checked: $1 ($runs runs, want $5, and $6)"
+		sed 's/^/    | /' <<<"$out"
+		fail=1
+	fi
+}
+rc "one L0 triple fault, then a pass" 1 1 0 2 PASS
+rc "two, then a pass" 1 2 0 3 PASS
+rc "a guest that always triple-faults FAILS after two retries" 1 9 0 3 FAIL
+rc "single-threaded TCG: never run again" 0 1 0 1 FAIL
+rc "a triple fault that was the wanted status: not run again" 1 1 8 1 PASS
 # Every attempt's results are kept in the run directory.
 # The newest run directory (names sort by second only; several runs share one).
 last=$(ls -1dt "$CACHE"/runs/*/ | head -n1)
@@ -188,5 +235,5 @@ expect "arm64: a live heartbeat and no result: not retried" 1 1 \
 A=linux-boot B=arm64-kvm
 expect "x86 and arm64 scenarios never share an L1" 125 0 "$A=0 $B=0" \
 	"x86 and arm64 scenarios cannot share an L1 boot"
-echo "1..25"
+echo "1..31"
 exit $fail
