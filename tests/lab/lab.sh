@@ -45,7 +45,7 @@
 # plus 120 s (on multi-threaded TCG, plus the longest budget once more: room
 # for the one re-run below). A boot that ends without every result is retried only when
 # L1's console shows the known stall of multi-threaded TCG in L0 (RCU
-# stalls, soft lockups: docs/lab.md) or L1's heartbeat stopped 90 s
+# stalls, soft lockups, or L1 triple-faulted: docs/lab.md) or L1's heartbeat stopped 90 s
 # before the boot ended (L1 froze); then only the scenarios without a
 # result run again, at most twice more. Every attempt's results are kept
 # in the run directory and printed. A failed scenario in which ferry's L2
@@ -625,8 +625,12 @@ boot_scenarios() {
 	budget=$(boot_budget "$accel" "$@")
 	# A soft lockup panics L1 (then -no-reboot ends it) about 25 s after it
 	# starts, so a run that will be retried is not held to its budget.
+	# -d cpu_reset: QEMU logs "Triple fault" there when L1 itself
+	# triple-faults (an L2's goes to L1's KVM as an exit), which with
+	# -no-reboot ends L1 without a word on its console (l1_reset).
 	qemu_l1 "$accel" 2G "softlockup_panic=1 $append" -display none -monitor none \
-		-serial "file:$RUN/attempt-$attempt/console.log"
+		-serial "file:$RUN/attempt-$attempt/console.log" \
+		-d cpu_reset -D "$RUN/attempt-$attempt/qemu.log"
 	say "booting L1 (${L1_NAME:-debian} kernel, -accel $accel, ${budget} s) for: $* (attempt $attempt)"
 	WATCH_CONSOLE=$RUN/attempt-$attempt/console.log \
 		run_showing "$RUN/attempt-$attempt/output.log" \
@@ -686,6 +690,15 @@ froze() {
 	end=$(cat "$d/ended")
 	[ $((end - last)) -ge $FROZEN_AFTER ] &&
 		echo "L1 froze: no heartbeat for the last $((end - last)) s"
+	return 0
+}
+
+# l1_reset ATTEMPT: did L1 itself triple-fault in that boot (QEMU's log)?
+# L1 runs Debian's kernel on L0's emulated CPU; nothing a scenario does in
+# L1's user space can do that. Prints the reason, or nothing.
+l1_reset() {
+	grep -aq '^Triple fault' "$RUN/attempt-$1/qemu.log" 2>/dev/null &&
+		echo "L1 triple-faulted: QEMU's log in attempt-$1/qemu.log"
 	return 0
 }
 
@@ -749,6 +762,7 @@ run() {
 		local stall=
 		l0_mttcg "$accel" &&
 			stall=$(grep -Eao "$STALL_RE" "$RUN/attempt-$attempt/console.log" | head -n1 || true)
+		[ -n "$stall" ] || ! l0_mttcg "$accel" || stall=$(l1_reset $attempt)
 		[ -n "$stall" ] || stall=$(froze $attempt)
 		if [ -n "$stall" ] && [ $attempt -lt 3 ]; then
 			retries=$((retries + 1))
@@ -764,6 +778,8 @@ run() {
 			say "attempt $attempt: L1 stalled again; no more boots after $attempt"
 		else
 			say "attempt $attempt: L1 ended without a result for ${missing[*]} and without the known L0 stall: not retried"
+			stall=$(l1_reset $attempt)
+			[ -z "$stall" ] || say "attempt $attempt: $stall (on single-threaded TCG: not retried)"
 		fi
 		break
 	done

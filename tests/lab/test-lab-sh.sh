@@ -43,6 +43,7 @@ boot_scenarios() {
 			>>"$RUN/attempt-$attempt/output.log" ;;
 		recheck) echo "LAB-RETRY-CHECK a boot: an L2 triple-faulted with L0 on multi-threaded TCG (docs/lab.md); running it again (1 of 2)" \
 			>>"$RUN/attempt-$attempt/output.log" ;;
+		l1tf) printf 'CPU Reset (CPU 0)\nTriple fault\n' >"$RUN/attempt-$attempt/qemu.log" ;;
 		froze | beating) echo "LAB-HEARTBEAT 30.01" >>"$RUN/attempt-$attempt/console.log"
 			[ $w = froze ] && touch -d '-200 seconds' "$RUN/attempt-$attempt/console.log" ;;
 		*=*) s=${w%%=*} r=${w#*=}
@@ -116,9 +117,17 @@ $B=- stall
 $B=- stall" \
 	"$B: FAIL: no result" "L1 stalled again; no more boots after 3" \
 	"L1 boots: 3, retries after L0 stalls: 2"
+expect "L1 itself triple-faulted (QEMU's log; CI probe, 2026-12-01): retried" 0 2 \
+	"$A=0 $B=- l1tf
+$B=0" \
+	"L1 stalled \(L1 triple-faulted: QEMU's log in attempt-1/qemu.log\)" \
+	"$B: PASS \(attempt 2\)"
 ACCEL=tcg,thread=single
 expect "single-threaded TCG: a stall is not L0's known one, no retry" 1 1 \
 	"$A=0 $B=- stall" "$B: FAIL: no result" "without the known L0 stall: not retried"
+expect "single-threaded TCG: L1's triple fault is said, not retried" 1 1 \
+	"$A=0 $B=- l1tf" "$B: FAIL: no result" \
+	"L1 triple-faulted: .*\(on single-threaded TCG: not retried\)"
 unset ACCEL
 # An L1 boot's budget: its scenarios' and the margin, and on multi-threaded
 # TCG room for the one re-run (the longest budget once more).
@@ -235,5 +244,5 @@ expect "arm64: a live heartbeat and no result: not retried" 1 1 \
 A=linux-boot B=arm64-kvm
 expect "x86 and arm64 scenarios never share an L1" 125 0 "$A=0 $B=0" \
 	"x86 and arm64 scenarios cannot share an L1 boot"
-echo "1..31"
+echo "1..33"
 exit $fail
