@@ -270,6 +270,50 @@ void vcpu_join(struct vcpu *vcpu)
 	atomic_store(&vcpu->in_loop, 0);
 }
 
+/* KVM_GET_MP_STATE's state in words (the ones x86 and arm64 use). */
+static const char *mp_state_name(uint32_t state)
+{
+	switch (state) {
+	case KVM_MP_STATE_RUNNABLE:
+		return "running";
+	case KVM_MP_STATE_UNINITIALIZED:
+		return "not started (waiting for INIT)";
+	case KVM_MP_STATE_INIT_RECEIVED:
+		return "waiting for a startup IPI";
+	case KVM_MP_STATE_HALTED:
+		return "halted (waiting for an interrupt)";
+	case KVM_MP_STATE_SIPI_RECEIVED:
+		return "starting";
+	case KVM_MP_STATE_STOPPED:
+		return "powered off";
+	case KVM_MP_STATE_SUSPENDED:
+		return "suspended (waiting for a wake-up event)";
+	default:
+		return "in an unknown state";
+	}
+}
+
+void vcpu_report_stopped(struct vcpu *vcpu)
+{
+	struct kvm_mp_state mp;
+	char where[128];
+	int ret;
+
+	if (vcpu->fd < 0 || log_max_level < LOG_INFO)
+		return;
+	if (ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp) < 0) {
+		info("vCPU %u when stopped: state unavailable: %s",
+		     vcpu->index, strerror(errno));
+		return;
+	}
+	ret = arch_vcpu_where(vcpu, where, sizeof(where));
+	if (ret)
+		snprintf(where, sizeof(where), "registers unavailable: %s",
+			 strerror(-ret));
+	info("vCPU %u when stopped: %s, %s", vcpu->index,
+	     mp_state_name(mp.mp_state), where);
+}
+
 void vcpu_destroy(struct vcpu *vcpu)
 {
 	if (vcpu->run)

@@ -37,6 +37,14 @@ void vcpu_kick(struct vcpu *vcpu);
  */
 void vcpu_join(struct vcpu *vcpu);
 
+/*
+ * Log at info level where the vCPU stopped: KVM's run state (running,
+ * halted, not started...) and arch_vcpu_where(). For a guest stopped
+ * from outside (a signal): a hung test kernel says where it hung. The
+ * thread must have ended (vcpu_join).
+ */
+void vcpu_report_stopped(struct vcpu *vcpu);
+
 /* Unmap kvm_run and close the fd. The thread must have ended. */
 void vcpu_destroy(struct vcpu *vcpu);
 

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <linux/kvm.h>
@@ -197,6 +198,23 @@ int arm64_vcpu_set_entry(int vcpu_fd, uint64_t pc, uint64_t x0)
 	for (i = 1; i < 4 && !ret; i++)
 		ret = set_reg(vcpu_fd, CORE_REG(regs.regs[i]), 0);
 	return ret;
+}
+
+int arch_vcpu_where(struct vcpu *vcpu, char *buf, size_t len)
+{
+	uint64_t pc = 0, pstate = 0;
+	int ret;
+
+	ret = get_reg(vcpu->fd, CORE_REG(regs.pc), &pc);
+	if (!ret)
+		ret = get_reg(vcpu->fd, CORE_REG(regs.pstate), &pstate);
+	if (ret)
+		return ret;
+	/* PSTATE.M[3:2] is the exception level, PSTATE.I masks IRQs. */
+	snprintf(buf, len, "pc=0x%llx, EL%u, interrupts %s",
+		 (unsigned long long)pc, (unsigned int)((pstate >> 2) & 3),
+		 (pstate & (1u << 7)) ? "masked" : "on");
+	return 0;
 }
 
 void arch_vcpu_dump(struct vcpu *vcpu)

@@ -419,6 +419,7 @@ static void main_loop(struct machine *m, int sig_fd, int interactive)
 static int run_vm(struct machine *m)
 {
 	int interactive, sig_fd, ret;
+	unsigned int i;
 
 	ret = vcpu_install_kick_handler();
 	if (ret)
@@ -436,6 +437,10 @@ static int run_vm(struct machine *m)
 	main_loop(m, sig_fd, interactive);
 	vm_stop_vcpus(&m->vm);
 	ret = m->vm.exit_status;
+	/* Stopped from outside: where the guest was (-v), e.g. a hang. */
+	if (ret == FERRY_EXIT_SIGNAL)
+		for (i = 0; i < m->vm.nr_vcpus; i++)
+			vcpu_report_stopped(&m->vm.vcpus[i]);
 out:
 	console_restore();
 	close(sig_fd);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* x86 KVM set-up: in-kernel irqchip, its routes, the PIT, CPUID and LAPIC. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <linux/kvm.h>
@@ -146,6 +147,27 @@ int arch_vcpu_init(struct vcpu *vcpu)
 	lvt_set_mode(&lapic, APIC_LVT1, APIC_MODE_NMI);
 	if (ioctl(vcpu->fd, KVM_SET_LAPIC, &lapic) < 0)
 		return -errno;
+	return 0;
+}
+
+int arch_vcpu_where(struct vcpu *vcpu, char *buf, size_t len)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	const char *mode;
+
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &r) < 0 ||
+	    ioctl(vcpu->fd, KVM_GET_SREGS, &s) < 0)
+		return -errno;
+	if (!(s.cr0 & 1))
+		mode = "real mode";
+	else if (s.cs.l)
+		mode = "64-bit";
+	else
+		mode = s.cs.db ? "32-bit" : "16-bit protected";
+	snprintf(buf, len, "rip=0x%llx cs=0x%x, %s, ring %u, interrupts %s",
+		 (unsigned long long)r.rip, s.cs.selector, mode, s.cs.dpl,
+		 (r.rflags & (1u << 9)) ? "on" : "off");
 	return 0;
 }
 

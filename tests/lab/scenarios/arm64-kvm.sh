@@ -23,6 +23,9 @@ check "smp-4 (PSCI CPU_ON)" 1 "^PASS: all 4 vCPUs checked in" \
 	"$FERRY" run --kernel "$G/smp.elf" --cpus 4 --cmdline cpus=4
 check "exits" 1 "^exits: pio=1000 mmio=1000 wmmio=0" \
 	"$FERRY" run --kernel "$G/exits.elf"
+# SIGTERM: status 12, and -v says where each vCPU was (pc, EL, state).
+check "SIGTERM: status 12 and where each vCPU stopped" 0 "^PASS$" \
+	sh "$LAB_REPO/tests/kvm/sigterm.sh" "$FERRY" "$G/exits.elf"
 # --stats: the exit census counts every exit of the guest, by page.
 check "exits: --stats counts each MMIO exit, by page" 0 "^PASS$" \
 	sh "$LAB_REPO/tests/kvm/exits.sh" "$FERRY" "$G/exits.elf" arm64
