@@ -42,8 +42,8 @@ void arch_vcpu_dump(struct vcpu *vcpu);
 /*
  * Where the vCPU's guest is, for one log line: its instruction pointer,
  * mode and whether it takes interrupts (x86 "rip=0x... cs=0x10, 64-bit,
- * interrupts on"; arm64 "pc=0x... EL1, interrupts masked"), into @buf of
- * @len bytes. The vCPU must not be in KVM_RUN. 0 or -errno.
+ * ring 0, interrupts on"; arm64 "pc=0x..., EL1, interrupts masked"), into
+ * @buf of @len bytes. The vCPU must not be in KVM_RUN. 0 or -errno.
  */
 int arch_vcpu_where(struct vcpu *vcpu, char *buf, size_t len) __must_check;
 

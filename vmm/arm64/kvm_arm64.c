@@ -210,10 +210,17 @@ int arch_vcpu_where(struct vcpu *vcpu, char *buf, size_t len)
 		ret = get_reg(vcpu->fd, CORE_REG(regs.pstate), &pstate);
 	if (ret)
 		return ret;
-	/* PSTATE.M[3:2] is the exception level, PSTATE.I masks IRQs. */
-	snprintf(buf, len, "pc=0x%llx, EL%u, interrupts %s",
-		 (unsigned long long)pc, (unsigned int)((pstate >> 2) & 3),
-		 (pstate & (1u << 7)) ? "masked" : "on");
+	/* PSTATE.M[4] is AArch32; else M[3:2] is the exception level.
+	 * PSTATE.I masks IRQs. */
+	if (pstate & (1u << 4))
+		snprintf(buf, len, "pc=0x%llx, AArch32, interrupts %s",
+			 (unsigned long long)pc,
+			 (pstate & (1u << 7)) ? "masked" : "on");
+	else
+		snprintf(buf, len, "pc=0x%llx, EL%u, interrupts %s",
+			 (unsigned long long)pc,
+			 (unsigned int)((pstate >> 2) & 3),
+			 (pstate & (1u << 7)) ? "masked" : "on");
 	return 0;
 }
 

@@ -161,12 +161,17 @@ int arch_vcpu_where(struct vcpu *vcpu, char *buf, size_t len)
 		return -errno;
 	if (!(s.cr0 & 1))
 		mode = "real mode";
-	else if (s.cs.l)
+	else if (r.rflags & (1u << 17))
+		mode = "virtual-8086";
+	else if ((s.efer & (1u << 10)) && s.cs.l)	/* EFER.LMA */
 		mode = "64-bit";
+	else if (s.efer & (1u << 10))
+		mode = s.cs.db ? "32-bit compatibility" : "16-bit compatibility";
 	else
 		mode = s.cs.db ? "32-bit" : "16-bit protected";
+	/* The CPL is SS.DPL (CS.DPL differs for conforming code). */
 	snprintf(buf, len, "rip=0x%llx cs=0x%x, %s, ring %u, interrupts %s",
-		 (unsigned long long)r.rip, s.cs.selector, mode, s.cs.dpl,
+		 (unsigned long long)r.rip, s.cs.selector, mode, s.ss.dpl,
 		 (r.rflags & (1u << 9)) ? "on" : "off");
 	return 0;
 }

@@ -3,7 +3,7 @@
 # (all online), ending by reboot (i8042), by the debug-exit port and by
 # SIGTERM (where each vCPU was, -v); QEMU
 # boots the same kernel and initramfs in the same L1 run.
-# lab-timeout: 360
+# lab-timeout: 480
 . "$LAB_REPO/tests/lab/lib.sh"
 args="--kernel $LAB_KERNEL --initrd $LAB_L2_INITRD --memory 256M"
 cmd="console=ttyS0 reboot=k panic=-1"
