@@ -763,9 +763,10 @@ run() {
 		[ ${#missing[@]} = 0 ] && break
 		# Only L0's known stall earns another boot (see the header).
 		local stall=
-		l0_mttcg "$accel" &&
+		if l0_mttcg "$accel"; then
 			stall=$(grep -Eao "$STALL_RE" "$RUN/attempt-$attempt/console.log" | head -n1 || true)
-		[ -n "$stall" ] || ! l0_mttcg "$accel" || stall=$(l1_reset $attempt)
+			[ -n "$stall" ] || stall=$(l1_reset $attempt)
+		fi
 		[ -n "$stall" ] || stall=$(froze $attempt)
 		if [ -n "$stall" ] && [ $attempt -lt 3 ]; then
 			retries=$((retries + 1))

@@ -203,6 +203,7 @@ int arm64_vcpu_set_entry(int vcpu_fd, uint64_t pc, uint64_t x0)
 int arch_vcpu_where(struct vcpu *vcpu, char *buf, size_t len)
 {
 	uint64_t pc = 0, pstate = 0;
+	char mode[8] = "AArch32";
 	int ret;
 
 	ret = get_reg(vcpu->fd, CORE_REG(regs.pc), &pc);
@@ -212,15 +213,12 @@ int arch_vcpu_where(struct vcpu *vcpu, char *buf, size_t len)
 		return ret;
 	/* PSTATE.M[4] is AArch32; else M[3:2] is the exception level.
 	 * PSTATE.I masks IRQs. */
-	if (pstate & (1u << 4))
-		snprintf(buf, len, "pc=0x%llx, AArch32, interrupts %s",
-			 (unsigned long long)pc,
-			 (pstate & (1u << 7)) ? "masked" : "on");
-	else
-		snprintf(buf, len, "pc=0x%llx, EL%u, interrupts %s",
-			 (unsigned long long)pc,
-			 (unsigned int)((pstate >> 2) & 3),
-			 (pstate & (1u << 7)) ? "masked" : "on");
+	if (!(pstate & (1u << 4)))
+		snprintf(mode, sizeof(mode), "EL%u",
+			 (unsigned int)((pstate >> 2) & 3));
+	snprintf(buf, len, "pc=0x%llx, %s, interrupts %s",
+		 (unsigned long long)pc, mode,
+		 (pstate & (1u << 7)) ? "masked" : "on");
 	return 0;
 }
 

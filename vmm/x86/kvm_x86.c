@@ -155,17 +155,19 @@ int arch_vcpu_where(struct vcpu *vcpu, char *buf, size_t len)
 	struct kvm_regs r;
 	struct kvm_sregs s;
 	const char *mode;
+	int lma;
 
 	if (ioctl(vcpu->fd, KVM_GET_REGS, &r) < 0 ||
 	    ioctl(vcpu->fd, KVM_GET_SREGS, &s) < 0)
 		return -errno;
+	lma = !!(s.efer & (1u << 10));	/* EFER.LMA: long mode active */
 	if (!(s.cr0 & 1))
 		mode = "real mode";
 	else if (r.rflags & (1u << 17))
 		mode = "virtual-8086";
-	else if ((s.efer & (1u << 10)) && s.cs.l)	/* EFER.LMA */
+	else if (lma && s.cs.l)
 		mode = "64-bit";
-	else if (s.efer & (1u << 10))
+	else if (lma)
 		mode = s.cs.db ? "32-bit compatibility" : "16-bit compatibility";
 	else
 		mode = s.cs.db ? "32-bit" : "16-bit protected";
